@@ -1,0 +1,130 @@
+public import Hummingbird
+import Identity
+public import Logging
+public import Platform
+import PostgresNIO
+import ServiceLifecycle
+
+/// A built process: the HTTP application plus handles that operators' commands and tests use.
+public struct Bazaar: Sendable {
+    public let application: Application<RouterResponder<BazaarRequestContext>>
+    public let platform: PlatformContext
+    public let settings: BazaarSettings
+    public let consumers: EventConsumerService
+    public let jobWorker: JobWorkerService
+    public let scheduler: SchedulerService
+    public let identity: IdentityModule?
+    /// `METHOD /path` of every registered route, for the OpenAPI coverage check.
+    public let routes: [String]
+    let migrations: [ModuleMigrations]
+
+    /// Applies migrations and prepares modules (keys, default admin). The application runs this
+    /// before it accepts requests; `bazaar migrate` runs it alone.
+    public func prepare() async throws {
+        try await prepareDatabase(platform: platform, migrations: migrations, identity: identity)
+    }
+}
+
+/// The composition root shared by `main` and the tests: builds the modules named in `settings`
+/// on one database and wires their routes, consumers and jobs.
+public func buildBazaar(
+    settings: BazaarSettings, clock: any WallClock = SystemWallClock(), mailTransport: (any MailTransport)? = nil, logger: Logger
+) async throws -> Bazaar {
+    _ = BazaarMetrics.registry  // bootstrap before any metric (the request middleware's) is created
+    let database = try await settings.database.open(logger: logger)
+    let verifier = TokenVerifier(audience: TokenAudience(), accessTokenLifetime: settings.identity.accessTokenLifetime, clock: clock)
+    let platform = PlatformContext(database: database, clock: clock, verifier: verifier, logger: logger)
+
+    let identity = settings.modules.contains(.identity) ? IdentityModule(platform: platform, settings: settings.identity) : nil
+    let modules: [any BazaarModule] = [identity].compactMap { $0 }
+
+    let consumers = EventConsumerService(handlers: modules.flatMap(\.eventHandlers), database: database, clock: clock, logger: logger)
+    let transport = mailTransport ?? StoredMailTransport(database: database, clock: clock)
+    let jobWorker = JobWorkerService(
+        queue: platform.jobs, handlers: [MailJob(transport: transport)] + modules.flatMap(\.jobHandlers), logger: logger)
+    let scheduler = SchedulerService(queue: platform.jobs, logger: logger)
+    let feed = TokenVerifierFeed(verifier: verifier, log: platform.events, clock: clock, logger: logger)
+    let migrations = [PlatformMigrations.all] + modules.map(\.migrations)
+    let gate = StartupGate()
+
+    let router = Router(context: BazaarRequestContext.self)
+    router.add(middleware: MetricsMiddleware())
+    router.add(middleware: RequestIDMiddleware(trustForwardedFor: settings.trustForwardedFor))
+    router.add(middleware: ProblemMiddleware())
+    router.add(middleware: AuthenticationMiddleware(verifier: verifier))
+
+    let operations = OperationsRoutes(database: database, clock: clock, consumers: consumers) {
+        guard gate.isOpen else { return false }
+        return (try? await Migrator(database: database, logger: logger).isUpToDate(migrations)) ?? false
+    }
+    operations.addPublicRoutes(to: router)
+    APIDocumentation.addRoutes(to: router)
+    identity?.addRootRoutes(to: router)
+
+    let api = router.group("api/v1")
+    let authenticated = api.group(context: AuthenticatedContext.self)
+    let admin = api.group("admin", context: AdminContext.self)
+    for module in modules {
+        module.addRoutes(public: api, authenticated: authenticated, admin: admin)
+    }
+    operations.addAdminRoutes(to: admin)
+
+    let routes = router.routes.map { "\($0.method) \($0.path)" }
+    var application = Application(
+        router: router,
+        configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "bazaar"),
+        logger: logger)
+
+    // Shutdown runs in reverse: background work stops first, the database goes last.
+    if let postgres = database as? PostgresBackend {
+        application.addServices(postgres.client, GatedService(gate: gate, service: EventLogListener(database: postgres, logger: logger)))
+    } else {
+        application.addServices(DatabaseCloser(database: database))
+    }
+    application.addServices(
+        GatedService(gate: gate, service: feed),
+        GatedService(gate: gate, service: consumers),
+        GatedService(gate: gate, service: jobWorker),
+        GatedService(gate: gate, service: scheduler))
+
+    application.beforeServerStarts {
+        try await prepareDatabase(platform: platform, migrations: migrations, identity: identity)
+        try await feed.catchUp()
+        gate.open()
+    }
+    return Bazaar(
+        application: application, platform: platform, settings: settings, consumers: consumers, jobWorker: jobWorker, scheduler: scheduler,
+        identity: identity, routes: routes, migrations: migrations)
+}
+
+/// Applies migrations, then lets modules seed what they need (signing keys, default admin).
+func prepareDatabase(platform: PlatformContext, migrations: [ModuleMigrations], identity: IdentityModule?) async throws {
+    try await Migrator(database: platform.database, logger: platform.logger).migrate(migrations)
+    try await identity?.prepare()
+}
+
+/// Closes SQLite connections when the process shuts down.
+struct DatabaseCloser: Service {
+    let database: any Database
+    func run() async throws {
+        try? await gracefulShutdown()
+        await database.shutdown()
+    }
+}
+
+extension Bazaar {
+    /// Runs `body` with the database usable outside the HTTP server (PostgreSQL needs its client
+    /// running), then closes it. For operator commands.
+    public func withDatabase(_ body: @escaping @Sendable () async throws -> Void) async throws {
+        if let postgres = platform.database as? PostgresBackend {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await postgres.client.run() }
+                defer { group.cancelAll() }
+                try await body()
+            }
+        } else {
+            defer { Task { await platform.database.shutdown() } }
+            try await body()
+        }
+    }
+}

@@ -1,0 +1,85 @@
+public import Configuration
+import Foundation
+public import Identity
+public import Logging
+public import Platform
+
+/// The modules a process can serve.
+public enum ModuleName: String, CaseIterable, Sendable, Comparable {
+    case identity
+
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+/// Everything a process is configured with, read once at start-up from a `ConfigReader`
+/// (command line > environment > file > defaults). Keys live under `bazaar.`, so the
+/// environment variable of `bazaar.port` is `BAZAAR_PORT`.
+public struct BazaarSettings: Sendable {
+    public var host = "127.0.0.1"
+    public var port = 8080
+    public var database = DatabaseLocation.sqlite(path: "./bazaar.sqlite")
+    public var modules = Set(ModuleName.allCases)
+    public var logLevel = Logger.Level.info
+    public var trustForwardedFor = false
+    public var identity = IdentityModule.Settings()
+
+    public init() {}
+
+    /// A setting that is present but wrong; start-up stops with this one line.
+    public struct Invalid: Error, CustomStringConvertible {
+        public let setting: String
+        public let problem: String
+        public var description: String { "invalid setting \(setting): \(problem)" }
+    }
+
+    public static func load(from config: ConfigReader, defaultDatabase: DatabaseLocation) throws -> BazaarSettings {
+        let config = config.scoped(to: "bazaar")
+        var settings = BazaarSettings()
+        settings.database = defaultDatabase
+        settings.host = config.string(forKey: "host", default: settings.host)
+        settings.port = try integer(config, "port", default: 8080, in: 1...65535)
+        if let text = config.string(forKey: "database") {
+            do {
+                settings.database = try DatabaseLocation(parsing: text)
+            } catch {
+                throw Invalid(setting: "database (BAZAAR_DATABASE)", problem: "\(error)")
+            }
+        }
+        if let list = config.string(forKey: "modules") {
+            var modules = Set<ModuleName>()
+            for name in list.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) where !name.isEmpty {
+                guard let module = ModuleName(rawValue: name) else {
+                    throw Invalid(setting: "modules (BAZAAR_MODULES)", problem: "unknown module '\(name)'; known: \(ModuleName.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                modules.insert(module)
+            }
+            guard !modules.isEmpty else { throw Invalid(setting: "modules (BAZAAR_MODULES)", problem: "name at least one module") }
+            settings.modules = modules
+        }
+        if let level = config.string(forKey: "log.level") {
+            guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
+                throw Invalid(setting: "log.level (BAZAAR_LOG_LEVEL)", problem: "expected one of trace, debug, info, notice, warning, error, critical")
+            }
+            settings.logLevel = parsed
+        }
+        settings.trustForwardedFor = config.bool(forKey: "trust.forwarded.for", default: false)
+        settings.identity.adminEmail = config.string(forKey: "admin.email", default: settings.identity.adminEmail)
+        settings.identity.adminPassword = config.string(forKey: "admin.password", isSecret: true)
+        if let password = settings.identity.adminPassword, password.count < 8 || password.utf8.count > 72 {
+            throw Invalid(setting: "admin.password (BAZAAR_ADMIN_PASSWORD)", problem: "must be 8 to 72 bytes long")
+        }
+        settings.identity.accessTokenLifetime = TimeInterval(try integer(config, "access.token.seconds", default: 900, in: 60...86_400))
+        settings.identity.bcryptCost = UInt8(try integer(config, "bcrypt.cost", default: 12, in: 4...31))
+        settings.identity.publicBaseURL = config.string(forKey: "public.url", default: "http://\(settings.host):\(settings.port)")
+        return settings
+    }
+
+    private static func integer(_ config: ConfigReader, _ key: String, default value: Int, in range: ClosedRange<Int>) throws -> Int {
+        let environmentName = "BAZAAR_" + key.uppercased().replacingOccurrences(of: ".", with: "_")
+        guard let text = config.string(forKey: ConfigKey(key)) else { return value }
+        guard let number = Int(text), range.contains(number) else {
+            throw Invalid(setting: "\(key) (\(environmentName))", problem: "'\(text)' is not an integer in \(range.lowerBound)...\(range.upperBound)")
+        }
+        return number
+    }
+}

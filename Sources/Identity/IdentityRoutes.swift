@@ -1,0 +1,109 @@
+import Foundation
+import Hummingbird
+import Platform
+
+/// Identity's HTTP surface; see api.md.
+struct IdentityRoutes: Sendable {
+    let service: IdentityService
+    let keys: SigningKeys
+
+    func addPublic(to api: RouterGroup<BazaarRequestContext>) {
+        api.post("auth/register") { request, context -> EditedResponse<IdentityService.AuthResult> in
+            let body = try await request.decodeBody(RegisterBody.self, context: context)
+            return EditedResponse(status: .created, response: try await service.register(body))
+        }
+        api.post("auth/login") { request, context -> IdentityService.AuthResult in
+            let body = try await request.decodeBody(LoginBody.self, context: context)
+            return try await service.login(body, clientAddress: context.clientAddress)
+        }
+        api.post("auth/refresh") { request, context -> IdentityService.AuthResult in
+            try await service.refresh(try await request.decodeBody(RefreshTokenBody.self, context: context).refreshToken)
+        }
+        api.post("auth/logout") { request, context -> HTTPResponse.Status in
+            try await service.logout(try await request.decodeBody(RefreshTokenBody.self, context: context).refreshToken)
+            return .noContent
+        }
+        api.post("auth/password-reset") { request, context -> HTTPResponse.Status in
+            try await service.requestPasswordReset(email: try await request.decodeBody(PasswordResetBody.self, context: context).email)
+            return .accepted
+        }
+        api.post("auth/password-reset/confirm") { request, context -> HTTPResponse.Status in
+            try await service.confirmPasswordReset(try await request.decodeBody(PasswordResetConfirmBody.self, context: context))
+            return .noContent
+        }
+    }
+
+    func addAuthenticated(to group: RouterGroup<AuthenticatedContext>) {
+        group.get("users/me") { _, context -> UserView in
+            UserView(try await currentUser(context))
+        }
+        group.patch("users/me") { request, context -> UserView in
+            let patch = try await request.decodeBody(ProfilePatchBody.self, context: context)
+            return UserView(try await service.updateProfile(userID: context.user.id, patch))
+        }
+        group.get("users/me/preferences") { _, context -> Preferences in
+            try await currentUser(context).preferences
+        }
+        group.put("users/me/preferences") { request, context -> Preferences in
+            try await service.updatePreferences(userID: context.user.id, try await request.decodeBody(Preferences.self, context: context))
+        }
+    }
+
+    func addAdmin(to admin: RouterGroup<AdminContext>) {
+        admin.get("users") { request, _ -> ListResponse<UserView> in
+            let limit = try Paging.limit(from: request)
+            let cursor = request.uri.queryParameters["cursor"].map(String.init)
+            let email = request.uri.queryParameters["email"].map(String.init)
+            let page = try await service.users.list(after: cursor, emailContains: email, limit: limit + 1)
+            let items = page.prefix(limit).map(UserView.init)
+            return ListResponse(items: Array(items), nextCursor: page.count > limit ? items.last?.id : nil)
+        }
+        admin.get("users/{id}") { _, context -> UserView in
+            guard let user = try await service.users.find(id: context.parameters.get("id") ?? "") else { throw Problem.notFound("User") }
+            return UserView(user)
+        }
+        admin.put("users/{id}/role") { request, context -> UserView in
+            let body = try await request.decodeBody(RoleBody.self, context: context)
+            let id = context.parameters.get("id") ?? ""
+            return UserView(try await service.changeRole(userID: id, to: body.role, by: context.user.id))
+        }
+    }
+
+    /// Served at the root: `/.well-known/jwks.json`.
+    func addWellKnown(to router: Router<BazaarRequestContext>) {
+        router.get(".well-known/jwks.json") { _, _ -> Response in
+            let jwks = JWKSDocument(keys: try await keys.all().map { JWKSDocument.Key(kid: $0.kid, x: $0.x) })
+            var response = try JSONEncoder().encode(jwks)
+            response.append(contentsOf: [])
+            return Response(
+                status: .ok, headers: [.contentType: "application/jwk-set+json", .cacheControl: "public, max-age=300"],
+                body: .init(byteBuffer: ByteBuffer(bytes: response)))
+        }
+    }
+
+    private func currentUser(_ context: AuthenticatedContext) async throws -> UserRecord {
+        guard let user = try await service.users.find(id: context.user.id) else { throw Problem.notFound("User") }
+        return user
+    }
+}
+
+extension UserView: ResponseEncodable {}
+extension Preferences: ResponseEncodable {}
+extension IdentityService.AuthResult: ResponseEncodable {}
+
+struct JWKSDocument: Codable {
+    struct Key: Codable {
+        var kty = "OKP"
+        var crv = "Ed25519"
+        var use = "sig"
+        var alg = "EdDSA"
+        let kid: String
+        let x: String
+
+        init(kid: String, x: String) {
+            self.kid = kid
+            self.x = x
+        }
+    }
+    let keys: [Key]
+}

@@ -1,0 +1,183 @@
+import Foundation
+import Logging
+import Platform
+import SQLKit
+
+/// Identity's use cases. Every state change and its event commit in one transaction.
+struct IdentityService: Sendable {
+    let platform: PlatformContext
+    let users: UserStore
+    let sessions: Sessions
+    let hasher: PasswordHasher
+    let throttle: LoginThrottle
+    let passwordResetLifetime: TimeInterval
+    let publicBaseURL: String
+
+    struct AuthResult: Codable, Sendable {
+        let user: UserView
+        let accessToken: String
+        let refreshToken: String
+        let tokenType: String
+        let expiresIn: Int
+
+        init(user: UserRecord, tokens: Sessions.TokenPair) {
+            self.user = UserView(user)
+            accessToken = tokens.accessToken
+            refreshToken = tokens.refreshToken
+            tokenType = tokens.tokenType
+            expiresIn = tokens.expiresIn
+        }
+    }
+
+    func register(_ body: RegisterBody) async throws -> AuthResult {
+        let hash = try await hasher.hash(body.password)
+        let user = try await createUser(email: body.email, passwordHash: hash, name: body.name, role: .user)
+        let tokens = try await platform.database.transaction { db in try await sessions.start(for: user, on: db) }
+        return AuthResult(user: user, tokens: tokens)
+    }
+
+    /// Creates a user and publishes `user.registered`. A duplicate email (including two
+    /// registrations racing) is a 409: the unique index decides.
+    func createUser(email: String, passwordHash: String, name: String, role: Role) async throws -> UserRecord {
+        let now = platform.clock.now()
+        let user = UserRecord(
+            id: UUID().uuidString.lowercased(), email: EmailAddress.normalize(email), passwordHash: passwordHash,
+            name: name.trimmingCharacters(in: .whitespacesAndNewlines), role: role, phone: nil, address: nil, preferences: .defaults, createdAt: now)
+        do {
+            try await platform.database.transaction { [events = platform.events] db in
+                if try await db.select().column("id").from("users").where("email", .equal, user.email).first() != nil {
+                    throw Problem.conflict("An account with this email already exists.")
+                }
+                try await UserStore.insert(user, now: now, on: db)
+                try await events.append(UserRegistered(userID: user.id, email: user.email, name: user.name, role: user.role), on: db)
+            }
+        } catch let problem as Problem {
+            throw problem
+        } catch {
+            // The unique index caught a registration that raced past the check above.
+            if try await users.find(email: user.email) != nil { throw Problem.conflict("An account with this email already exists.") }
+            throw error
+        }
+        return user
+    }
+
+    func login(_ body: LoginBody, clientAddress: String) async throws -> AuthResult {
+        let email = EmailAddress.normalize(body.email)
+        if let seconds = try await throttle.lockedFor(account: email, address: clientAddress) {
+            throw Problem(.tooManyRequests, detail: "Too many failed logins. Try again later.", headers: [.retryAfter: String(seconds)])
+        }
+        guard let user = try await users.find(email: email) else {
+            try await hasher.verifyAgainstDummy(body.password)
+            try await recordFailure(email: email, clientAddress: clientAddress)
+            throw invalidCredentials
+        }
+        guard try await hasher.verify(body.password, hash: user.passwordHash) else {
+            try await recordFailure(email: email, clientAddress: clientAddress)
+            throw invalidCredentials
+        }
+        try await throttle.recordSuccess(account: email)
+        let tokens = try await platform.database.transaction { db in try await sessions.start(for: user, on: db) }
+        return AuthResult(user: user, tokens: tokens)
+    }
+
+    private var invalidCredentials: Problem { Problem(.unauthorized, detail: "The email or password is incorrect.") }
+
+    private func recordFailure(email: String, clientAddress: String) async throws {
+        if try await throttle.recordFailure(account: email, address: clientAddress) {
+            platform.logger.warning("account locked after repeated failed logins", metadata: ["client": "\(clientAddress)"])
+        }
+    }
+
+    func refresh(_ token: String) async throws -> AuthResult {
+        switch try await sessions.refresh(token) {
+        case .rotated(let tokens, let user): return AuthResult(user: user, tokens: tokens)
+        case .invalid: throw Problem(.unauthorized, detail: "The refresh token is invalid or expired.")
+        case .reused:
+            platform.logger.warning("refresh token reuse detected; session revoked")
+            throw Problem(.unauthorized, detail: "The refresh token was already used; the session has been ended.")
+        }
+    }
+
+    func logout(_ token: String) async throws {
+        guard try await sessions.end(refreshToken: token) else { throw Problem(.unauthorized, detail: "The refresh token is invalid.") }
+    }
+
+    /// Always succeeds from the caller's view, so the answer does not reveal whether an account
+    /// exists. The token travels only by mail; only its hash is stored.
+    func requestPasswordReset(email: String) async throws {
+        guard let user = try await users.find(email: EmailAddress.normalize(email)) else { return }
+        let token = Secrets.randomToken()
+        let expires = platform.clock.now().addingTimeInterval(passwordResetLifetime)
+        let link = "\(publicBaseURL)/reset-password?token=\(token)"
+        let message = MailMessage(
+            to: user.email, subject: "Reset your Bazaar password",
+            body: "Hello \(user.name),\n\nUse this link within \(Int(passwordResetLifetime / 60)) minutes to choose a new password:\n\(link)\n\nReset token: \(token)\n\nIf you did not ask for this, ignore this message.")
+        try await platform.database.transaction { [jobs = platform.jobs] db in
+            try await db.insert(into: "password_resets").columns("token_hash", "user_id", "expires_at")
+                .values(SQLBind(Secrets.sha256(token)), SQLBind(user.id), SQLBind(expires.millisecondsSince1970)).run()
+            try await MailJob.enqueue(message, queue: jobs, on: db)
+        }
+    }
+
+    func confirmPasswordReset(_ body: PasswordResetConfirmBody) async throws {
+        let hash = try await hasher.hash(body.newPassword)
+        let now = platform.clock.now().millisecondsSince1970
+        try await platform.database.transaction { db in
+            let used = try await db.raw(
+                "UPDATE password_resets SET used_at = \(bind: now) WHERE token_hash = \(bind: Secrets.sha256(body.token)) AND used_at IS NULL AND expires_at > \(bind: now) RETURNING user_id"
+            ).first()
+            guard let userID = try used?.decode(column: "user_id", as: String.self) else {
+                throw Problem.badRequest("The reset token is invalid, expired or already used.", errors: [FieldError(field: "token", message: "is invalid or expired")])
+            }
+            try await db.update("users").set("password_hash", to: hash).set("updated_at", to: now).where("id", .equal, userID).run()
+            try await sessions.endAll(userID: userID, reason: "password-reset", on: db)
+        }
+    }
+
+    func updateProfile(userID: String, _ patch: ProfilePatchBody) async throws -> UserRecord {
+        let now = platform.clock.now()
+        return try await platform.database.transaction { [events = platform.events] db in
+            guard var user = try await UserStore.find(id: userID, on: db) else { throw Problem.notFound("User") }
+            if let name = patch.name { user.name = name.trimmingCharacters(in: .whitespacesAndNewlines) }
+            user.phone = patch.phone.applied(to: user.phone)
+            user.address = patch.address.applied(to: user.address)
+            try await db.update("users").set("name", to: user.name).set("phone", to: user.phone)
+                .set("address", to: try user.address.map(UserStore.encodeAddress)).set("updated_at", to: now.millisecondsSince1970)
+                .where("id", .equal, userID).run()
+            try await events.append(UserProfileUpdated(userID: user.id, name: user.name, phone: user.phone, address: user.address), on: db)
+            return user
+        }
+    }
+
+    func updatePreferences(userID: String, _ preferences: Preferences) async throws -> Preferences {
+        let now = platform.clock.now().millisecondsSince1970
+        try await platform.database.transaction { [events = platform.events] db in
+            let updated = try await db.raw(
+                """
+                UPDATE users SET pref_order_updates = \(bind: preferences.orderUpdates), pref_promotions = \(bind: preferences.promotions),
+                pref_email = \(bind: preferences.email), pref_realtime = \(bind: preferences.realtime), updated_at = \(bind: now)
+                WHERE id = \(bind: userID) RETURNING id
+                """
+            ).first()
+            guard updated != nil else { throw Problem.notFound("User") }
+            try await events.append(UserPreferencesUpdated(userID: userID, preferences: preferences), on: db)
+        }
+        return preferences
+    }
+
+    /// Changes a role and ends the user's sessions, so the new role applies to the next token
+    /// (a demoted admin cannot keep using an admin token).
+    func changeRole(userID: String, to role: Role, by adminID: String) async throws -> UserRecord {
+        let now = platform.clock.now().millisecondsSince1970
+        return try await platform.database.transaction { [events = platform.events] db in
+            guard var user = try await UserStore.find(id: userID, on: db) else { throw Problem.notFound("User") }
+            let old = user.role
+            guard old != role else { return user }
+            user.role = role
+            try await db.update("users").set("role", to: role.rawValue).set("updated_at", to: now).where("id", .equal, userID).run()
+            try await events.append(UserRoleChanged(userID: userID, oldRole: old, newRole: role, changedBy: adminID), on: db)
+            try await sessions.endAll(userID: userID, reason: "role-changed", on: db)
+            return user
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import Platform
+import SQLKit
+
+/// SQL for the `users` table.
+struct UserStore: Sendable {
+    static let columns = [
+        "id", "email", "password_hash", "name", "role", "phone", "address", "pref_order_updates", "pref_promotions", "pref_email",
+        "pref_realtime", "created_at",
+    ]
+
+    let database: any Database
+
+    func find(id: String) async throws -> UserRecord? {
+        try await database.read { db in try await Self.find(id: id, on: db) }
+    }
+
+    func find(email: String) async throws -> UserRecord? {
+        try await database.read { db in
+            try await db.select().columns(Self.columns.map { SQLColumn($0) }).from("users").where("email", .equal, email).first().map(UserRecord.init(row:))
+        }
+    }
+
+    static func find(id: String, on db: any SQLDatabase) async throws -> UserRecord? {
+        try await db.select().columns(columns.map { SQLColumn($0) }).from("users").where("id", .equal, id).first().map(UserRecord.init(row:))
+    }
+
+    func list(after cursor: String?, emailContains: String?, limit: Int) async throws -> [UserRecord] {
+        try await database.read { db in
+            var select = db.select().columns(Self.columns.map { SQLColumn($0) }).from("users")
+            if let cursor { select = select.where("id", .greaterThan, cursor) }
+            if let emailContains {
+                let escaped = emailContains.lowercased().replacingOccurrences(of: "\\", with: "\\\\")
+                    .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
+                select = select.where(SQLQueryString("email LIKE \(bind: "%\(escaped)%") ESCAPE '\\'"))
+            }
+            return try await select.orderBy("id").limit(limit).all().map(UserRecord.init(row:))
+        }
+    }
+
+    static func insert(_ user: UserRecord, now: Date, on db: any SQLDatabase) async throws {
+        try await db.insert(into: "users").columns(columns + ["updated_at"]).values(
+            SQLBind(user.id), SQLBind(user.email), SQLBind(user.passwordHash), SQLBind(user.name), SQLBind(user.role.rawValue),
+            SQLBind(user.phone), SQLBind(try user.address.map(encodeAddress)), SQLBind(user.preferences.orderUpdates),
+            SQLBind(user.preferences.promotions), SQLBind(user.preferences.email), SQLBind(user.preferences.realtime),
+            SQLBind(user.createdAt.millisecondsSince1970), SQLBind(now.millisecondsSince1970)
+        ).run()
+    }
+
+    static func encodeAddress(_ address: Address) throws -> String {
+        String(decoding: try JSONEncoder().encode(address), as: UTF8.self)
+    }
+}
+
+extension UserRecord {
+    init(row: any SQLRow) throws {
+        id = try row.decode(column: "id", as: String.self)
+        email = try row.decode(column: "email", as: String.self)
+        passwordHash = try row.decode(column: "password_hash", as: String.self)
+        name = try row.decode(column: "name", as: String.self)
+        role = Role(rawValue: try row.decode(column: "role", as: String.self)) ?? .user
+        phone = try row.decode(column: "phone", as: String?.self)
+        address = try row.decode(column: "address", as: String?.self).flatMap { try? JSONDecoder().decode(Address.self, from: Data($0.utf8)) }
+        preferences = Preferences(
+            orderUpdates: try row.decode(column: "pref_order_updates", as: Bool.self),
+            promotions: try row.decode(column: "pref_promotions", as: Bool.self),
+            email: try row.decode(column: "pref_email", as: Bool.self),
+            realtime: try row.decode(column: "pref_realtime", as: Bool.self))
+        createdAt = Date(millisecondsSince1970: try row.decode(column: "created_at", as: Int64.self))
+    }
+}

@@ -1,0 +1,90 @@
+public import Foundation
+import JWTKit
+import Synchronization
+
+/// Verifies access tokens in every process: EdDSA only (the algorithm is pinned, `alg: none` and
+/// HMAC tokens never verify), a known `kid`, our issuer and audience, not expired by the injected
+/// clock, and a session that has not been revoked.
+public final class TokenVerifier: Sendable {
+    private let keys = JWTKeyCollection()
+    private let knownKeyIDs = Mutex<Set<String>>([])
+    /// Revoked session id → when the entry may be forgotten (no token of it can be valid then).
+    private let revoked = Mutex<[String: Date]>([:])
+    public let audience: TokenAudience
+    public let accessTokenLifetime: TimeInterval
+    private let clock: any WallClock
+
+    public init(audience: TokenAudience, accessTokenLifetime: TimeInterval, clock: any WallClock) {
+        self.audience = audience
+        self.accessTokenLifetime = accessTokenLifetime
+        self.clock = clock
+    }
+
+    public func addPublicKey(kid: String, x: String) async throws {
+        let isNew = knownKeyIDs.withLock { $0.insert(kid).inserted }
+        guard isNew else { return }
+        await keys.add(eddsa: try EdDSA.PublicKey(x: x, curve: .ed25519), kid: JWKIdentifier(string: kid))
+    }
+
+    public var keyIDs: Set<String> { knownKeyIDs.withLock { $0 } }
+
+    public func revoke(sessionIDs: [String], at date: Date) {
+        let forgetAt = date.addingTimeInterval(accessTokenLifetime + 60)
+        revoked.withLock { map in
+            for id in sessionIDs { map[id] = forgetAt }
+            let now = clock.now()
+            map = map.filter { $0.value > now }
+        }
+    }
+
+    public func isRevoked(sessionID: String) -> Bool {
+        revoked.withLock { $0[sessionID] != nil }
+    }
+
+    public enum Failure: Error {
+        case malformed, wrongAlgorithm, unknownKey, badSignature, wrongIssuer, wrongAudience, expired, revoked, badRole
+    }
+
+    public func verify(_ token: String) async throws -> AuthenticatedUser {
+        let header = try Self.header(of: token)
+        guard header.alg == "EdDSA" else { throw Failure.wrongAlgorithm }
+        guard let kid = header.kid, keyIDs.contains(kid) else { throw Failure.unknownKey }
+        let claims: AccessTokenClaims
+        do {
+            claims = try await keys.verify(token, as: AccessTokenClaims.self)
+        } catch {
+            throw Failure.badSignature
+        }
+        guard claims.iss.value == audience.issuer else { throw Failure.wrongIssuer }
+        guard claims.aud.value.contains(audience.audience) else { throw Failure.wrongAudience }
+        guard claims.exp.value > clock.now() else { throw Failure.expired }
+        guard !isRevoked(sessionID: claims.sid) else { throw Failure.revoked }
+        guard let role = Role(rawValue: claims.role) else { throw Failure.badRole }
+        return AuthenticatedUser(id: claims.sub.value, role: role, sessionID: claims.sid)
+    }
+
+    private struct Header: Decodable {
+        let alg: String?
+        let kid: String?
+    }
+
+    private static func header(of token: String) throws -> Header {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, let data = Data(base64URLEncoded: String(parts[0])) else { throw Failure.malformed }
+        guard let header = try? JSONDecoder().decode(Header.self, from: data) else { throw Failure.malformed }
+        return header
+    }
+}
+
+extension Data {
+    public init?(base64URLEncoded text: String) {
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64.append("=") }
+        self.init(base64Encoded: base64)
+    }
+
+    public func base64URLEncodedString() -> String {
+        base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+}

@@ -1,0 +1,43 @@
+public import SQLKit
+
+/// Which SQL engine a `Database` runs on. Kept small on purpose: modules branch on it only where
+/// the two dialects truly differ (DDL types, locking clauses).
+public enum DatabaseEngine: String, Sendable, CaseIterable {
+    case sqlite
+    case postgres
+}
+
+/// The one query layer every module uses. `read` runs statements outside a transaction;
+/// `transaction` runs them atomically and signals `changes` once the commit succeeded, so that
+/// in-process consumers (event log, job queue) wake without polling.
+public protocol Database: Sendable {
+    var engine: DatabaseEngine { get }
+    /// Fires after every committed write transaction in this process.
+    var changes: ChangeSignal { get }
+
+    func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+    func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+    func shutdown() async
+}
+
+extension DatabaseEngine {
+    /// Row lock for "read then update" inside a transaction. SQLite serialises writers already
+    /// (one write transaction at a time), so it needs none.
+    public var forUpdate: String { self == .postgres ? " FOR UPDATE" : "" }
+    public var forUpdateSkipLocked: String { self == .postgres ? " FOR UPDATE SKIP LOCKED" : "" }
+    public var autoIncrementPrimaryKey: String {
+        self == .postgres ? "BIGSERIAL PRIMARY KEY" : "INTEGER PRIMARY KEY AUTOINCREMENT"
+    }
+}
+
+extension SQLQueryString {
+    /// Appends `(?, ?, …)` binding each value, for `IN` lists.
+    public mutating func appendBindList(_ values: [String]) {
+        appendLiteral("(")
+        for (index, value) in values.enumerated() {
+            if index > 0 { appendLiteral(", ") }
+            appendInterpolation(bind: value)
+        }
+        appendLiteral(")")
+    }
+}

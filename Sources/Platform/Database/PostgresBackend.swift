@@ -1,0 +1,52 @@
+import Logging
+public import PostgresNIO
+import PostgresKit
+public import SQLKit
+
+/// PostgreSQL through a `PostgresClient` pool. The client must be running (`run()`) for queries
+/// to proceed; the composition root adds it to the service group.
+public final class PostgresBackend: Database {
+    public let engine = DatabaseEngine.postgres
+    public let changes = ChangeSignal()
+    public let client: PostgresClient
+    private let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await client.withConnection { connection in
+            try await body(connection.sql(queryLogLevel: nil))
+        }
+    }
+
+    public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        let result = try await client.withConnection { connection in
+            let sql = connection.sql(queryLogLevel: nil)
+            try await sql.raw("BEGIN").run()
+            do {
+                let value = try await body(sql)
+                try await sql.raw("COMMIT").run()
+                return value
+            } catch {
+                try? await sql.raw("ROLLBACK").run()
+                throw error
+            }
+        }
+        changes.signal()
+        return result
+    }
+
+    /// Holds one connection and yields each notification on `channel` (LISTEN/NOTIFY), so that
+    /// consumers in this process wake when another process commits events.
+    public func listen(channel: String, onNotification: @escaping @Sendable () -> Void) async throws {
+        try await client.withConnection { connection in
+            let notifications = try await connection.listen(channel)
+            for try await _ in notifications { onNotification() }
+        }
+    }
+
+    public func shutdown() async {}
+}

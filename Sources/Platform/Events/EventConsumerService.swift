@@ -1,0 +1,146 @@
+import Foundation
+import Logging
+import Metrics
+public import ServiceLifecycle
+public import SQLKit
+
+/// Runs durable event handlers: reads batches after each handler's stored position, applies
+/// each event in its own transaction, retries failures with backoff and parks an event in the
+/// dead letters once it has failed `retry.maxAttempts` times. Wakes on commits in this process
+/// and, through `EventLogListener`, on commits of other processes; polls slowly as a safety net.
+public final class EventConsumerService: Service {
+    public let handlers: [any EventHandler]
+    private let database: any Database
+    private let log: EventLog
+    private let deadLetters: DeadLetterStore
+    private let retry: RetryPolicy
+    private let pollInterval: Duration
+    private let logger: Logger
+
+    public init(
+        handlers: [any EventHandler], database: any Database, clock: any WallClock, retry: RetryPolicy = RetryPolicy(),
+        pollInterval: Duration = .seconds(2), logger: Logger
+    ) {
+        self.handlers = handlers
+        self.database = database
+        self.log = EventLog(database: database, clock: clock)
+        self.deadLetters = DeadLetterStore(database: database, clock: clock)
+        self.retry = retry
+        self.pollInterval = pollInterval
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        // Loops stop at a clean point (between events or jobs) on shutdown.
+        await cancelWhenGracefulShutdown {
+            await withDiscardingTaskGroup { group in
+                for handler in self.handlers {
+                    group.addTask { await self.runLoop(handler) }
+                }
+            }
+        }
+    }
+
+    private func runLoop(_ handler: any EventHandler) async {
+        var failures = 0
+        while !Task.isCancelled {
+            let seen = database.changes.generation
+            do {
+                let processed = try await drainOnce(handler)
+                failures = 0
+                if processed > 0 { continue }
+            } catch let failure as HandlerFailure {
+                failures += 1
+                if failures >= retry.maxAttempts {
+                    logger.error("event parked in dead letters", metadata: ["consumer": "\(handler.name)", "event": "\(failure.event.id)", "error": "\(failure.message)"])
+                    try? await deadLetters.park(consumer: handler.name, event: failure.event, error: failure.message, attempts: failures)
+                    failures = 0
+                    continue
+                }
+                logger.warning("event handler failed; will retry", metadata: ["consumer": "\(handler.name)", "event": "\(failure.event.id)", "attempt": "\(failures)"])
+                try? await Task.sleep(for: retry.delay(afterAttempt: failures))
+                continue
+            } catch {
+                if Task.isCancelled { return }
+                logger.warning("event consumer could not read the log", metadata: ["consumer": "\(handler.name)", "error": "\(error)"])
+                try? await Task.sleep(for: retry.delay(afterAttempt: 2))
+                continue
+            }
+            await database.changes.wait(after: seen, timeout: pollInterval)
+        }
+    }
+
+    struct HandlerFailure: Error {
+        let event: EventEnvelope
+        let message: String
+    }
+
+    /// Applies every available event once; returns how many were applied. Exposed for tests that
+    /// want to drive consumers deterministically.
+    @discardableResult
+    public func drainOnce(_ handler: any EventHandler) async throws -> Int {
+        let position = try await ConsumerPositions.position(of: handler.name, database: database)
+        let batch = try await log.read(after: position, types: handler.eventTypes, limit: 100)
+        var applied = 0
+        for event in batch {
+            if Task.isCancelled { break }
+            do {
+                try await apply(event, with: handler)
+                applied += 1
+            } catch {
+                throw HandlerFailure(event: event, message: String(describing: error))
+            }
+        }
+        return applied
+    }
+
+    private func apply(_ event: EventEnvelope, with handler: any EventHandler) async throws {
+        let engine = database.engine
+        try await database.transaction { db in
+            // Locking the position row serialises instances of one consumer across processes.
+            let current = try await ConsumerPositions.lock(handler.name, on: db, engine: engine)
+            guard current < event.position else { return }
+            if try await ConsumerPositions.markProcessed(consumer: handler.name, eventID: event.id, on: db) {
+                try await handler.handle(event, on: db)
+            }
+            try await ConsumerPositions.advance(handler.name, to: event.position, on: db)
+        }
+        Counter(label: "bazaar_events_consumed_total", dimensions: [("consumer", handler.name)]).increment()
+    }
+
+    /// Re-runs a parked event through its consumer; the dead letter is removed when it succeeds.
+    public func replay(deadLetterID: Int64) async throws {
+        guard let letter = try await deadLetters.find(id: deadLetterID) else { throw Problem.notFound("Dead letter") }
+        guard let handler = handlers.first(where: { $0.name == letter.consumer }) else {
+            throw Problem.conflict("Consumer \(letter.consumer) is not served by this process.")
+        }
+        let event = letter.event
+        do {
+            try await database.transaction { db in
+                if try await ConsumerPositions.markProcessed(consumer: handler.name, eventID: event.id, on: db) {
+                    try await handler.handle(event, on: db)
+                }
+                try await DeadLetterStore.delete(id: deadLetterID, on: db)
+            }
+        } catch let problem as Problem {
+            throw problem
+        } catch {
+            try? await deadLetters.recordFailedReplay(id: deadLetterID, error: String(describing: error))
+            throw Problem(.conflict, detail: "Replay failed again; the dead letter stays parked.")
+        }
+    }
+}
+
+extension EventConsumerService {
+    /// How many events of the handler's types are waiting after its position.
+    func lag(of handler: any EventHandler) async throws -> Int {
+        let position = try await ConsumerPositions.position(of: handler.name, database: database)
+        return try await database.read { db in
+            var query = SQLQueryString(
+                "SELECT COUNT(*) AS n FROM event_log WHERE (tx_id > \(bind: position.transaction) OR (tx_id = \(bind: position.transaction) AND id > \(bind: position.sequence))) AND type IN "
+            )
+            query.appendBindList(handler.eventTypes)
+            return try await db.raw(query).first()?.decode(column: "n", as: Int.self) ?? 0
+        }
+    }
+}

@@ -1,0 +1,72 @@
+public import Foundation
+
+/// Where an event sits in the log. On PostgreSQL events are ordered by the id of the writing
+/// transaction first, and only transactions older than every running one are read, so a
+/// consumer never skips an event whose transaction commits late. SQLite has one writer, so
+/// `transaction` is always 0 there and `sequence` alone orders the log.
+public struct EventPosition: Sendable, Comparable, Hashable, Codable {
+    public let transaction: Int64
+    public let sequence: Int64
+
+    public init(transaction: Int64, sequence: Int64) {
+        self.transaction = transaction
+        self.sequence = sequence
+    }
+
+    public static let start = EventPosition(transaction: 0, sequence: 0)
+
+    public static func < (lhs: Self, rhs: Self) -> Bool {
+        (lhs.transaction, lhs.sequence) < (rhs.transaction, rhs.sequence)
+    }
+}
+
+/// A stored event: stable `type` name, versioned JSON payload.
+public struct EventEnvelope: Sendable {
+    public let position: EventPosition
+    public let id: String
+    public let type: String
+    public let version: Int
+    public let payload: String
+    public let occurredAt: Date
+
+    public init(position: EventPosition, id: String, type: String, version: Int, payload: String, occurredAt: Date) {
+        self.position = position
+        self.id = id
+        self.type = type
+        self.version = version
+        self.payload = payload
+        self.occurredAt = occurredAt
+    }
+
+    public func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        try JSONDecoder.events.decode(T.self, from: Data(payload.utf8))
+    }
+}
+
+/// A domain event a module publishes. `type` names are stable; bump `version` when the payload
+/// changes shape.
+public protocol DomainEvent: Codable, Sendable {
+    static var type: String { get }
+    static var version: Int { get }
+}
+
+extension DomainEvent {
+    public static var version: Int { 1 }
+}
+
+extension JSONEncoder {
+    static var events: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }
+}
+
+extension JSONDecoder {
+    static var events: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
+}

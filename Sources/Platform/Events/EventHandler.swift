@@ -1,0 +1,29 @@
+public import SQLKit
+
+/// A durable consumer of the event log. `name` keys its stored position and the ids it has
+/// applied; `handle` runs inside the transaction that records both, so a handler's own writes
+/// and the bookkeeping commit together (exactly-once effects on the database).
+public protocol EventHandler: Sendable {
+    var name: String { get }
+    var eventTypes: [String] { get }
+    func handle(_ event: EventEnvelope, on db: any SQLDatabase) async throws
+}
+
+/// Retry and dead-letter policy of the consumers.
+public struct RetryPolicy: Sendable {
+    public var maxAttempts: Int
+    public var baseDelay: Duration
+    public var maxDelay: Duration
+
+    public init(maxAttempts: Int = 5, baseDelay: Duration = .milliseconds(200), maxDelay: Duration = .seconds(30)) {
+        self.maxAttempts = maxAttempts
+        self.baseDelay = baseDelay
+        self.maxDelay = maxDelay
+    }
+
+    /// Exponential backoff: base, 2·base, 4·base … capped at `maxDelay`.
+    public func delay(afterAttempt attempt: Int) -> Duration {
+        let factor = 1 << min(max(attempt - 1, 0), 20)
+        return min(baseDelay * factor, maxDelay)
+    }
+}

@@ -1,0 +1,103 @@
+public import Foundation
+public import SQLKit
+
+/// The transactional outbox. `append` must be called with the transaction that makes the state
+/// change, so the event exists exactly when the change does.
+public struct EventLog: Sendable {
+    public static let notifyChannel = "bazaar_events"
+
+    public let database: any Database
+    public let clock: any WallClock
+
+    public init(database: any Database, clock: any WallClock) {
+        self.database = database
+        self.clock = clock
+    }
+
+    @discardableResult
+    public func append<Event: DomainEvent>(_ event: Event, on db: any SQLDatabase) async throws -> String {
+        let id = UUID().uuidString.lowercased()
+        let payload = String(decoding: try JSONEncoder.events.encode(event), as: UTF8.self)
+        let occurredAt = clock.now().millisecondsSince1970
+        switch database.engine {
+        case .postgres:
+            try await db.raw(
+                """
+                INSERT INTO event_log (event_id, type, version, payload, occurred_at, tx_id)
+                VALUES (\(bind: id), \(bind: Event.type), \(bind: Event.version), \(bind: payload), \(bind: occurredAt), pg_current_xact_id()::text::bigint)
+                """
+            ).run()
+            // Delivered to listeners in other processes when (and only if) the transaction commits.
+            try await db.raw("SELECT pg_notify(\(bind: Self.notifyChannel), '')").run()
+        case .sqlite:
+            try await db.raw(
+                """
+                INSERT INTO event_log (event_id, type, version, payload, occurred_at, tx_id)
+                VALUES (\(bind: id), \(bind: Event.type), \(bind: Event.version), \(bind: payload), \(bind: occurredAt), 0)
+                """
+            ).run()
+        }
+        return id
+    }
+
+    /// Events after `position`, oldest first, limited to `types` when given. On PostgreSQL only
+    /// events of transactions that can no longer be overtaken are returned.
+    public func read(after position: EventPosition, types: [String]? = nil, since: Date? = nil, limit: Int = 200) async throws -> [EventEnvelope] {
+        try await database.read { db in
+            try await Self.read(on: db, engine: database.engine, after: position, types: types, since: since, limit: limit)
+        }
+    }
+
+    static func read(
+        on db: any SQLDatabase, engine: DatabaseEngine, after position: EventPosition, types: [String]?, since: Date?, limit: Int
+    ) async throws -> [EventEnvelope] {
+        var query = SQLQueryString(
+            "SELECT id, tx_id, event_id, type, version, payload, occurred_at FROM event_log WHERE (tx_id > \(bind: position.transaction) OR (tx_id = \(bind: position.transaction) AND id > \(bind: position.sequence)))"
+        )
+        if engine == .postgres {
+            query.appendLiteral(" AND tx_id < pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+        }
+        if let types, !types.isEmpty {
+            query.appendLiteral(" AND type IN ")
+            query.appendBindList(types)
+        }
+        if let since {
+            query.appendLiteral(" AND occurred_at >= ")
+            query.appendInterpolation(bind: since.millisecondsSince1970)
+        }
+        query.appendLiteral(" ORDER BY tx_id, id LIMIT ")
+        query.appendInterpolation(literal: String(max(1, min(limit, 1000))))
+        return try await db.raw(query).all().map(EventEnvelope.init(row:))
+    }
+
+    /// The newest events, newest first, for the admin view.
+    public func recent(type: String?, limit: Int) async throws -> [EventEnvelope] {
+        try await database.read { db in
+            var select = db.select().columns("id", "tx_id", "event_id", "type", "version", "payload", "occurred_at").from("event_log")
+            if let type { select = select.where("type", .equal, type) }
+            return try await select.orderBy("tx_id", .descending).orderBy("id", .descending).limit(limit).all()
+                .map(EventEnvelope.init(row:))
+        }
+    }
+
+    /// The position of the newest visible event, so a follower can start at "now".
+    public func head() async throws -> EventPosition {
+        try await database.read { db in
+            let row = try await db.raw("SELECT tx_id, id FROM event_log ORDER BY tx_id DESC, id DESC LIMIT 1").first()
+            guard let row else { return .start }
+            return EventPosition(transaction: try row.decode(column: "tx_id", as: Int64.self), sequence: try row.decode(column: "id", as: Int64.self))
+        }
+    }
+}
+
+extension EventEnvelope {
+    init(row: any SQLRow) throws {
+        self.init(
+            position: EventPosition(transaction: try row.decode(column: "tx_id", as: Int64.self), sequence: try row.decode(column: "id", as: Int64.self)),
+            id: try row.decode(column: "event_id", as: String.self),
+            type: try row.decode(column: "type", as: String.self),
+            version: try row.decode(column: "version", as: Int.self),
+            payload: try row.decode(column: "payload", as: String.self),
+            occurredAt: Date(millisecondsSince1970: try row.decode(column: "occurred_at", as: Int64.self)))
+    }
+}

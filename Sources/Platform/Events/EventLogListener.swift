@@ -1,0 +1,28 @@
+import Logging
+public import ServiceLifecycle
+
+/// On PostgreSQL, LISTENs for commits of events in other processes and wakes this process's
+/// consumers and followers through the database's change signal.
+public struct EventLogListener: Service {
+    let database: PostgresBackend
+    let logger: Logger
+
+    public init(database: PostgresBackend, logger: Logger) {
+        self.database = database
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    try await database.listen(channel: EventLog.notifyChannel) { [changes = database.changes] in changes.signal() }
+                } catch {
+                    if Task.isCancelled { return }
+                    logger.warning("event listener lost its connection; retrying", metadata: ["error": "\(error)"])
+                    try? await Task.sleep(for: .seconds(1))
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,71 @@
+public import Hummingbird
+public import Logging
+public import NIOCore
+
+/// The request context of every route. `user` is filled by `AuthenticationMiddleware` when the
+/// request carries a valid token; protected routes use `AuthenticatedContext` instead, which
+/// makes the user non-optional.
+public struct BazaarRequestContext: RequestContext, RemoteAddressRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public var user: AuthenticatedUser?
+    public let remoteAddress: SocketAddress?
+    public var clientAddress: String = "unknown"
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
+    }
+
+    /// Request bodies are JSON documents of a few kilobytes; anything far larger is refused
+    /// with 413 before it is buffered.
+    public var maxUploadSize: Int { 64 * 1024 }
+}
+
+/// The caller of an authenticated request.
+public struct AuthenticatedUser: Sendable, Equatable {
+    public let id: String
+    public let role: Role
+    public let sessionID: String
+
+    public init(id: String, role: Role, sessionID: String) {
+        self.id = id
+        self.role = role
+        self.sessionID = sessionID
+    }
+}
+
+public enum Role: String, Codable, Sendable, CaseIterable {
+    case user
+    case admin
+}
+
+/// A route group with this context answers 401 unless a valid token came with the request.
+public struct AuthenticatedContext: ChildRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let user: AuthenticatedUser
+    public let clientAddress: String
+
+    public init(context: BazaarRequestContext) throws {
+        guard let user = context.user else { throw Problem.unauthorized }
+        coreContext = context.coreContext
+        self.user = user
+        clientAddress = context.clientAddress
+    }
+
+    public var maxUploadSize: Int { 64 * 1024 }
+}
+
+/// A route group with this context answers 401 without a token and 403 for non-admins.
+public struct AdminContext: ChildRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let user: AuthenticatedUser
+
+    public init(context: BazaarRequestContext) throws {
+        guard let user = context.user else { throw Problem.unauthorized }
+        guard user.role == .admin else { throw Problem.forbidden }
+        coreContext = context.coreContext
+        self.user = user
+    }
+
+    public var maxUploadSize: Int { 64 * 1024 }
+}

@@ -1,0 +1,29 @@
+public import Hummingbird
+import Logging
+
+/// Turns every error into a problem+json response. Unknown errors become a bare 500 whose
+/// details go to the log (with the request id), never to the client.
+public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    public init() {}
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let problem as Problem {
+            return try problem.response(from: request, context: context)
+        } catch let error as HTTPError {
+            let detail: String? = switch error.status {
+            case .contentTooLarge: "The request body is larger than \(context.maxUploadSize) bytes."
+            case .notFound: "No such resource."
+            case .methodNotAllowed: "This method is not allowed here."
+            default: error.body
+            }
+            var headers = error.headers
+            headers[.contentType] = nil
+            return try Problem(error.status, detail: detail, headers: headers).response(from: request, context: context)
+        } catch {
+            context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
+            return try Problem(.internalServerError, detail: "An unexpected error occurred.").response(from: request, context: context)
+        }
+    }
+}

@@ -1,0 +1,97 @@
+public import Hummingbird
+import Foundation
+
+/// A JSON request body. Decoding is strict: the body must be a JSON object, keys outside
+/// `allowedFields` are refused (so `role` in a register body or `balance` in a profile update can
+/// never slip through), and `validate()` checks ranges and formats. Every failure is a problem
+/// naming the fields, raised before the handler writes anything.
+public protocol RequestBody: Decodable, Sendable {
+    static var allowedFields: Set<String> { get }
+    func validate() -> [FieldError]
+}
+
+extension RequestBody {
+    public func validate() -> [FieldError] { [] }
+}
+
+extension Request {
+    public func decodeBody<Body: RequestBody>(_ type: Body.Type, context: some RequestContext) async throws -> Body {
+        var request = self
+        let buffer = try await request.collectBody(upTo: context.maxUploadSize)
+        return try BodyDecoder.decode(Body.self, from: Data(buffer: buffer))
+    }
+}
+
+enum BodyDecoder {
+    static func decode<Body: RequestBody>(_ type: Body.Type, from data: Data) throws -> Body {
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+        } catch {
+            throw Problem.badRequest("The request body is not valid JSON.")
+        }
+        guard let fields = object as? [String: Any] else {
+            throw Problem.badRequest("The request body must be a JSON object.")
+        }
+        let unknown = fields.keys.filter { !Body.allowedFields.contains($0) }.sorted()
+        if !unknown.isEmpty {
+            throw Problem.validation(unknown.map { FieldError(field: $0, message: "is not an accepted field") })
+        }
+        let body: Body
+        do {
+            body = try JSONDecoder().decode(Body.self, from: data)
+        } catch let error as DecodingError {
+            throw Problem.validation([fieldError(for: error)])
+        }
+        let errors = body.validate()
+        if !errors.isEmpty { throw Problem.validation(errors) }
+        return body
+    }
+
+    static func fieldError(for error: DecodingError) -> FieldError {
+        func path(_ codingPath: [any CodingKey], _ last: (any CodingKey)? = nil) -> String {
+            let keys = codingPath + (last.map { [$0] } ?? [])
+            return keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            return FieldError(field: path(context.codingPath, key), message: "is required")
+        case .typeMismatch(let type, let context):
+            return FieldError(field: path(context.codingPath), message: "must be \(describe(type))")
+        case .valueNotFound(let type, let context):
+            return FieldError(field: path(context.codingPath), message: "must be \(describe(type)), not null")
+        case .dataCorrupted(let context):
+            return FieldError(field: path(context.codingPath), message: "is not a valid value")
+        @unknown default:
+            return FieldError(field: "", message: "is invalid")
+        }
+    }
+
+    private static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Bool.Type: "a boolean"
+        case is Int.Type, is Int64.Type, is Int32.Type: "an integer"
+        case is Double.Type: "a number"
+        default: "a \(String(describing: type).lowercased())"
+        }
+    }
+}
+
+/// Small validators shared by request bodies.
+public enum Validate {
+    public static func length(_ value: String, field: String, min: Int = 1, max: Int) -> FieldError? {
+        let count = value.trimmingCharacters(in: .whitespacesAndNewlines).count
+        if count < min { return FieldError(field: field, message: min == 1 ? "must not be empty" : "must be at least \(min) characters") }
+        if value.count > max { return FieldError(field: field, message: "must be at most \(max) characters") }
+        return nil
+    }
+
+    /// A pragmatic address check: one `@`, a non-empty local part, a dotted domain, no spaces.
+    public static func email(_ value: String, field: String = "email") -> FieldError? {
+        let parts = value.split(separator: "@", omittingEmptySubsequences: false)
+        let valid = value.count <= 254 && parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".")
+            && !parts[1].hasPrefix(".") && !parts[1].hasSuffix(".") && !value.contains(where: \.isWhitespace)
+        return valid ? nil : FieldError(field: field, message: "must be a valid email address")
+    }
+}

@@ -1,0 +1,44 @@
+public import Hummingbird
+public import HTTPTypes
+import Logging
+
+/// Gives every request an id (the caller's `X-Request-Id` when it sent a sane one), puts it on
+/// every log line of the request and echoes it in the response.
+public struct RequestIDMiddleware: RouterMiddleware {
+    public typealias Context = BazaarRequestContext
+    private let trustForwardedFor: Bool
+
+    public init(trustForwardedFor: Bool) {
+        self.trustForwardedFor = trustForwardedFor
+    }
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        let incoming = request.headers[.requestID].flatMap { value in
+            value.count <= 128 && value.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" } ? value : nil
+        }
+        let requestID = incoming ?? context.id
+        context.logger[metadataKey: "request.id"] = "\(requestID)"
+        context.clientAddress = clientAddress(request: request, context: context)
+        var response = try await next(request, context)
+        response.headers[.requestID] = requestID
+        return response
+    }
+
+    private func clientAddress(request: Request, context: Context) -> String {
+        if trustForwardedFor, let forwarded = request.headers[.xForwardedFor],
+            let first = forwarded.split(separator: ",").first?.trimmingCharacters(in: .whitespaces), !first.isEmpty
+        {
+            return first
+        }
+        return context.remoteAddress?.ipAddress ?? "unknown"
+    }
+}
+
+extension HTTPField.Name {
+    public static let requestID = HTTPField.Name("X-Request-Id")!
+    public static let xForwardedFor = HTTPField.Name("X-Forwarded-For")!
+    public static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
+}
+
+import Foundation

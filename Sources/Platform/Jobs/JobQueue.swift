@@ -1,0 +1,128 @@
+public import Foundation
+public import SQLKit
+
+/// A durable job: stored in `jobs`, claimed by one worker at a time (SKIP LOCKED on
+/// PostgreSQL), retried with backoff, dead-lettered after `maxAttempts`.
+public struct Job: Sendable {
+    public let id: Int64
+    public let kind: String
+    public let payload: String
+    public let attempts: Int
+    public let maxAttempts: Int
+
+    public func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        try JSONDecoder.events.decode(T.self, from: Data(payload.utf8))
+    }
+}
+
+public protocol JobHandler: Sendable {
+    var kind: String { get }
+    func run(_ job: Job) async throws
+}
+
+public struct JobQueue: Sendable {
+    public let database: any Database
+    public let clock: any WallClock
+
+    public init(database: any Database, clock: any WallClock) {
+        self.database = database
+        self.clock = clock
+    }
+
+    /// Adds a job inside the caller's transaction. A `uniqueKey` makes the enqueue idempotent:
+    /// a second job with the same key is ignored (returns false).
+    @discardableResult
+    public func enqueue(
+        kind: String, payload: some Encodable, runAt: Date? = nil, maxAttempts: Int = 5, uniqueKey: String? = nil, on db: any SQLDatabase
+    ) async throws -> Bool {
+        let body = String(decoding: try JSONEncoder.events.encode(payload), as: UTF8.self)
+        let now = clock.now()
+        let inserted = try await db.raw(
+            """
+            INSERT INTO jobs (kind, payload, status, run_at, attempts, max_attempts, unique_key, created_at)
+            VALUES (\(bind: kind), \(bind: body), 'queued', \(bind: (runAt ?? now).millisecondsSince1970), 0, \(bind: maxAttempts), \(bind: uniqueKey), \(bind: now.millisecondsSince1970))
+            ON CONFLICT DO NOTHING RETURNING id
+            """
+        ).first()
+        return inserted != nil
+    }
+
+    /// Claims the next due job, or a running one whose worker's lease ran out.
+    func claim(kinds: [String], lease: TimeInterval) async throws -> Job? {
+        guard !kinds.isEmpty else { return nil }
+        let now = clock.now().millisecondsSince1970
+        let engine = database.engine
+        return try await database.transaction { db in
+            var query = SQLQueryString(
+                "SELECT id FROM jobs WHERE ((status = 'queued' AND run_at <= \(bind: now)) OR (status = 'running' AND locked_until < \(bind: now))) AND kind IN "
+            )
+            query.appendBindList(kinds)
+            query.appendLiteral(" ORDER BY run_at, id LIMIT 1")
+            query.appendLiteral(engine.forUpdateSkipLocked)
+            guard let row = try await db.raw(query).first() else { return nil }
+            let id = try row.decode(column: "id", as: Int64.self)
+            let leaseEnd = now + Int64(lease * 1000)
+            let claimed = try await db.raw(
+                "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_until = \(bind: leaseEnd) WHERE id = \(bind: id) RETURNING id, kind, payload, attempts, max_attempts"
+            ).first()
+            guard let claimed else { return nil }
+            return Job(
+                id: id, kind: try claimed.decode(column: "kind", as: String.self), payload: try claimed.decode(column: "payload", as: String.self),
+                attempts: try claimed.decode(column: "attempts", as: Int.self), maxAttempts: try claimed.decode(column: "max_attempts", as: Int.self))
+        }
+    }
+
+    func complete(_ job: Job) async throws {
+        try await database.transaction { db in
+            try await db.update("jobs").set("status", to: "done").set("locked_until", to: SQLLiteral.null).where("id", .equal, job.id).run()
+        }
+    }
+
+    /// Schedules a retry, or parks the job in the dead letters when it has no attempts left.
+    func fail(_ job: Job, error: String, retry: RetryPolicy) async throws {
+        let now = clock.now()
+        try await database.transaction { db in
+            if job.attempts >= job.maxAttempts {
+                try await db.update("jobs").set("status", to: "failed").set("last_error", to: String(error.prefix(2000))).where("id", .equal, job.id).run()
+                try await DeadLetterStore.insert(
+                    source: "job", consumer: "jobs", reference: String(job.id), type: job.kind, payload: job.payload, error: error,
+                    attempts: job.attempts, at: now.millisecondsSince1970, on: db)
+            } else {
+                let delay = retry.delay(afterAttempt: job.attempts)
+                let seconds = Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18
+                try await db.update("jobs").set("status", to: "queued").set("last_error", to: String(error.prefix(2000)))
+                    .set("run_at", to: now.addingTimeInterval(seconds).millisecondsSince1970).where("id", .equal, job.id).run()
+            }
+        }
+    }
+
+    /// Puts a dead-lettered job back in the queue with fresh attempts.
+    func requeue(jobID: Int64, deadLetterID: Int64) async throws {
+        let now = clock.now().millisecondsSince1970
+        try await database.transaction { db in
+            try await db.raw("UPDATE jobs SET status = 'queued', attempts = 0, run_at = \(bind: now), locked_until = NULL WHERE id = \(bind: jobID)").run()
+            try await DeadLetterStore.delete(id: deadLetterID, on: db)
+        }
+    }
+
+    public struct Counts: Sendable {
+        public let queued: Int
+        public let failed: Int
+    }
+
+    public func counts() async throws -> Counts {
+        try await database.read { db in
+            let rows = try await db.raw("SELECT status, COUNT(*) AS n FROM jobs WHERE status IN ('queued', 'running', 'failed') GROUP BY status").all()
+            var queued = 0
+            var failed = 0
+            for row in rows {
+                let n = try row.decode(column: "n", as: Int.self)
+                switch try row.decode(column: "status", as: String.self) {
+                case "failed": failed += n
+                default: queued += n
+                }
+            }
+            return Counts(queued: queued, failed: failed)
+        }
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import Logging
+public import ServiceLifecycle
+import SQLKit
+
+/// Turns cron schedules into jobs. Every due run is claimed with a compare-and-set on
+/// `next_run_at` and enqueued with a unique key, so a run happens once even when several
+/// processes run the scheduler.
+public final class SchedulerService: Service {
+    private let queue: JobQueue
+    private let tickInterval: Duration
+    private let logger: Logger
+
+    public init(queue: JobQueue, tickInterval: Duration = .seconds(5), logger: Logger) {
+        self.queue = queue
+        self.tickInterval = tickInterval
+        self.logger = logger
+    }
+
+    /// Creates or updates a scheduled task; its next run is computed from now.
+    public func schedule(name: String, cron: CronSchedule, jobKind: String, payload: some Encodable) async throws {
+        let next = cron.next(after: queue.clock.now()) ?? .distantFuture
+        let body = String(decoding: try JSONEncoder.events.encode(payload), as: UTF8.self)
+        try await queue.database.transaction { db in
+            try await db.raw(
+                """
+                INSERT INTO scheduled_tasks (name, schedule, job_kind, payload, next_run_at)
+                VALUES (\(bind: name), \(bind: cron.description), \(bind: jobKind), \(bind: body), \(bind: next.millisecondsSince1970))
+                ON CONFLICT (name) DO UPDATE SET schedule = excluded.schedule, job_kind = excluded.job_kind, payload = excluded.payload, next_run_at = excluded.next_run_at
+                """
+            ).run()
+        }
+    }
+
+    public func unschedule(name: String) async throws {
+        try await queue.database.transaction { db in
+            try await db.delete(from: "scheduled_tasks").where("name", .equal, name).run()
+        }
+    }
+
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                try await tick()
+            } catch {
+                logger.warning("scheduler tick failed", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: tickInterval)
+        }
+    }
+
+    /// Enqueues every run that is due now; returns how many this call claimed. Exposed for tests.
+    @discardableResult
+    public func tick() async throws -> Int {
+        let now = queue.clock.now()
+        let due = try await queue.database.read { db in
+            try await db.select().columns("name", "schedule", "job_kind", "payload", "next_run_at").from("scheduled_tasks")
+                .where("next_run_at", .lessThanOrEqual, now.millisecondsSince1970).all()
+        }
+        var claimed = 0
+        for row in due {
+            let name = try row.decode(column: "name", as: String.self)
+            let dueAt = try row.decode(column: "next_run_at", as: Int64.self)
+            let kind = try row.decode(column: "job_kind", as: String.self)
+            let payload = try row.decode(column: "payload", as: String.self)
+            guard let cron = try? CronSchedule(try row.decode(column: "schedule", as: String.self)) else { continue }
+            let next = (cron.next(after: now) ?? .distantFuture).millisecondsSince1970
+            let won = try await queue.database.transaction { db -> Bool in
+                let updated = try await db.raw(
+                    "UPDATE scheduled_tasks SET next_run_at = \(bind: next) WHERE name = \(bind: name) AND next_run_at = \(bind: dueAt) RETURNING name"
+                ).first()
+                guard updated != nil else { return false }
+                try await queue.enqueue(kind: kind, payload: RawJSON(payload), uniqueKey: "cron:\(name):\(dueAt)", on: db)
+                return true
+            }
+            if won { claimed += 1 }
+        }
+        return claimed
+    }
+}
+
+/// A payload that is already JSON text, passed through unchanged.
+struct RawJSON: Encodable {
+    let text: String
+    init(_ text: String) { self.text = text }
+    func encode(to encoder: any Encoder) throws {
+        let value = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        try value.encode(to: encoder)
+    }
+}
+
+/// Any JSON value, for passing documents through without a schema.
+public enum JSONValue: Codable, Sendable, Equatable {
+    case null, bool(Bool), number(Double), string(String), array([JSONValue]), object([String: JSONValue])
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() { self = .null }
+        else if let value = try? container.decode(Bool.self) { self = .bool(value) }
+        else if let value = try? container.decode(Double.self) { self = .number(value) }
+        else if let value = try? container.decode(String.self) { self = .string(value) }
+        else if let value = try? container.decode([JSONValue].self) { self = .array(value) }
+        else { self = .object(try container.decode([String: JSONValue].self)) }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case .bool(let value): try container.encode(value)
+        case .number(let value):
+            if value.rounded() == value, abs(value) < 1e15 { try container.encode(Int64(value)) } else { try container.encode(value) }
+        case .string(let value): try container.encode(value)
+        case .array(let value): try container.encode(value)
+        case .object(let value): try container.encode(value)
+        }
+    }
+}

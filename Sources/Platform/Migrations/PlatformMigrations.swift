@@ -1,0 +1,82 @@
+/// Tables shared by every module: the event log and its consumers, dead letters, the job queue
+/// and its scheduler. Owned by the platform, not by any module.
+public enum PlatformMigrations {
+    public static let all = ModuleMigrations(
+        module: "platform",
+        migrations: [
+            SQLMigration(version: 1, name: "event log, consumers, dead letters") { engine in
+                [
+                    """
+                    CREATE TABLE event_log (
+                        id \(engine.autoIncrementPrimaryKey),
+                        tx_id BIGINT NOT NULL,
+                        event_id TEXT NOT NULL UNIQUE,
+                        type TEXT NOT NULL,
+                        version INTEGER NOT NULL,
+                        payload TEXT NOT NULL,
+                        occurred_at BIGINT NOT NULL
+                    )
+                    """,
+                    "CREATE INDEX event_log_position ON event_log (tx_id, id)",
+                    "CREATE INDEX event_log_type_position ON event_log (type, tx_id, id)",
+                    "CREATE TABLE event_consumers (name TEXT PRIMARY KEY, tx_id BIGINT NOT NULL, seq BIGINT NOT NULL)",
+                    "CREATE TABLE processed_events (consumer TEXT NOT NULL, event_id TEXT NOT NULL, PRIMARY KEY (consumer, event_id))",
+                    """
+                    CREATE TABLE dead_letters (
+                        id \(engine.autoIncrementPrimaryKey),
+                        source TEXT NOT NULL,
+                        consumer TEXT NOT NULL,
+                        event_id TEXT NOT NULL,
+                        event_type TEXT NOT NULL,
+                        payload TEXT NOT NULL,
+                        error TEXT NOT NULL,
+                        attempts INTEGER NOT NULL,
+                        failed_at BIGINT NOT NULL
+                    )
+                    """,
+                ]
+            },
+            SQLMigration(version: 2, name: "job queue and scheduler") { engine in
+                [
+                    """
+                    CREATE TABLE jobs (
+                        id \(engine.autoIncrementPrimaryKey),
+                        kind TEXT NOT NULL,
+                        payload TEXT NOT NULL,
+                        status TEXT NOT NULL,
+                        run_at BIGINT NOT NULL,
+                        attempts INTEGER NOT NULL,
+                        max_attempts INTEGER NOT NULL,
+                        locked_until BIGINT,
+                        last_error TEXT,
+                        unique_key TEXT UNIQUE,
+                        created_at BIGINT NOT NULL
+                    )
+                    """,
+                    "CREATE INDEX jobs_due ON jobs (status, run_at)",
+                    """
+                    CREATE TABLE scheduled_tasks (
+                        name TEXT PRIMARY KEY,
+                        schedule TEXT NOT NULL,
+                        job_kind TEXT NOT NULL,
+                        payload TEXT NOT NULL,
+                        next_run_at BIGINT NOT NULL
+                    )
+                    """,
+                ]
+            },
+            SQLMigration(version: 3, name: "outgoing mail log") { engine in
+                [
+                    """
+                    CREATE TABLE mail_log (
+                        id \(engine.autoIncrementPrimaryKey),
+                        recipient TEXT NOT NULL,
+                        subject TEXT NOT NULL,
+                        body TEXT NOT NULL,
+                        sent_at BIGINT NOT NULL
+                    )
+                    """
+                ]
+            },
+        ])
+}
