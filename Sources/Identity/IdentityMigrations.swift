@@ -45,6 +45,7 @@ enum IdentityMigrations {
                     """
                     CREATE TABLE signing_keys (
                         kid TEXT PRIMARY KEY,
+                        generation INTEGER NOT NULL UNIQUE,
                         private_key TEXT NOT NULL,
                         public_key TEXT NOT NULL,
                         created_at BIGINT NOT NULL

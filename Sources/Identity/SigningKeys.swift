@@ -32,8 +32,14 @@ final class SigningKeys: Sendable {
         let x = key.publicKey.rawRepresentation.base64URLEncodedString()
         let now = platform.clock.now().millisecondsSince1970
         try await platform.database.transaction { [events = platform.events] db in
-            try await db.insert(into: "signing_keys").columns("kid", "private_key", "public_key", "created_at")
-                .values(SQLBind(kid), SQLBind(key.rawRepresentation.base64URLEncodedString()), SQLBind(x), SQLBind(now)).run()
+            // The generation, not the clock, says which key is newest (two rotations may share a millisecond).
+            try await db.raw(
+                """
+                INSERT INTO signing_keys (kid, generation, private_key, public_key, created_at)
+                SELECT \(bind: kid), COALESCE(MAX(generation), 0) + 1, \(bind: key.rawRepresentation.base64URLEncodedString()), \(bind: x), \(bind: now)
+                FROM signing_keys
+                """
+            ).run()
             try await events.append(SigningKeyPublished(kid: kid, publicKey: x), on: db)
         }
         try await loadSigner()
@@ -42,7 +48,7 @@ final class SigningKeys: Sendable {
 
     private func loadSigner() async throws {
         let row = try await platform.database.read { db in
-            try await db.select().columns("kid", "private_key").from("signing_keys").orderBy("created_at", .descending).orderBy("kid", .descending).first()
+            try await db.select().columns("kid", "private_key").from("signing_keys").orderBy("generation", .descending).first()
         }
         guard let row else { return }
         let kid = try row.decode(column: "kid", as: String.self)
@@ -55,7 +61,7 @@ final class SigningKeys: Sendable {
 
     func all() async throws -> [PublicKey] {
         try await platform.database.read { db in
-            try await db.select().columns("kid", "public_key").from("signing_keys").orderBy("created_at").all().map {
+            try await db.select().columns("kid", "public_key").from("signing_keys").orderBy("generation").all().map {
                 PublicKey(kid: try $0.decode(column: "kid", as: String.self), x: try $0.decode(column: "public_key", as: String.self))
             }
         }

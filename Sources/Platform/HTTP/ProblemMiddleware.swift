@@ -1,5 +1,6 @@
 public import Hummingbird
 import Logging
+import NIOCore
 
 /// Turns every error into a problem+json response. Unknown errors become a bare 500 whose
 /// details go to the log (with the request id), never to the client.
@@ -11,6 +12,8 @@ public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let problem as Problem {
             return try problem.response(from: request, context: context)
+        } catch is NIOTooManyBytesError {
+            return try Problem(.contentTooLarge, detail: "The request body is larger than \(context.maxUploadSize) bytes.").response(from: request, context: context)
         } catch let error as HTTPError {
             let detail: String? = switch error.status {
             case .contentTooLarge: "The request body is larger than \(context.maxUploadSize) bytes."

@@ -1,0 +1,142 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Testing
+import TestSupport
+
+@Suite("Register, login, refresh, logout")
+struct AuthFlowTests {
+    @Test(arguments: TestEngine.allCases)
+    func fullSessionLifecycle(engine: TestEngine) async throws {
+        try await TestBazaar.run(engine) { app in
+            let registered = try await app.register(email: "Ann@Example.com", name: "Ann")
+            #expect(registered.user.email == "ann@example.com")
+            #expect(registered.user.role == "user")
+
+            let me = try await app.request(.get, "/api/v1/users/me", token: registered.accessToken)
+            #expect(me.status == .ok)
+            #expect(!me.text.contains("password"))
+            #expect(!me.text.contains("$2b$"))
+
+            let login = try await app.login(email: "ANN@example.com", password: "password-123")
+            let refreshed = try await app.request(.post, "/api/v1/auth/refresh", json: #"{"refreshToken":"\#(login.refreshToken)"}"#)
+            #expect(refreshed.status == .ok)
+            let pair = try refreshed.decode(Session.self)
+            #expect(pair.refreshToken != login.refreshToken)
+
+            let logout = try await app.request(.post, "/api/v1/auth/logout", json: #"{"refreshToken":"\#(pair.refreshToken)"}"#)
+            #expect(logout.status == .noContent)
+            // The session's access tokens (old and new) stop working, and so does its refresh token.
+            #expect(try await app.request(.get, "/api/v1/users/me", token: pair.accessToken).status == .unauthorized)
+            #expect(try await app.request(.get, "/api/v1/users/me", token: login.accessToken).status == .unauthorized)
+            let again = try await app.request(.post, "/api/v1/auth/refresh", json: #"{"refreshToken":"\#(pair.refreshToken)"}"#)
+            #expect(again.status == .unauthorized)
+            // Other sessions of the same user are untouched.
+            #expect(try await app.request(.get, "/api/v1/users/me", token: registered.accessToken).status == .ok)
+        }
+    }
+
+    @Test(arguments: TestEngine.allCases)
+    func reusedRefreshTokenRevokesTheSession(engine: TestEngine) async throws {
+        try await TestBazaar.run(engine) { app in
+            let session = try await app.register(email: "reuse@example.com")
+            let first = try await app.request(.post, "/api/v1/auth/refresh", json: #"{"refreshToken":"\#(session.refreshToken)"}"#)
+            let next = try first.decode(Session.self)
+            let replay = try await app.request(.post, "/api/v1/auth/refresh", json: #"{"refreshToken":"\#(session.refreshToken)"}"#)
+            #expect(replay.status == .unauthorized)
+            // The thief's replay ended the session: the rotated token and its access token die too.
+            let rotated = try await app.request(.post, "/api/v1/auth/refresh", json: #"{"refreshToken":"\#(next.refreshToken)"}"#)
+            #expect(rotated.status == .unauthorized)
+            #expect(try await app.request(.get, "/api/v1/users/me", token: next.accessToken).status == .unauthorized)
+        }
+    }
+
+    @Test(arguments: TestEngine.allCases)
+    func concurrentRefreshesOfOneTokenAtMostOneWins(engine: TestEngine) async throws {
+        try await TestBazaar.run(engine) { app in
+            let session = try await app.register(email: "race@example.com")
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for _ in 0..<8 {
+                    group.addTask {
+                        try await app.request(.post, "/api/v1/auth/refresh", json: #"{"refreshToken":"\#(session.refreshToken)"}"#).status
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == .ok }.count <= 1)
+            #expect(statuses.allSatisfy { $0 == .ok || $0 == .unauthorized })
+        }
+    }
+
+    @Test(arguments: TestEngine.allCases)
+    func concurrentRegistrationsOfOneEmailExactlyOneWins(engine: TestEngine) async throws {
+        try await TestBazaar.run(engine) { app in
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for index in 0..<8 {
+                    group.addTask {
+                        let email = index.isMultiple(of: 2) ? "twin@example.com" : "TWIN@example.com"
+                        return try await app.request(.post, "/api/v1/auth/register", json: #"{"email":"\#(email)","password":"password-123","name":"T"}"#).status
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == .created }.count == 1)
+            #expect(statuses.filter { $0 == .conflict }.count == 7)
+        }
+    }
+
+    @Test(arguments: TestEngine.allCases)
+    func duplicateEmailIsAConflictCaseInsensitively(engine: TestEngine) async throws {
+        try await TestBazaar.run(engine) { app in
+            _ = try await app.register(email: "bob@example.com")
+            let duplicate = try await app.request(.post, "/api/v1/auth/register", json: #"{"email":"BOB@Example.COM","password":"password-123","name":"B"}"#)
+            #expect(duplicate.status == .conflict)
+            #expect(try duplicate.problem().status == 409)
+        }
+    }
+
+    @Test(arguments: TestEngine.allCases)
+    func wrongPasswordAndUnknownEmailGiveTheSameAnswer(engine: TestEngine) async throws {
+        try await TestBazaar.run(engine) { app in
+            _ = try await app.register(email: "carol@example.com")
+            let wrong = try await app.request(.post, "/api/v1/auth/login", json: #"{"email":"carol@example.com","password":"nope-nope-nope"}"#)
+            let unknown = try await app.request(.post, "/api/v1/auth/login", json: #"{"email":"nobody@example.com","password":"nope-nope-nope"}"#)
+            #expect(wrong.status == .unauthorized)
+            #expect(unknown.status == .unauthorized)
+            #expect(try wrong.problem().detail == unknown.problem().detail)
+        }
+    }
+
+    @Test(arguments: TestEngine.allCases)
+    func repeatedFailuresLockTheAccountWithRetryAfter(engine: TestEngine) async throws {
+        try await TestBazaar.run(engine) { app in
+            _ = try await app.register(email: "dave@example.com")
+            for _ in 0..<5 {
+                let failed = try await app.request(.post, "/api/v1/auth/login", json: #"{"email":"dave@example.com","password":"wrong-password"}"#)
+                #expect(failed.status == .unauthorized)
+            }
+            let locked = try await app.request(.post, "/api/v1/auth/login", json: #"{"email":"dave@example.com","password":"password-123"}"#)
+            #expect(locked.status == .tooManyRequests)
+            let retryAfter = try #require(locked.headers[.retryAfter].flatMap(Int.init))
+            #expect(retryAfter > 0 && retryAfter <= 900)
+            app.clock.advance(by: 901)
+            #expect(try await app.request(.post, "/api/v1/auth/login", json: #"{"email":"dave@example.com","password":"password-123"}"#).status == .ok)
+        }
+    }
+
+    @Test(arguments: TestEngine.allCases)
+    func oneClientAddressFailingAcrossAccountsIsThrottled(engine: TestEngine) async throws {
+        try await TestBazaar.run(engine) { app in
+            _ = try await app.register(email: "erin@example.com")
+            let attacker: HTTPFields = [.init("X-Forwarded-For")!: "203.0.113.9"]
+            for index in 0..<20 {
+                let body = #"{"email":"victim\#(index)@example.com","password":"wrong-password"}"#
+                #expect(try await app.request(.post, "/api/v1/auth/login", json: body, headers: attacker).status == .unauthorized)
+            }
+            let blocked = try await app.request(.post, "/api/v1/auth/login", json: #"{"email":"erin@example.com","password":"password-123"}"#, headers: attacker)
+            #expect(blocked.status == .tooManyRequests)
+            let elsewhere = try await app.request(.post, "/api/v1/auth/login", json: #"{"email":"erin@example.com","password":"password-123"}"#)
+            #expect(elsewhere.status == .ok)
+        }
+    }
+}

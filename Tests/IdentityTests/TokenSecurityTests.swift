@@ -1,0 +1,104 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+@testable import Identity
+import JWTKit
+import Platform
+import Testing
+import TestSupport
+
+@Suite("Access token security")
+struct TokenSecurityTests {
+    struct JWKS: Decodable {
+        struct Key: Decodable { let kid: String; let kty: String; let crv: String; let alg: String; let x: String }
+        let keys: [Key]
+    }
+
+    func claims(for session: Session, app: TestBazaar, audience: String = "bazaar-api", issuer: String = "bazaar", expiresIn: TimeInterval = 600) -> AccessTokenClaims {
+        let now = app.clock.now()
+        return AccessTokenClaims(
+            iss: .init(value: issuer), aud: .init(value: [audience]), sub: .init(value: session.user.id),
+            exp: .init(value: now.addingTimeInterval(expiresIn)), iat: .init(value: now), jti: .init(value: UUID().uuidString),
+            role: "admin", sid: UUID().uuidString)
+    }
+
+    func status(_ app: TestBazaar, _ token: String) async throws -> HTTPResponse.Status {
+        try await app.request(.get, "/api/v1/users/me", token: token).status
+    }
+
+    @Test(arguments: TestEngine.allCases)
+    func forgedAndStaleTokensAreRefused(engine: TestEngine) async throws {
+        try await TestBazaar.run(engine) { app in
+            let session = try await app.register(email: "oz@example.com")
+            let keys = try #require(app.bazaar.identity).keys
+            let jwks = try await app.request(.get, "/.well-known/jwks.json").decode(JWKS.self)
+            let kid = try #require(jwks.keys.first?.kid)
+            #expect(jwks.keys.first?.alg == "EdDSA")
+
+            // A correctly signed token verifies (the baseline the forgeries differ from).
+            #expect(try await status(app, try await keys.sign(claims(for: session, app: app))) == .ok)
+
+            // alg: none, with and without our kid.
+            let payload = Data(try JSONEncoder().encode(claims(for: session, app: app))).base64URLEncodedString()
+            for header in [#"{"alg":"none","typ":"JWT"}"#, #"{"alg":"none","kid":"\#(kid)"}"#] {
+                let unsigned = Data(header.utf8).base64URLEncodedString() + "." + payload + "."
+                #expect(try await status(app, unsigned) == .unauthorized)
+            }
+            // HS256 keyed with the public key (the classic algorithm-confusion attack).
+            let hmac = JWTKeyCollection()
+            await hmac.add(hmac: HMACKey(from: Data(base64URLEncoded: jwks.keys[0].x)!), digestAlgorithm: .sha256, kid: JWKIdentifier(string: kid))
+            #expect(try await status(app, try await hmac.sign(claims(for: session, app: app), kid: JWKIdentifier(string: kid))) == .unauthorized)
+            // Another Ed25519 key claiming our kid.
+            let impostor = JWTKeyCollection()
+            await impostor.add(eddsa: try EdDSA.PrivateKey(), kid: JWKIdentifier(string: kid))
+            #expect(try await status(app, try await impostor.sign(claims(for: session, app: app), kid: JWKIdentifier(string: kid))) == .unauthorized)
+            // Right key, wrong audience or issuer.
+            #expect(try await status(app, try await keys.sign(claims(for: session, app: app, audience: "someone-else"))) == .unauthorized)
+            #expect(try await status(app, try await keys.sign(claims(for: session, app: app, issuer: "evil"))) == .unauthorized)
+            // Garbage.
+            #expect(try await status(app, "not.a.token") == .unauthorized)
+            let malformedHeader = try await app.request(.get, "/api/v1/users/me", headers: [.authorization: "Basic abc"])
+            #expect(malformedHeader.status == .unauthorized)
+            #expect(malformedHeader.headers[.wwwAuthenticate] != nil)
+        }
+    }
+
+    @Test(arguments: TestEngine.allCases)
+    func accessTokensExpireAfterFifteenMinutes(engine: TestEngine) async throws {
+        try await TestBazaar.run(engine) { app in
+            let session = try await app.register(email: "pat@example.com")
+            app.clock.advance(by: 14 * 60)
+            #expect(try await status(app, session.accessToken) == .ok)
+            app.clock.advance(by: 2 * 60)
+            #expect(try await status(app, session.accessToken) == .unauthorized)
+            // The refresh token still works and yields a fresh access token.
+            let refreshed = try await app.request(.post, "/api/v1/auth/refresh", json: #"{"refreshToken":"\#(session.refreshToken)"}"#)
+            #expect(try await status(app, try refreshed.decode(Session.self).accessToken) == .ok)
+        }
+    }
+
+    @Test(arguments: TestEngine.allCases)
+    func rotatedKeysKeepOldTokensValid(engine: TestEngine) async throws {
+        try await TestBazaar.run(engine) { app in
+            let before = try await app.register(email: "quinn@example.com")
+            let identity = try #require(app.bazaar.identity)
+            let newKid = try await identity.rotateKeys()
+            let jwks = try await app.request(.get, "/.well-known/jwks.json").decode(JWKS.self)
+            #expect(jwks.keys.count == 2)
+            #expect(jwks.keys.contains { $0.kid == newKid })
+            #expect(try await status(app, before.accessToken) == .ok)
+            let after = try await app.login(email: "quinn@example.com", password: "password-123")
+            let header = try #require(after.accessToken.split(separator: ".").first.flatMap { Data(base64URLEncoded: String($0)) })
+            #expect(String(decoding: header, as: UTF8.self).contains(newKid))
+            #expect(try await status(app, after.accessToken) == .ok)
+        }
+    }
+
+    @Test func productionBcryptCostIsAtLeastTwelve() async throws {
+        #expect(IdentityModule.Settings().bcryptCost >= 12)
+        let hash = try await PasswordHasher(cost: IdentityModule.Settings().bcryptCost).hash("correct horse")
+        #expect(hash.hasPrefix("$2b$12$"))
+        #expect(try await PasswordHasher(cost: 12).verify("correct horse", hash: hash))
+        #expect(try await !PasswordHasher(cost: 12).verify("wrong horse", hash: hash))
+    }
+}
