@@ -92,6 +92,7 @@ public struct TestBazaar: Sendable {
     public struct TimedOut: Error, CustomStringConvertible {
         public let what: String
         public var description: String { "timed out waiting for \(what)" }
+        public init(what: String) { self.what = what }
     }
 
     /// Waits until `condition` holds, for effects delivered by consumers or jobs.

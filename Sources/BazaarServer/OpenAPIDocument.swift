@@ -1,0 +1,178 @@
+import Foundation
+
+/// The OpenAPI 3.1 contract, as data. Each operation names its method, path, access level,
+/// request schema and success response; the error responses follow from those.
+public enum OpenAPIDocument {
+    enum Access { case open, user, admin }
+
+    struct Operation {
+        let method: String
+        let path: String
+        let summary: String
+        let tag: String
+        let access: Access
+        var request: String? = nil
+        let status: Int
+        var response: String? = nil
+        var query: [(String, String)] = []
+        var contentType = "application/json"
+    }
+
+    static let operations: [Operation] = [
+        Operation(method: "get", path: "/health/live", summary: "Liveness", tag: "Operations", access: .open, status: 200, response: "Health"),
+        Operation(method: "get", path: "/health/ready", summary: "Readiness: database reachable and migrations applied", tag: "Operations", access: .open, status: 200, response: "Health"),
+        Operation(method: "get", path: "/metrics", summary: "Prometheus metrics", tag: "Operations", access: .open, status: 200, contentType: "text/plain"),
+        Operation(method: "get", path: "/api-docs/v1/openapi.json", summary: "This document", tag: "Operations", access: .open, status: 200),
+        Operation(method: "get", path: "/api-docs/v1", summary: "Swagger UI", tag: "Operations", access: .open, status: 200, contentType: "text/html"),
+        Operation(method: "get", path: "/.well-known/jwks.json", summary: "Public keys that verify access tokens", tag: "Identity", access: .open, status: 200, response: "JWKS"),
+        Operation(method: "post", path: "/api/v1/auth/register", summary: "Create an account", tag: "Identity", access: .open, request: "RegisterRequest", status: 201, response: "AuthResult"),
+        Operation(method: "post", path: "/api/v1/auth/login", summary: "Log in (throttled: 429 with Retry-After)", tag: "Identity", access: .open, request: "LoginRequest", status: 200, response: "AuthResult"),
+        Operation(method: "post", path: "/api/v1/auth/refresh", summary: "Exchange a refresh token for a new pair; a reused token ends its session", tag: "Identity", access: .open, request: "RefreshRequest", status: 200, response: "AuthResult"),
+        Operation(method: "post", path: "/api/v1/auth/logout", summary: "End the session of a refresh token", tag: "Identity", access: .open, request: "RefreshRequest", status: 204),
+        Operation(method: "post", path: "/api/v1/auth/password-reset", summary: "Mail a single-use reset token (always 202)", tag: "Identity", access: .open, request: "PasswordResetRequest", status: 202),
+        Operation(method: "post", path: "/api/v1/auth/password-reset/confirm", summary: "Set a new password; every session ends", tag: "Identity", access: .open, request: "PasswordResetConfirm", status: 204),
+        Operation(method: "get", path: "/api/v1/users/me", summary: "My profile", tag: "Identity", access: .user, status: 200, response: "User"),
+        Operation(method: "patch", path: "/api/v1/users/me", summary: "Update my profile (null clears phone or address)", tag: "Identity", access: .user, request: "ProfilePatch", status: 200, response: "User"),
+        Operation(method: "get", path: "/api/v1/users/me/preferences", summary: "My notification preferences", tag: "Identity", access: .user, status: 200, response: "Preferences"),
+        Operation(method: "put", path: "/api/v1/users/me/preferences", summary: "Replace my notification preferences", tag: "Identity", access: .user, request: "Preferences", status: 200, response: "Preferences"),
+        Operation(method: "get", path: "/api/v1/admin/users", summary: "List users", tag: "Admin", access: .admin, status: 200, response: "UserList", query: [("limit", "integer"), ("cursor", "string"), ("email", "string")]),
+        Operation(method: "get", path: "/api/v1/admin/users/{id}", summary: "One user", tag: "Admin", access: .admin, status: 200, response: "User"),
+        Operation(method: "put", path: "/api/v1/admin/users/{id}/role", summary: "Change a user's role; their sessions end", tag: "Admin", access: .admin, request: "RoleRequest", status: 200, response: "User"),
+        Operation(method: "get", path: "/api/v1/admin/events", summary: "Recent events, newest first", tag: "Admin", access: .admin, status: 200, response: "EventList", query: [("limit", "integer"), ("type", "string")]),
+        Operation(method: "get", path: "/api/v1/admin/dead-letters", summary: "Events and jobs that failed too often", tag: "Admin", access: .admin, status: 200, response: "DeadLetterList", query: [("limit", "integer")]),
+        Operation(method: "post", path: "/api/v1/admin/dead-letters/{id}/replay", summary: "Run a dead letter again", tag: "Admin", access: .admin, status: 204),
+        Operation(method: "get", path: "/api/v1/admin/mail", summary: "The outgoing mail log", tag: "Admin", access: .admin, status: 200, response: "MailList", query: [("limit", "integer"), ("to", "string")]),
+    ]
+
+    /// `METHOD /path` of every documented operation, in the router's notation.
+    public static var routeSet: Set<String> {
+        Set(operations.map { "\($0.method.uppercased()) \($0.path)" })
+    }
+
+    static func object(_ properties: [String: Any], required: [String], additional: Bool = false) -> [String: Any] {
+        ["type": "object", "properties": properties, "required": required, "additionalProperties": additional]
+    }
+    static func ref(_ name: String) -> [String: Any] { ["$ref": "#/components/schemas/\(name)"] }
+    static var string: [String: Any] { ["type": "string"] }
+    static var boolean: [String: Any] { ["type": "boolean"] }
+    static var dateTime: [String: Any] { ["type": "string", "format": "date-time"] }
+    static func list(of item: String) -> [String: Any] {
+        object(["items": ["type": "array", "items": ref(item)], "nextCursor": ["type": ["string", "null"]]], required: ["items", "nextCursor"])
+    }
+
+    static var schemas: [String: Any] { [
+        "Problem": object(
+            [
+                "type": string, "title": string, "status": ["type": "integer"], "detail": string, "instance": string,
+                "errors": ["type": "array", "items": ref("FieldError")],
+            ], required: ["type", "title", "status"]),
+        "FieldError": object(["field": string, "message": string], required: ["field", "message"]),
+        "Address": object(
+            [
+                "line1": ["type": "string", "maxLength": 200], "line2": ["type": ["string", "null"], "maxLength": 200],
+                "city": ["type": "string", "maxLength": 100], "postalCode": ["type": "string", "maxLength": 20],
+                "country": ["type": "string", "pattern": "^[A-Z]{2}$"],
+            ], required: ["line1", "city", "postalCode", "country"]),
+        "User": object(
+            [
+                "id": string, "email": ["type": "string", "format": "email"], "name": string, "role": ["type": "string", "enum": ["user", "admin"]],
+                "phone": ["type": ["string", "null"]], "address": ["oneOf": [ref("Address"), ["type": "null"]]], "createdAt": dateTime,
+            ], required: ["id", "email", "name", "role", "createdAt"], additional: true),
+        "Preferences": object(["orderUpdates": boolean, "promotions": boolean, "email": boolean, "realtime": boolean], required: ["orderUpdates", "promotions", "email", "realtime"]),
+        "AuthResult": object(
+            ["user": ref("User"), "accessToken": string, "refreshToken": string, "tokenType": ["type": "string", "enum": ["Bearer"]], "expiresIn": ["type": "integer"]],
+            required: ["user", "accessToken", "refreshToken", "tokenType", "expiresIn"]),
+        "RegisterRequest": object(
+            ["email": ["type": "string", "format": "email", "maxLength": 254], "password": ["type": "string", "minLength": 8, "description": "at most 72 bytes"], "name": ["type": "string", "minLength": 1, "maxLength": 100]],
+            required: ["email", "password", "name"]),
+        "LoginRequest": object(["email": string, "password": string], required: ["email", "password"]),
+        "RefreshRequest": object(["refreshToken": string], required: ["refreshToken"]),
+        "PasswordResetRequest": object(["email": ["type": "string", "format": "email"]], required: ["email"]),
+        "PasswordResetConfirm": object(["token": string, "newPassword": ["type": "string", "minLength": 8]], required: ["token", "newPassword"]),
+        "ProfilePatch": object(
+            ["name": ["type": "string", "minLength": 1, "maxLength": 100], "phone": ["type": ["string", "null"]], "address": ["oneOf": [ref("Address"), ["type": "null"]]]],
+            required: []),
+        "RoleRequest": object(["role": ["type": "string", "enum": ["user", "admin"]]], required: ["role"]),
+        "UserList": list(of: "User"),
+        "Event": object(["id": string, "type": string, "version": ["type": "integer"], "payload": ["type": "object"], "occurredAt": dateTime], required: ["id", "type", "version", "payload", "occurredAt"]),
+        "EventList": list(of: "Event"),
+        "DeadLetter": object(
+            ["id": ["type": "integer"], "source": ["type": "string", "enum": ["event", "job"]], "consumer": string, "eventID": string, "eventType": string, "payload": string, "error": string, "attempts": ["type": "integer"], "failedAt": dateTime],
+            required: ["id", "source", "consumer", "eventID", "eventType", "payload", "error", "attempts", "failedAt"]),
+        "DeadLetterList": list(of: "DeadLetter"),
+        "Mail": object(["id": ["type": "integer"], "to": string, "subject": string, "body": string, "sentAt": dateTime], required: ["id", "to", "subject", "body", "sentAt"]),
+        "MailList": list(of: "Mail"),
+        "JWKS": object(
+            ["keys": ["type": "array", "items": object(["kty": string, "crv": string, "use": string, "alg": string, "kid": string, "x": string], required: ["kty", "crv", "alg", "kid", "x"])]],
+            required: ["keys"]),
+        "Health": object(["status": ["type": "string", "enum": ["ok", "unavailable"]]], required: ["status"]),
+    ] }
+
+    static func problem(_ description: String) -> [String: Any] {
+        ["description": description, "content": ["application/problem+json": ["schema": ref("Problem")]]]
+    }
+
+    static func pathItem(_ operation: Operation) -> [String: Any] {
+        var responses: [String: Any] = [:]
+        if let response = operation.response {
+            responses[String(operation.status)] = ["description": "Success", "content": [operation.contentType: ["schema": ref(response)]]]
+        } else if operation.status == 200 {
+            responses["200"] = ["description": "Success", "content": [operation.contentType: [String: Any]()]]
+        } else {
+            responses[String(operation.status)] = ["description": "Success"]
+        }
+        if operation.request != nil {
+            responses["400"] = problem("Malformed JSON or not a JSON object")
+            responses["413"] = problem("Body larger than 64 KiB")
+            responses["422"] = problem("Invalid, missing or unknown fields, named in `errors`")
+        }
+        if !operation.query.isEmpty { responses["400"] = problem("Invalid query parameter") }
+        switch operation.access {
+        case .open: break
+        case .user: responses["401"] = problem("Missing, invalid, expired or revoked access token")
+        case .admin:
+            responses["401"] = problem("Missing, invalid, expired or revoked access token")
+            responses["403"] = problem("The caller is not an admin")
+        }
+        if operation.path.contains("{id}") { responses["404"] = problem("No such object") }
+        if operation.path.hasSuffix("/register") { responses["409"] = problem("The email is already registered") }
+        if operation.path.hasSuffix("/login") {
+            responses["401"] = problem("Wrong email or password")
+            responses["429"] = problem("Too many failed logins; see Retry-After")
+        }
+        if operation.path.hasSuffix("/refresh") || operation.path.hasSuffix("/logout") { responses["401"] = problem("Invalid, expired or reused refresh token") }
+        if operation.path.hasSuffix("/replay") { responses["409"] = problem("The replay failed again or its consumer is not served here") }
+        responses["500"] = problem("Unexpected error")
+
+        var item: [String: Any] = [
+            "summary": operation.summary, "tags": [operation.tag], "responses": responses,
+            "operationId": operation.method + operation.path.split(separator: "/").map { $0.replacingOccurrences(of: "{", with: "").replacingOccurrences(of: "}", with: "").capitalized }.joined()
+                .filter { $0.isLetter || $0.isNumber },
+        ]
+        if operation.access != .open { item["security"] = [["bearerAuth": [String]()]] }
+        if let request = operation.request {
+            item["requestBody"] = ["required": true, "content": ["application/json": ["schema": ref(request)]]]
+        }
+        var parameters: [[String: Any]] = operation.query.map { name, type in
+            var schema: [String: Any] = ["type": type]
+            if name == "limit" { schema["minimum"] = 1; schema["maximum"] = 100; schema["default"] = 20 }
+            return ["name": name, "in": "query", "required": false, "schema": schema]
+        }
+        if operation.path.contains("{id}") { parameters.append(["name": "id", "in": "path", "required": true, "schema": string]) }
+        if !parameters.isEmpty { item["parameters"] = parameters }
+        return item
+    }
+
+    static func json() -> Data {
+        var paths: [String: [String: Any]] = [:]
+        for operation in operations { paths[operation.path, default: [:]][operation.method] = pathItem(operation) }
+        let document: [String: Any] = [
+            "openapi": "3.1.0",
+            "info": ["title": "Bazaar", "version": "1.0.0", "description": "E-commerce backend. Errors are RFC 9457 problem+json; money is integer minor units."],
+            "servers": [["url": "/"]],
+            "paths": paths,
+            "components": ["schemas": schemas, "securitySchemes": ["bearerAuth": ["type": "http", "scheme": "bearer", "bearerFormat": "JWT (EdDSA)"]]],
+        ]
+        return (try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Testing
+import TestSupport
+
+/// A `bazaar` process started from the binary scripts/test built, talking real HTTP.
+final class LiveProcess: @unchecked Sendable {
+    let process = Process()
+    let port: Int
+    let output = Pipe()
+
+    static var binary: URL {
+        get throws {
+            guard let path = ProcessInfo.processInfo.environment["BAZAAR_BINARY"] else {
+                throw MissingBinary()
+            }
+            return URL(fileURLWithPath: path)
+        }
+    }
+
+    init(arguments: [String], environment: [String: String] = [:], port: Int) throws {
+        self.port = port
+        process.executableURL = try Self.binary
+        process.arguments = arguments + ["--port", String(port), "--host", "127.0.0.1"]
+        var env = ProcessInfo.processInfo.environment
+        env["BAZAAR_ADMIN_PASSWORD"] = TestBazaar.adminPassword
+        env["BAZAAR_ADMIN_EMAIL"] = TestBazaar.adminEmail
+        env["BAZAAR_BCRYPT_COST"] = "4"
+        env["BAZAAR_LOG_LEVEL"] = "warning"
+        env.merge(environment) { _, new in new }
+        process.environment = env
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+    }
+
+    deinit { stop() }
+
+    func stop() {
+        if process.isRunning {
+            process.interrupt()
+            process.waitUntilExit()
+        }
+    }
+
+    /// Exit status and everything printed, for processes expected to stop by themselves.
+    static func runToCompletion(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = try binary
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env.merge(environment) { _, new in new }
+        process.environment = env
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    func waitUntilReady(timeout: Duration = .seconds(60)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let (status, _) = try? await request("GET", "/health/ready"), status == 200 { return }
+            guard process.isRunning else {
+                throw ProcessFailed(output: String(decoding: output.fileHandleForReading.availableData, as: UTF8.self))
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw TestBazaar.TimedOut(what: "bazaar on port \(port) to become ready")
+    }
+
+    struct MissingBinary: Error, CustomStringConvertible {
+        let description = "BAZAAR_BINARY is not set: run the suite with scripts/test, which builds the binary"
+    }
+
+    struct ProcessFailed: Error, CustomStringConvertible {
+        let output: String
+        var description: String { "bazaar exited early:\n\(output)" }
+    }
+
+    func request(_ method: String, _ path: String, token: String? = nil, json: String? = nil) async throws -> (Int, Data) {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+        request.httpMethod = method
+        request.timeoutInterval = 10
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        if let json {
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            request.httpBody = Data(json.utf8)
+        }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
+    }
+
+    static func freePort() -> Int { Int.random(in: 20_000...40_000) }
+}

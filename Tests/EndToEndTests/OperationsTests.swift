@@ -1,0 +1,56 @@
+import BazaarServer
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Testing
+import TestSupport
+
+@Suite("Docs, health and metrics")
+struct OperationsTests {
+    @Test(arguments: TestEngine.allCases)
+    func documentedRoutesAreExactlyTheServedRoutes(engine: TestEngine) async throws {
+        try await TestBazaar.run(engine) { app in
+            let served = Set(app.bazaar.routes)
+            #expect(served == OpenAPIDocument.routeSet, "served but undocumented: \(served.subtracting(OpenAPIDocument.routeSet)); documented but not served: \(OpenAPIDocument.routeSet.subtracting(served))")
+
+            let response = try await app.request(.get, "/api-docs/v1/openapi.json")
+            #expect(response.status == .ok)
+            struct Document: Decodable { let openapi: String; let paths: [String: [String: AnyDecodable]] }
+            struct AnyDecodable: Decodable { init(from decoder: any Decoder) throws {} }
+            let document = try response.decode(Document.self)
+            #expect(document.openapi == "3.1.0")
+            let listed = Set(document.paths.flatMap { path, methods in methods.keys.map { "\($0.uppercased()) \(path)" } })
+            #expect(listed == served)
+
+            let page = try await app.request(.get, "/api-docs/v1")
+            #expect(page.status == .ok)
+            #expect(page.text.contains("/api-docs/v1/openapi.json"))
+        }
+    }
+
+    @Test(arguments: TestEngine.allCases)
+    func healthAndMetrics(engine: TestEngine) async throws {
+        try await TestBazaar.run(engine) { app in
+            #expect(try await app.request(.get, "/health/live").status == .ok)
+            try await app.eventually("readiness") { try await app.request(.get, "/health/ready").status == .ok }
+            _ = try await app.request(.get, "/api/v1/users/me")
+            let metrics = try await app.request(.get, "/metrics")
+            #expect(metrics.status == .ok)
+            #expect(metrics.text.contains("bazaar_http_requests_total"))
+            #expect(metrics.text.contains("bazaar_dead_letters"))
+            #expect(metrics.text.contains("http_route=\"/api/v1/users/me\""))
+        }
+    }
+
+    @Test(arguments: TestEngine.allCases)
+    func unknownRoutesAndRequestIDs(engine: TestEngine) async throws {
+        try await TestBazaar.run(engine) { app in
+            let missing = try await app.request(.get, "/api/v1/nothing-here")
+            #expect(missing.status == .notFound)
+            #expect(try missing.problem().status == 404)
+            #expect(missing.headers[.init("X-Request-Id")!] != nil)
+            let traced = try await app.request(.get, "/health/live", headers: [.init("X-Request-Id")!: "trace-123"])
+            #expect(traced.headers[.init("X-Request-Id")!] == "trace-123")
+        }
+    }
+}

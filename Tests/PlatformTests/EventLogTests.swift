@@ -1,0 +1,110 @@
+import Foundation
+import Logging
+@testable import Platform
+import SQLKit
+import Testing
+import TestSupport
+
+@Suite("Event log and consumers")
+struct EventLogTests {
+    @Test(arguments: TestEngine.allCases)
+    func eventsAreAppliedOnceInOrder(engine: TestEngine) async throws {
+        try await withPlatform(engine) { platform in
+            try await createPingTable(platform)
+            try await publish(platform, 1...5)
+            let handler = RecordingHandler()
+            let service = EventConsumerService(handlers: [handler], database: platform.database, clock: platform.clock, logger: platform.logger)
+            #expect(try await service.drainOnce(handler) == 5)
+            #expect(try await service.drainOnce(handler) == 0)
+            #expect(try await pings(platform) == [1, 2, 3, 4, 5])
+        }
+    }
+
+    @Test(arguments: TestEngine.allCases)
+    func rolledBackChangesPublishNothing(engine: TestEngine) async throws {
+        try await withPlatform(engine) { platform in
+            struct Abort: Error {}
+            await #expect(throws: Abort.self) {
+                try await platform.database.transaction { db in
+                    try await platform.events.append(Ping(number: 1), on: db)
+                    throw Abort()
+                }
+            }
+            let events = try await platform.events.read(after: .start)
+            #expect(events.isEmpty)
+        }
+    }
+
+    @Test(arguments: TestEngine.allCases)
+    func twoInstancesOfOneConsumerApplyEachEventOnce(engine: TestEngine) async throws {
+        try await withPlatform(engine) { platform in
+            try await createPingTable(platform)
+            try await publish(platform, 1...30)
+            let first = RecordingHandler()
+            let second = RecordingHandler()
+            let a = EventConsumerService(handlers: [first], database: platform.database, clock: platform.clock, logger: platform.logger)
+            let b = EventConsumerService(handlers: [second], database: platform.database, clock: platform.clock, logger: platform.logger)
+            async let x = a.drainOnce(first)
+            async let y = b.drainOnce(second)
+            _ = try await (x, y)
+            _ = try await a.drainOnce(first)
+            #expect(try await pings(platform) == Array(1...30))
+        }
+    }
+
+    @Test(arguments: TestEngine.allCases)
+    func failingEventsAreRetriedThenParkedAndReplayable(engine: TestEngine) async throws {
+        try await withPlatform(engine) { platform in
+            try await createPingTable(platform)
+            let handler = RecordingHandler(failing: true)
+            let service = EventConsumerService(
+                handlers: [handler], database: platform.database, clock: platform.clock,
+                retry: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(5), maxDelay: .milliseconds(20)), pollInterval: .milliseconds(50),
+                logger: platform.logger)
+            let running = Task { try await service.run() }
+            defer { running.cancel() }
+            try await publish(platform, [7])
+            let store = DeadLetterStore(database: platform.database, clock: platform.clock)
+            try await waitUntil("the event to be parked") { try await store.count() == 1 }
+            #expect(handler.calls == 3)
+
+            // The consumer moved on: a later event is applied while the first stays parked.
+            handler.failing = false
+            try await publish(platform, [8])
+            try await waitUntil("the next event") { try await pings(platform) == [8] }
+
+            let letter = try #require(try await store.list(limit: 10).first)
+            #expect(letter.eventType == Ping.type)
+            #expect(letter.attempts == 3)
+            try await service.replay(deadLetterID: letter.id)
+            #expect(try await pings(platform) == [7, 8])
+            #expect(try await store.count() == 0)
+            // Replaying again finds nothing.
+            await #expect(throws: Problem.self) { try await service.replay(deadLetterID: letter.id) }
+        }
+    }
+
+    @Test(arguments: TestEngine.allCases)
+    func consumersWakeRightAfterACommit(engine: TestEngine) async throws {
+        try await withPlatform(engine) { platform in
+            try await createPingTable(platform)
+            let handler = RecordingHandler()
+            // A poll interval far beyond the wait below: only the commit signal can wake it.
+            let service = EventConsumerService(handlers: [handler], database: platform.database, clock: platform.clock, pollInterval: .seconds(60), logger: platform.logger)
+            let running = Task { try await service.run() }
+            defer { running.cancel() }
+            try await Task.sleep(for: .milliseconds(200))
+            try await publish(platform, [42])
+            try await waitUntil("the woken consumer", timeout: .seconds(5)) { try await pings(platform) == [42] }
+        }
+    }
+
+    @Test func retryBackoffIsExponentialAndCapped() {
+        let policy = RetryPolicy(maxAttempts: 10, baseDelay: .milliseconds(100), maxDelay: .seconds(1))
+        #expect(policy.delay(afterAttempt: 1) == .milliseconds(100))
+        #expect(policy.delay(afterAttempt: 2) == .milliseconds(200))
+        #expect(policy.delay(afterAttempt: 4) == .milliseconds(800))
+        #expect(policy.delay(afterAttempt: 5) == .seconds(1))
+        #expect(policy.delay(afterAttempt: 50) == .seconds(1))
+    }
+}
