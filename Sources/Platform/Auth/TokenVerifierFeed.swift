@@ -51,6 +51,7 @@ public final class TokenVerifierFeed: Service {
 
     public func run() async throws {
         var position = EventPosition.start
+        var backoff = WakeBackoff()
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let seen = log.database.changes.generation
             do {
@@ -58,7 +59,8 @@ public final class TokenVerifierFeed: Service {
             } catch {
                 logger.warning("token verifier feed could not read the event log", metadata: ["error": "\(error)"])
             }
-            await log.database.changes.wait(after: seen, timeout: pollInterval)
+            await log.database.changes.wait(after: seen, timeout: backoff.nextWait(poll: pollInterval))
+            if log.database.changes.generation != seen { backoff.woke() }
         }
     }
 }

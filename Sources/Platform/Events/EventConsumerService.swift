@@ -43,6 +43,7 @@ public final class EventConsumerService: Service {
 
     private func runLoop(_ handler: any EventHandler) async {
         var failures = 0
+        var backoff = WakeBackoff()
         while !Task.isCancelled {
             let seen = database.changes.generation
             do {
@@ -66,7 +67,8 @@ public final class EventConsumerService: Service {
                 try? await Task.sleep(for: retry.delay(afterAttempt: 2))
                 continue
             }
-            await database.changes.wait(after: seen, timeout: pollInterval)
+            await database.changes.wait(after: seen, timeout: backoff.nextWait(poll: pollInterval))
+            if database.changes.generation != seen { backoff.woke() }
         }
     }
 

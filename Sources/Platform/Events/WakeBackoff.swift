@@ -1,0 +1,17 @@
+/// After a wake-up that found nothing new, PostgreSQL may still be holding the new event back
+/// (an older transaction in the cluster is open, so the event is not yet safe to read). Rather
+/// than sleeping until the slow safety poll, recheck a few times with growing pauses.
+struct WakeBackoff {
+    private var remaining = 0
+    private static let rechecks = 7
+
+    mutating func woke() { remaining = Self.rechecks }
+
+    /// How long to wait before the next look: short right after a wake-up, else `poll`.
+    mutating func nextWait(poll: Duration) -> Duration {
+        guard remaining > 0 else { return poll }
+        let step = Self.rechecks - remaining
+        remaining -= 1
+        return min(poll, .milliseconds(10 << step))  // 10, 20, 40 … 640 ms
+    }
+}
