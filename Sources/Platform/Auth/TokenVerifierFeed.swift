@@ -50,13 +50,18 @@ public final class TokenVerifierFeed: Service {
     }
 
     public func run() async throws {
+        await cancelWhenGracefulShutdown { await self.follow() }
+    }
+
+    private func follow() async {
         var position = EventPosition.start
         var backoff = WakeBackoff()
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+        while !Task.isCancelled {
             let seen = log.database.changes.generation
             do {
                 position = try await catchUp(from: position)
             } catch {
+                if Task.isCancelled { return }
                 logger.warning("token verifier feed could not read the event log", metadata: ["error": "\(error)"])
             }
             await log.database.changes.wait(after: seen, timeout: backoff.nextWait(poll: pollInterval))

@@ -41,3 +41,18 @@ extension SQLQueryString {
         appendLiteral(")")
     }
 }
+
+/// Runs `body` between `begin` and COMMIT on one connection, rolling back when it throws.
+func runInTransaction<T: Sendable>(
+    _ sql: any SQLDatabase, begin: SQLQueryString, _ body: @Sendable (any SQLDatabase) async throws -> T
+) async throws -> T {
+    try await sql.raw(begin).run()
+    do {
+        let value = try await body(sql)
+        try await sql.raw("COMMIT").run()
+        return value
+    } catch {
+        try? await sql.raw("ROLLBACK").run()
+        throw error
+    }
+}

@@ -49,16 +49,8 @@ public final class SQLiteBackend: Database {
 
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         let result = try await writeLock.withLock {
-            let sql = writer.sql(queryLogLevel: nil)
-            try await sql.raw("BEGIN IMMEDIATE").run()
-            do {
-                let value = try await body(sql)
-                try await sql.raw("COMMIT").run()
-                return value
-            } catch {
-                try? await sql.raw("ROLLBACK").run()
-                throw error
-            }
+            // IMMEDIATE takes the write lock up front instead of upgrading mid-transaction.
+            try await runInTransaction(writer.sql(queryLogLevel: nil), begin: "BEGIN IMMEDIATE", body)
         }
         changes.signal()
         return result

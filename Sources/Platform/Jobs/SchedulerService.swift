@@ -39,13 +39,17 @@ public final class SchedulerService: Service {
     }
 
     public func run() async throws {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            do {
-                try await tick()
-            } catch {
-                logger.warning("scheduler tick failed", metadata: ["error": "\(error)"])
+        // Cancelled on shutdown, so the pause between ticks does not hold the process up.
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    try await self.tick()
+                } catch {
+                    if Task.isCancelled { return }
+                    self.logger.warning("scheduler tick failed", metadata: ["error": "\(error)"])
+                }
+                try? await Task.sleep(for: self.tickInterval)
             }
-            try? await Task.sleep(for: tickInterval)
         }
     }
 

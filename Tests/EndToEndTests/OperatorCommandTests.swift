@@ -1,0 +1,41 @@
+import Foundation
+import Testing
+import TestSupport
+
+@Suite("Operator commands")
+struct OperatorCommandTests {
+    @Test(arguments: TestEngine.allCases)
+    func migrateCreatePromoteAndRotate(engine: TestEngine) async throws {
+        let (location, drop) = try await engine.freshDatabase()
+        defer { Task { await drop() } }
+        let database: String = switch location {
+        case .sqlite(let path): "sqlite:\(path)"
+        case .postgres(let host, let port, let user, _, let name, _): "postgres://\(user)@\(host):\(port)/\(name)"
+        }
+        let env = ["BAZAAR_DATABASE": database, "BAZAAR_ADMIN_PASSWORD": "seed-admin-pass", "BAZAAR_BCRYPT_COST": "4"]
+
+        let migrate = try LiveProcess.runToCompletion(["migrate"], environment: env)
+        #expect(migrate.status == 0, "\(migrate.output)")
+        #expect(migrate.output.contains("migrations applied"))
+
+        let create = try LiveProcess.runToCompletion(
+            ["admin", "create", "--email", "ops@example.com"], environment: env.merging(["BAZAAR_NEW_ADMIN_PASSWORD": "ops-password-1"]) { $1 })
+        #expect(create.status == 0, "\(create.output)")
+        #expect(!create.output.contains("ops-password-1"))
+        let again = try LiveProcess.runToCompletion(
+            ["admin", "create", "--email", "ops@example.com"], environment: env.merging(["BAZAAR_NEW_ADMIN_PASSWORD": "ops-password-1"]) { $1 })
+        #expect(again.status != 0)
+
+        let weak = try LiveProcess.runToCompletion(
+            ["admin", "create", "--email", "weak@example.com"], environment: env.merging(["BAZAAR_NEW_ADMIN_PASSWORD": "short"]) { $1 })
+        #expect(weak.status != 0)
+
+        let missing = try LiveProcess.runToCompletion(["admin", "promote", "--email", "ghost@example.com"], environment: env)
+        #expect(missing.status != 0)
+        #expect(missing.output.contains("no user with email"))
+
+        let rotate = try LiveProcess.runToCompletion(["admin", "rotate-keys"], environment: env)
+        #expect(rotate.status == 0, "\(rotate.output)")
+        #expect(rotate.output.contains("new signing key k-"))
+    }
+}
