@@ -123,8 +123,13 @@ extension Bazaar {
                 try await body()
             }
         } else {
-            defer { Task { await platform.database.shutdown() } }
-            try await body()
+            do {
+                try await body()
+            } catch {
+                await platform.database.shutdown()
+                throw error
+            }
+            await platform.database.shutdown()
         }
     }
 }
