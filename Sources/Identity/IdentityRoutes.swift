@@ -14,10 +14,10 @@ struct IdentityRoutes: Sendable {
         }
         api.post("auth/login") { request, context -> IdentityService.AuthResult in
             let body = try await request.decodeBody(LoginBody.self, context: context)
-            return try await service.login(body, clientAddress: context.clientAddress)
+            return try await service.login(body, clientAddress: context.clientAddress, logger: context.logger)
         }
         api.post("auth/refresh") { request, context -> IdentityService.AuthResult in
-            try await service.refresh(try await request.decodeBody(RefreshTokenBody.self, context: context).refreshToken)
+            try await service.refresh(try await request.decodeBody(RefreshTokenBody.self, context: context).refreshToken, logger: context.logger)
         }
         api.post("auth/logout") { request, context -> HTTPResponse.Status in
             try await service.logout(try await request.decodeBody(RefreshTokenBody.self, context: context).refreshToken)
@@ -73,8 +73,7 @@ struct IdentityRoutes: Sendable {
     func addWellKnown(to router: Router<BazaarRequestContext>) {
         router.get(".well-known/jwks.json") { _, _ -> Response in
             let jwks = JWKSDocument(keys: try await keys.all().map { JWKSDocument.Key(kid: $0.kid, x: $0.x) })
-            var response = try JSONEncoder().encode(jwks)
-            response.append(contentsOf: [])
+            let response = try JSONEncoder().encode(jwks)
             return Response(
                 status: .ok, headers: [.contentType: "application/jwk-set+json", .cacheControl: "public, max-age=300"],
                 body: .init(byteBuffer: ByteBuffer(bytes: response)))

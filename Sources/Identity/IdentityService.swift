@@ -61,18 +61,18 @@ struct IdentityService: Sendable {
         return user
     }
 
-    func login(_ body: LoginBody, clientAddress: String) async throws -> AuthResult {
+    func login(_ body: LoginBody, clientAddress: String, logger: Logger) async throws -> AuthResult {
         let email = EmailAddress.normalize(body.email)
         if let seconds = try await throttle.lockedFor(account: email, address: clientAddress) {
             throw Problem(.tooManyRequests, detail: "Too many failed logins. Try again later.", headers: [.retryAfter: String(seconds)])
         }
         guard let user = try await users.find(email: email) else {
             try await hasher.verifyAgainstDummy(body.password)
-            try await recordFailure(email: email, clientAddress: clientAddress)
+            try await recordFailure(email: email, clientAddress: clientAddress, logger: logger)
             throw invalidCredentials
         }
         guard try await hasher.verify(body.password, hash: user.passwordHash) else {
-            try await recordFailure(email: email, clientAddress: clientAddress)
+            try await recordFailure(email: email, clientAddress: clientAddress, logger: logger)
             throw invalidCredentials
         }
         try await throttle.recordSuccess(account: email)
@@ -82,18 +82,18 @@ struct IdentityService: Sendable {
 
     private var invalidCredentials: Problem { Problem(.unauthorized, detail: "The email or password is incorrect.") }
 
-    private func recordFailure(email: String, clientAddress: String) async throws {
+    private func recordFailure(email: String, clientAddress: String, logger: Logger) async throws {
         if try await throttle.recordFailure(account: email, address: clientAddress) {
-            platform.logger.warning("account locked after repeated failed logins", metadata: ["client": "\(clientAddress)"])
+            logger.warning("account locked after repeated failed logins", metadata: ["client": "\(clientAddress)"])
         }
     }
 
-    func refresh(_ token: String) async throws -> AuthResult {
+    func refresh(_ token: String, logger: Logger) async throws -> AuthResult {
         switch try await sessions.refresh(token) {
         case .rotated(let tokens, let user): return AuthResult(user: user, tokens: tokens)
         case .invalid: throw Problem(.unauthorized, detail: "The refresh token is invalid or expired.")
         case .reused:
-            platform.logger.warning("refresh token reuse detected; session revoked")
+            logger.warning("refresh token reuse detected; session revoked")
             throw Problem(.unauthorized, detail: "The refresh token was already used; the session has been ended.")
         }
     }

@@ -79,15 +79,6 @@ public struct EventLog: Sendable {
                 .map(EventEnvelope.init(row:))
         }
     }
-
-    /// The position of the newest visible event, so a follower can start at "now".
-    public func head() async throws -> EventPosition {
-        try await database.read { db in
-            let row = try await db.raw("SELECT tx_id, id FROM event_log ORDER BY tx_id DESC, id DESC LIMIT 1").first()
-            guard let row else { return .start }
-            return EventPosition(transaction: try row.decode(column: "tx_id", as: Int64.self), sequence: try row.decode(column: "id", as: Int64.self))
-        }
-    }
 }
 
 extension EventEnvelope {
