@@ -57,8 +57,18 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "Contracts",
+            dependencies: ["Platform"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "Catalog",
+            dependencies: ["Platform", "Contracts"],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "BazaarServer",
-            dependencies: ["Platform", "Identity"],
+            dependencies: ["Platform", "Contracts", "Identity", "Catalog"],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -93,6 +103,16 @@ let package = Package(
             dependencies: [
                 "BazaarServer",
                 "Identity",
+                "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CatalogTests",
+            dependencies: [
+                "Catalog",
+                "Contracts",
                 "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

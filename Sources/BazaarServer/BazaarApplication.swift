@@ -1,4 +1,5 @@
 public import Hummingbird
+import Catalog
 import Identity
 public import Logging
 public import Platform
@@ -36,7 +37,8 @@ public func buildBazaar(
     let platform = PlatformContext(database: database, clock: clock, verifier: verifier, logger: logger)
 
     let identity = settings.modules.contains(.identity) ? IdentityModule(platform: platform, settings: settings.identity) : nil
-    let modules: [any BazaarModule] = [identity].compactMap { $0 }
+    let catalog = settings.modules.contains(.catalog) ? CatalogModule(platform: platform) : nil
+    let modules: [any BazaarModule] = ([identity, catalog] as [(any BazaarModule)?]).compactMap { $0 }
 
     let consumers = EventConsumerService(handlers: modules.flatMap(\.eventHandlers), database: database, clock: clock, logger: logger)
     let transport = mailTransport ?? StoredMailTransport(database: database, clock: clock)
@@ -61,13 +63,11 @@ public func buildBazaar(
     APIDocumentation.addRoutes(to: router)
     identity?.addRootRoutes(to: router)
 
-    let api = router.group("api/v1")
-    let authenticated = api.group(context: AuthenticatedContext.self)
-    let admin = api.group("admin", context: AdminContext.self)
+    let groups = RouteGroups(api: router.group("api/v1"))
     for module in modules {
-        module.addRoutes(public: api, authenticated: authenticated, admin: admin)
+        module.addRoutes(to: groups)
     }
-    operations.addAdminRoutes(to: admin)
+    operations.addAdminRoutes(to: groups.admin)
 
     let routes = router.routes.map { "\($0.method) \($0.path)" }
     var application = Application(

@@ -7,6 +7,7 @@ public import Platform
 /// The modules a process can serve.
 public enum ModuleName: String, CaseIterable, Sendable, Comparable {
     case identity
+    case catalog
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 }

@@ -35,6 +35,12 @@ public enum OpenAPIDocument {
         Operation(method: "patch", path: "/api/v1/users/me", summary: "Update my profile (null clears phone or address)", tag: "Identity", access: .user, request: "ProfilePatch", status: 200, response: "User"),
         Operation(method: "get", path: "/api/v1/users/me/preferences", summary: "My notification preferences", tag: "Identity", access: .user, status: 200, response: "Preferences"),
         Operation(method: "put", path: "/api/v1/users/me/preferences", summary: "Replace my notification preferences", tag: "Identity", access: .user, request: "Preferences", status: 200, response: "Preferences"),
+        Operation(method: "get", path: "/api/v1/products", summary: "List products, newest first; q searches name and description", tag: "Catalog", access: .open, status: 200, response: "ProductList", query: [("q", "string"), ("limit", "integer"), ("cursor", "string")]),
+        Operation(method: "get", path: "/api/v1/products/{id}", summary: "One product", tag: "Catalog", access: .open, status: 200, response: "Product"),
+        Operation(method: "post", path: "/api/v1/products", summary: "Create a product", tag: "Catalog", access: .admin, request: "CreateProduct", status: 201, response: "Product"),
+        Operation(method: "patch", path: "/api/v1/products/{id}", summary: "Change name, description, price or SKU", tag: "Catalog", access: .admin, request: "UpdateProduct", status: 200, response: "Product"),
+        Operation(method: "delete", path: "/api/v1/products/{id}", summary: "Hide a product from listings and new orders; past orders keep their lines", tag: "Catalog", access: .admin, status: 204),
+        Operation(method: "put", path: "/api/v1/products/{id}/stock", summary: "Set the stock on hand", tag: "Catalog", access: .admin, request: "StockRequest", status: 200, response: "Product"),
         Operation(method: "get", path: "/api/v1/admin/users", summary: "List users", tag: "Admin", access: .admin, status: 200, response: "UserList", query: [("limit", "integer"), ("cursor", "string"), ("email", "string")]),
         Operation(method: "get", path: "/api/v1/admin/users/{id}", summary: "One user", tag: "Admin", access: .admin, status: 200, response: "User"),
         Operation(method: "put", path: "/api/v1/admin/users/{id}/role", summary: "Change a user's role; their sessions end", tag: "Admin", access: .admin, request: "RoleRequest", status: 200, response: "User"),
@@ -105,6 +111,19 @@ public enum OpenAPIDocument {
         "JWKS": object(
             ["keys": ["type": "array", "items": object(["kty": string, "crv": string, "use": string, "alg": string, "kid": string, "x": string], required: ["kty", "crv", "alg", "kid", "x"])]],
             required: ["keys"]),
+        "Money": object(["amount": ["type": "integer", "minimum": 0, "maximum": 1_000_000_000_000, "description": "minor units"], "currency": ["type": "string", "pattern": "^[A-Z]{3}$"]], required: ["amount", "currency"]),
+        "Product": object(
+            ["id": string, "sku": string, "name": string, "description": string, "price": ref("Money"), "stock": ["type": "integer", "minimum": 0], "createdAt": dateTime, "updatedAt": dateTime],
+            required: ["id", "sku", "name", "description", "price", "stock", "createdAt", "updatedAt"]),
+        "ProductList": list(of: "Product"),
+        "CreateProduct": object(
+            ["name": ["type": "string", "minLength": 1, "maxLength": 200], "description": ["type": "string", "maxLength": 5000], "price": ref("Money"),
+             "stock": ["type": "integer", "minimum": 0, "maximum": 1_000_000_000], "sku": ["type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$"]],
+            required: ["name", "description", "price", "stock", "sku"]),
+        "UpdateProduct": object(
+            ["name": ["type": "string", "minLength": 1, "maxLength": 200], "description": ["type": "string", "maxLength": 5000], "price": ref("Money"),
+             "sku": ["type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$"]], required: []),
+        "StockRequest": object(["stock": ["type": "integer", "minimum": 0, "maximum": 1_000_000_000]], required: ["stock"]),
         "Health": object(["status": ["type": "string", "enum": ["ok", "unavailable"]]], required: ["status"]),
     ] }
 
@@ -136,6 +155,7 @@ public enum OpenAPIDocument {
         }
         if operation.path.contains("{id}") { responses["404"] = problem("No such object") }
         if operation.path.hasSuffix("/register") { responses["409"] = problem("The email is already registered") }
+        if operation.tag == "Catalog", operation.method == "post" || operation.method == "patch" { responses["409"] = problem("The SKU is taken") }
         if operation.path.hasSuffix("/login") {
             responses["401"] = problem("Wrong email or password")
             responses["429"] = problem("Too many failed logins; see Retry-After")

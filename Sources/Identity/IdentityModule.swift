@@ -44,11 +44,11 @@ public struct IdentityModule: BazaarModule {
 
     public var migrations: ModuleMigrations { IdentityMigrations.all }
 
-    public func addRoutes(public api: RouterGroup<BazaarRequestContext>, authenticated: RouterGroup<AuthenticatedContext>, admin: RouterGroup<AdminContext>) {
+    public func addRoutes(to groups: RouteGroups) {
         let routes = IdentityRoutes(service: service, keys: keys)
-        routes.addPublic(to: api)
-        routes.addAuthenticated(to: authenticated)
-        routes.addAdmin(to: admin)
+        routes.addPublic(to: groups.api)
+        routes.addAuthenticated(to: groups.authenticated)
+        routes.addAdmin(to: groups.admin)
     }
 
     public func addRootRoutes(to router: Router<BazaarRequestContext>) {

@@ -9,7 +9,7 @@ public protocol BazaarModule: Sendable {
     var eventHandlers: [any EventHandler] { get }
     var jobHandlers: [any JobHandler] { get }
     var services: [any Service] { get }
-    func addRoutes(public api: RouterGroup<BazaarRequestContext>, authenticated: RouterGroup<AuthenticatedContext>, admin: RouterGroup<AdminContext>)
+    func addRoutes(to groups: RouteGroups)
     /// Runs once after migrations, before the server accepts requests (seed data, keys).
     func prepare() async throws
 }
@@ -19,6 +19,22 @@ extension BazaarModule {
     public var jobHandlers: [any JobHandler] { [] }
     public var services: [any Service] { [] }
     public func prepare() async throws {}
+}
+
+/// Where a module mounts its routes. All are under `/api/v1`; `admin` is `/api/v1/admin`, while
+/// `adminAPI` serves admin-only methods on public paths (such as `POST /api/v1/products`).
+public struct RouteGroups {
+    public let api: RouterGroup<BazaarRequestContext>
+    public let authenticated: RouterGroup<AuthenticatedContext>
+    public let admin: RouterGroup<AdminContext>
+    public let adminAPI: RouterGroup<AdminContext>
+
+    public init(api: RouterGroup<BazaarRequestContext>) {
+        self.api = api
+        authenticated = api.group(context: AuthenticatedContext.self)
+        admin = api.group("admin", context: AdminContext.self)
+        adminAPI = api.group(context: AdminContext.self)
+    }
 }
 
 /// Everything a module needs from the platform, built once per process.

@@ -41,11 +41,37 @@ enum BodyDecoder {
         do {
             body = try JSONDecoder().decode(Body.self, from: data)
         } catch let error as DecodingError {
-            throw Problem.validation([fieldError(for: error)])
+            var fieldError = fieldError(for: error)
+            if fieldError.field.isEmpty, let path = locateNonInteger(in: fields) {
+                // Foundation on Linux reports no coding path for "1.5 does not fit in Int";
+                // name the field holding the fractional number instead.
+                fieldError = FieldError(field: path, message: "must be an integer")
+            }
+            throw Problem.validation([fieldError])
         }
         let errors = body.validate()
         if !errors.isEmpty { throw Problem.validation(errors) }
         return body
+    }
+
+    /// The dotted path of the first fractional or out-of-range number in a parsed body.
+    static func locateNonInteger(in value: Any, path: String = "") -> String? {
+        switch value {
+        case let object as [String: Any]:
+            for key in object.keys.sorted() {
+                if let found = locateNonInteger(in: object[key]!, path: path.isEmpty ? key : "\(path).\(key)") { return found }
+            }
+        case let array as [Any]:
+            for (index, element) in array.enumerated() {
+                if let found = locateNonInteger(in: element, path: "\(path)[\(index)]") { return found }
+            }
+        case let number as NSNumber:  // booleans arrive as 0 or 1 and are never flagged
+            let double = number.doubleValue
+            if double.rounded() != double || abs(double) > 9.2e18 { return path }
+        default:
+            break
+        }
+        return nil
     }
 
     static func fieldError(for error: DecodingError) -> FieldError {

@@ -1,0 +1,69 @@
+import Foundation
+import Hummingbird
+import Platform
+
+struct ProductView: ResponseEncodable, Sendable {
+    let id: String
+    let sku: String
+    let name: String
+    let description: String
+    let price: Money
+    let stock: Int
+    let createdAt: Date
+    let updatedAt: Date
+
+    init(_ product: Product) {
+        id = product.id
+        sku = product.sku
+        name = product.name
+        description = product.description
+        price = product.price
+        stock = product.stock
+        createdAt = product.createdAt
+        updatedAt = product.updatedAt
+    }
+}
+
+struct CatalogRoutes: Sendable {
+    let service: CatalogService
+    let store: ProductStore
+
+    func addPublic(to api: RouterGroup<BazaarRequestContext>) {
+        api.get("products") { request, _ -> ListResponse<ProductView> in
+            let limit = try Paging.limit(from: request)
+            let cursor = try request.uri.queryParameters["cursor"].map { try KeysetCursor(decoding: String($0)) }
+            let query = request.uri.queryParameters["q"].map(String.init)
+            if let query, query.count > 200 {
+                throw Problem.badRequest("Invalid query parameter.", errors: [FieldError(field: "q", message: "must be at most 200 characters")])
+            }
+            let page = try await store.list(query: query, after: cursor, limit: limit + 1)
+            let items = Array(page.prefix(limit))
+            let next = page.count > limit ? items.last.map { KeysetCursor(timestamp: $0.createdAt.millisecondsSince1970, id: $0.id).encoded } : nil
+            return ListResponse(items: items.map(ProductView.init), nextCursor: next)
+        }
+        api.get("products/{id}") { _, context -> ProductView in
+            guard let product = try await store.find(id: context.parameters.get("id") ?? "") else { throw Problem.notFound("Product") }
+            return ProductView(product)
+        }
+    }
+
+    /// Admin writes share the public product paths (api.md), with the admin context.
+    func addAdmin(to admin: RouterGroup<AdminContext>) {
+        admin.post("products") { request, context -> EditedResponse<ProductView> in
+            let body = try await request.decodeBody(CreateProductBody.self, context: context)
+            return EditedResponse(status: .created, response: ProductView(try await service.create(body)))
+        }
+        admin.patch("products/{id}") { request, context -> ProductView in
+            let body = try await request.decodeBody(UpdateProductBody.self, context: context)
+            return ProductView(try await service.update(id: context.parameters.get("id") ?? "", body))
+        }
+        admin.delete("products/{id}") { _, context -> HTTPResponse.Status in
+            try await service.delete(id: context.parameters.get("id") ?? "")
+            return .noContent
+        }
+        admin.put("products/{id}/stock") { request, context -> ProductView in
+            let body = try await request.decodeBody(StockBody.self, context: context)
+            return ProductView(try await service.setStock(id: context.parameters.get("id") ?? "", to: body.stock))
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import Contracts
+import Foundation
+import Platform
+import SQLKit
+
+/// SQL for products. Deleted products keep their row (past orders and reservations refer to
+/// them) but are invisible to every read here.
+struct ProductStore: Sendable {
+    let database: any Database
+
+    func find(id: String) async throws -> Product? {
+        try await database.read { db in try await Self.find(id: id, on: db) }
+    }
+
+    static func find(id: String, on db: any SQLDatabase) async throws -> Product? {
+        try await db.select().columns(Product.columns.map { SQLColumn($0) }).from("products")
+            .where("id", .equal, id).where("deleted_at", .is, SQLLiteral.null).first().map(Product.init(row:))
+    }
+
+    /// Newest first; `query` matches name or description case-insensitively.
+    func list(query: String?, after cursor: KeysetCursor?, limit: Int) async throws -> [Product] {
+        try await database.read { db in
+            var select = db.select().columns(Product.columns.map { SQLColumn($0) }).from("products").where("deleted_at", .is, SQLLiteral.null)
+            if let query, !query.isEmpty {
+                let pattern = "%" + query.lowercased().replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+                    .replacingOccurrences(of: "_", with: "\\_") + "%"
+                select = select.where(SQLQueryString("(LOWER(name) LIKE \(bind: pattern) ESCAPE '\\' OR LOWER(description) LIKE \(bind: pattern) ESCAPE '\\')"))
+            }
+            if let cursor {
+                select = select.where(
+                    SQLQueryString("(created_at < \(bind: cursor.timestamp) OR (created_at = \(bind: cursor.timestamp) AND id < \(bind: cursor.id)))"))
+            }
+            return try await select.orderBy("created_at", .descending).orderBy("id", .descending).limit(limit).all().map(Product.init(row:))
+        }
+    }
+
+    func snapshots(ids: [String]) async throws -> [String: ProductSnapshot] {
+        guard !ids.isEmpty else { return [:] }
+        return try await database.read { db in
+            var query = SQLQueryString("SELECT id, name, price_amount, price_currency, stock FROM products WHERE deleted_at IS NULL AND id IN ")
+            query.appendBindList(Array(Set(ids)))
+            var result: [String: ProductSnapshot] = [:]
+            for row in try await db.raw(query).all() {
+                let id = try row.decode(column: "id", as: String.self)
+                result[id] = ProductSnapshot(
+                    id: id, name: try row.decode(column: "name", as: String.self),
+                    price: Money(amount: try row.decode(column: "price_amount", as: Int64.self), currency: try row.decode(column: "price_currency", as: String.self)),
+                    stock: try row.decode(column: "stock", as: Int.self))
+            }
+            return result
+        }
+    }
+}
+
+/// Catalog's answer to `CatalogClient` inside one process.
+struct InProcessCatalogClient: CatalogClient {
+    let store: ProductStore
+    func products(ids: [String]) async throws -> [String: ProductSnapshot] { try await store.snapshots(ids: ids) }
+}
