@@ -53,7 +53,7 @@ let package = Package(
         ),
         .target(
             name: "Identity",
-            dependencies: ["Platform"],
+            dependencies: ["Platform", "Contracts"],
             swiftSettings: strictSettings
         ),
         .target(
@@ -67,8 +67,18 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "Cart",
+            dependencies: ["Platform", "Contracts"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "Ordering",
+            dependencies: ["Platform", "Contracts"],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "BazaarServer",
-            dependencies: ["Platform", "Contracts", "Identity", "Catalog"],
+            dependencies: ["Platform", "Contracts", "Identity", "Catalog", "Cart", "Ordering"],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -113,6 +123,16 @@ let package = Package(
             dependencies: [
                 "Catalog",
                 "Contracts",
+                "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CommerceTests",
+            dependencies: [
+                "Contracts",
+                "Platform",
                 "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

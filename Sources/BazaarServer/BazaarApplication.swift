@@ -1,6 +1,9 @@
 public import Hummingbird
+import Cart
 import Catalog
+import Contracts
 import Identity
+import Ordering
 public import Logging
 public import Platform
 import PostgresNIO
@@ -15,6 +18,7 @@ public struct Bazaar: Sendable {
     public let jobWorker: JobWorkerService
     public let scheduler: SchedulerService
     public let identity: IdentityModule?
+    let modules: [any BazaarModule]
     /// `METHOD /path` of every registered route, for the OpenAPI coverage check.
     public let routes: [String]
     let migrations: [ModuleMigrations]
@@ -22,29 +26,41 @@ public struct Bazaar: Sendable {
     /// Applies migrations and prepares modules (keys, default admin). The application runs this
     /// before it accepts requests; `bazaar migrate` runs it alone.
     public func prepare() async throws {
-        try await prepareDatabase(platform: platform, migrations: migrations, identity: identity)
+        try await prepareDatabase(platform: platform, migrations: migrations, modules: modules)
     }
 }
 
 /// The composition root shared by `main` and the tests: builds the modules named in `settings`
 /// on one database and wires their routes, consumers and jobs.
+///
+/// `decorateHandlers` wraps every event handler; tests use it to inject failures mid-saga.
 public func buildBazaar(
-    settings: BazaarSettings, clock: any WallClock = SystemWallClock(), mailTransport: (any MailTransport)? = nil, logger: Logger
+    settings: BazaarSettings, clock: any WallClock = SystemWallClock(), mailTransport: (any MailTransport)? = nil,
+    decorateHandlers: (@Sendable (any EventHandler) -> any EventHandler)? = nil, logger: Logger
 ) async throws -> Bazaar {
     _ = BazaarMetrics.registry  // bootstrap before any metric (the request middleware's) is created
     let database = try await settings.database.open(logger: logger)
     let verifier = TokenVerifier(audience: TokenAudience(), accessTokenLifetime: settings.identity.accessTokenLifetime, clock: clock)
     let platform = PlatformContext(database: database, clock: clock, verifier: verifier, logger: logger)
 
+    let scheduler = SchedulerService(queue: platform.jobs, logger: logger)
     let identity = settings.modules.contains(.identity) ? IdentityModule(platform: platform, settings: settings.identity) : nil
     let catalog = settings.modules.contains(.catalog) ? CatalogModule(platform: platform) : nil
-    let modules: [any BazaarModule] = ([identity, catalog] as [(any BazaarModule)?]).compactMap { $0 }
+    // Modules in this process talk in-process; the others over HTTP (split mode).
+    let catalogClient: (any CatalogClient)? = catalog?.client ?? settings.catalogURL.map { HTTPCatalogClient(baseURL: $0, session: ServiceCall.session) }
+    let cart = settings.modules.contains(.cart) ? catalogClient.map { CartModule(platform: platform, catalog: $0) } : nil
+    let cartClient: (any CartClient)? = cart?.client ?? settings.cartURL.map { HTTPCartClient(baseURL: $0, session: ServiceCall.session) }
+    let ordering = settings.modules.contains(.ordering)
+        ? catalogClient.map { OrderingModule(platform: platform, catalog: $0, cart: cartClient, scheduler: scheduler) } : nil
+    let modules: [any BazaarModule] = ([identity, catalog, cart, ordering] as [(any BazaarModule)?]).compactMap { $0 }
 
-    let consumers = EventConsumerService(handlers: modules.flatMap(\.eventHandlers), database: database, clock: clock, logger: logger)
+    let handlers = modules.flatMap(\.eventHandlers).map { decorateHandlers?($0) ?? $0 }
+    let consumers = EventConsumerService(
+        handlers: handlers, database: database, clock: clock, retry: RetryPolicy(maxAttempts: 8, baseDelay: .milliseconds(50), maxDelay: .seconds(30)),
+        logger: logger)
     let transport = mailTransport ?? StoredMailTransport(database: database, clock: clock)
     let jobWorker = JobWorkerService(
         queue: platform.jobs, handlers: [MailJob(transport: transport)] + modules.flatMap(\.jobHandlers), logger: logger)
-    let scheduler = SchedulerService(queue: platform.jobs, logger: logger)
     let feed = TokenVerifierFeed(verifier: verifier, log: platform.events, clock: clock, logger: logger)
     let migrations = [PlatformMigrations.all] + modules.map(\.migrations)
     let gate = StartupGate()
@@ -88,19 +104,20 @@ public func buildBazaar(
         GatedService(gate: gate, service: scheduler))
 
     application.beforeServerStarts {
-        try await prepareDatabase(platform: platform, migrations: migrations, identity: identity)
+        try await prepareDatabase(platform: platform, migrations: migrations, modules: modules)
         try await feed.catchUp()
         gate.open()
     }
     return Bazaar(
         application: application, platform: platform, settings: settings, consumers: consumers, jobWorker: jobWorker, scheduler: scheduler,
-        identity: identity, routes: routes, migrations: migrations)
+        identity: identity, modules: modules, routes: routes, migrations: migrations)
 }
 
-/// Applies migrations, then lets modules seed what they need (signing keys, default admin).
-func prepareDatabase(platform: PlatformContext, migrations: [ModuleMigrations], identity: IdentityModule?) async throws {
+/// Applies migrations, then lets modules seed what they need (signing keys, default admin,
+/// scheduled tasks).
+func prepareDatabase(platform: PlatformContext, migrations: [ModuleMigrations], modules: [any BazaarModule]) async throws {
     try await Migrator(database: platform.database, logger: platform.logger).migrate(migrations)
-    try await identity?.prepare()
+    for module in modules { try await module.prepare() }
 }
 
 /// Closes SQLite connections when the process shuts down.

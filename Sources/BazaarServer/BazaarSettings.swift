@@ -8,6 +8,8 @@ public import Platform
 public enum ModuleName: String, CaseIterable, Sendable, Comparable {
     case identity
     case catalog
+    case cart
+    case ordering
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 }
@@ -23,6 +25,9 @@ public struct BazaarSettings: Sendable {
     public var logLevel = Logger.Level.info
     public var trustForwardedFor = false
     public var identity = IdentityModule.Settings()
+    /// Where Catalog and Cart answer when this process does not serve them (split mode).
+    public var catalogURL: URL?
+    public var cartURL: URL?
 
     public init() {}
 
@@ -72,7 +77,22 @@ public struct BazaarSettings: Sendable {
         settings.identity.accessTokenLifetime = TimeInterval(try integer(config, "access.token.seconds", default: 900, in: 60...86_400))
         settings.identity.bcryptCost = UInt8(try integer(config, "bcrypt.cost", default: 12, in: 4...31))
         settings.identity.publicBaseURL = config.string(forKey: "public.url", default: "http://\(settings.host):\(settings.port)")
+        settings.catalogURL = try url(config, "catalog.url")
+        settings.cartURL = try url(config, "cart.url")
+        let needsCatalog = settings.modules.contains(.cart) || settings.modules.contains(.ordering)
+        if needsCatalog && !settings.modules.contains(.catalog) && settings.catalogURL == nil {
+            throw Invalid(setting: "catalog.url (BAZAAR_CATALOG_URL)", problem: "cart and ordering need catalog: serve it here or give its base URL")
+        }
         return settings
+    }
+
+    private static func url(_ config: ConfigReader, _ key: String) throws -> URL? {
+        guard let text = config.string(forKey: ConfigKey(key)) else { return nil }
+        guard let url = URL(string: text), let scheme = url.scheme, scheme == "http" || scheme == "https", url.host != nil else {
+            let environmentName = "BAZAAR_" + key.uppercased().replacingOccurrences(of: ".", with: "_")
+            throw Invalid(setting: "\(key) (\(environmentName))", problem: "'\(text)' is not an http(s) URL")
+        }
+        return url
     }
 
     private static func integer(_ config: ConfigReader, _ key: String, default value: Int, in range: ClosedRange<Int>) throws -> Int {

@@ -41,6 +41,16 @@ public enum OpenAPIDocument {
         Operation(method: "patch", path: "/api/v1/products/{id}", summary: "Change name, description, price or SKU", tag: "Catalog", access: .admin, request: "UpdateProduct", status: 200, response: "Product"),
         Operation(method: "delete", path: "/api/v1/products/{id}", summary: "Hide a product from listings and new orders; past orders keep their lines", tag: "Catalog", access: .admin, status: 204),
         Operation(method: "put", path: "/api/v1/products/{id}/stock", summary: "Set the stock on hand", tag: "Catalog", access: .admin, request: "StockRequest", status: 200, response: "Product"),
+        Operation(method: "get", path: "/api/v1/cart", summary: "My cart with current prices and a total", tag: "Cart", access: .user, status: 200, response: "Cart"),
+        Operation(method: "put", path: "/api/v1/cart/items/{productId}", summary: "Set a line's quantity (0 removes it); 409 above the stock on hand", tag: "Cart", access: .user, request: "QuantityRequest", status: 200, response: "Cart"),
+        Operation(method: "delete", path: "/api/v1/cart/items/{productId}", summary: "Remove a line", tag: "Cart", access: .user, status: 204),
+        Operation(method: "delete", path: "/api/v1/cart", summary: "Empty the cart", tag: "Cart", access: .user, status: 204),
+        Operation(method: "post", path: "/api/v1/orders", summary: "Place an order (Idempotency-Key header required); it starts pending", tag: "Orders", access: .user, request: "PlaceOrder", status: 202, response: "OrderEnvelope"),
+        Operation(method: "get", path: "/api/v1/orders", summary: "My orders, newest first", tag: "Orders", access: .user, status: 200, response: "OrderList", query: [("limit", "integer"), ("cursor", "string")]),
+        Operation(method: "get", path: "/api/v1/orders/{id}", summary: "One of my orders", tag: "Orders", access: .user, status: 200, response: "Order"),
+        Operation(method: "post", path: "/api/v1/orders/{id}/cancel", summary: "Cancel a pending or confirmed order; stock is released", tag: "Orders", access: .user, status: 200, response: "Order"),
+        Operation(method: "get", path: "/api/v1/admin/orders", summary: "All orders", tag: "Admin", access: .admin, status: 200, response: "OrderList", query: [("status", "string"), ("userId", "string"), ("limit", "integer"), ("cursor", "string")]),
+        Operation(method: "put", path: "/api/v1/admin/orders/{id}/status", summary: "Move an order: confirmed→shipped→delivered, pending|confirmed→cancelled", tag: "Admin", access: .admin, request: "StatusRequest", status: 200, response: "Order"),
         Operation(method: "get", path: "/api/v1/admin/users", summary: "List users", tag: "Admin", access: .admin, status: 200, response: "UserList", query: [("limit", "integer"), ("cursor", "string"), ("email", "string")]),
         Operation(method: "get", path: "/api/v1/admin/users/{id}", summary: "One user", tag: "Admin", access: .admin, status: 200, response: "User"),
         Operation(method: "put", path: "/api/v1/admin/users/{id}/role", summary: "Change a user's role; their sessions end", tag: "Admin", access: .admin, request: "RoleRequest", status: 200, response: "User"),
@@ -124,6 +134,31 @@ public enum OpenAPIDocument {
             ["name": ["type": "string", "minLength": 1, "maxLength": 200], "description": ["type": "string", "maxLength": 5000], "price": ref("Money"),
              "sku": ["type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$"]], required: []),
         "StockRequest": object(["stock": ["type": "integer", "minimum": 0, "maximum": 1_000_000_000]], required: ["stock"]),
+        "CartLine": object(
+            ["productId": string, "name": string, "unitPrice": ref("Money"), "quantity": ["type": "integer"], "lineTotal": ref("Money"), "available": ["type": "integer"]],
+            required: ["productId", "name", "unitPrice", "quantity", "lineTotal", "available"]),
+        "Cart": object(
+            ["items": ["type": "array", "items": ref("CartLine")], "total": ["oneOf": [ref("Money"), ["type": "null"]]], "itemCount": ["type": "integer"]],
+            required: ["items", "total", "itemCount"]),
+        "QuantityRequest": object(["quantity": ["type": "integer", "minimum": 0, "maximum": 1000]], required: ["quantity"]),
+        "OrderLine": object(
+            ["productId": string, "name": string, "unitPrice": ref("Money"), "quantity": ["type": "integer"], "lineTotal": ref("Money")],
+            required: ["productId", "name", "unitPrice", "quantity", "lineTotal"]),
+        "Order": object(
+            [
+                "id": string, "userId": string, "status": ["type": "string", "enum": ["pending", "confirmed", "rejected", "shipped", "delivered", "cancelled"]],
+                "items": ["type": "array", "items": ref("OrderLine")], "total": ref("Money"), "paymentMethod": ["type": "string", "enum": ["wallet", "onDelivery"]],
+                "shippingAddress": ["oneOf": [ref("Address"), ["type": "null"]]], "phone": ["type": ["string", "null"]], "reason": ["type": ["string", "null"]],
+                "createdAt": dateTime, "updatedAt": dateTime,
+            ], required: ["id", "userId", "status", "items", "total", "paymentMethod", "createdAt", "updatedAt"]),
+        "OrderEnvelope": object(["order": ref("Order")], required: ["order"]),
+        "OrderList": list(of: "Order"),
+        "PlaceOrder": object(
+            [
+                "items": ["type": "array", "minItems": 1, "maxItems": 50, "items": object(["productId": string, "quantity": ["type": "integer", "minimum": 1, "maximum": 1000]], required: ["productId", "quantity"])],
+                "fromCart": boolean, "paymentMethod": ["type": "string", "enum": ["wallet", "onDelivery"]],
+            ], required: ["paymentMethod"]),
+        "StatusRequest": object(["status": ["type": "string", "enum": ["pending", "confirmed", "rejected", "shipped", "delivered", "cancelled"]]], required: ["status"]),
         "Health": object(["status": ["type": "string", "enum": ["ok", "unavailable"]]], required: ["status"]),
     ] }
 
@@ -153,7 +188,14 @@ public enum OpenAPIDocument {
             responses["401"] = problem("Missing, invalid, expired or revoked access token")
             responses["403"] = problem("The caller is not an admin")
         }
-        if operation.path.contains("{id}") { responses["404"] = problem("No such object") }
+        if operation.path.contains("{id}") || operation.path.contains("{productId}") { responses["404"] = problem("No such object (or not yours)") }
+        if operation.tag == "Orders" || operation.path.contains("/status") || operation.path.contains("/cart/items") {
+            if operation.method != "get" { responses["409"] = problem("Not allowed in the current state (or above the stock on hand)") }
+        }
+        if operation.path == "/api/v1/orders" && operation.method == "post" {
+            responses["400"] = problem("Missing or malformed Idempotency-Key, or malformed JSON")
+            responses["422"] = problem("Invalid fields, or the Idempotency-Key was used with a different request")
+        }
         if operation.path.hasSuffix("/register") { responses["409"] = problem("The email is already registered") }
         if operation.tag == "Catalog", operation.method == "post" || operation.method == "patch" { responses["409"] = problem("The SKU is taken") }
         if operation.path.hasSuffix("/login") {
@@ -179,6 +221,10 @@ public enum OpenAPIDocument {
             return ["name": name, "in": "query", "required": false, "schema": schema]
         }
         if operation.path.contains("{id}") { parameters.append(["name": "id", "in": "path", "required": true, "schema": string]) }
+        if operation.path.contains("{productId}") { parameters.append(["name": "productId", "in": "path", "required": true, "schema": string]) }
+        if operation.path == "/api/v1/orders" && operation.method == "post" {
+            parameters.append(["name": "Idempotency-Key", "in": "header", "required": true, "schema": ["type": "string", "minLength": 1, "maxLength": 255]])
+        }
         if !parameters.isEmpty { item["parameters"] = parameters }
         return item
     }

@@ -14,7 +14,7 @@ enum ProductRules {
     }
 }
 
-struct CreateProductBody: RequestBody {
+struct CreateProductBody: RequestPayload {
     static let allowedFields: Set<String> = ["name", "description", "price", "stock", "sku"]
     let name: String
     let description: String
@@ -28,7 +28,7 @@ struct CreateProductBody: RequestBody {
     }
 }
 
-struct UpdateProductBody: RequestBody {
+struct UpdateProductBody: RequestPayload {
     static let allowedFields: Set<String> = ["name", "description", "price", "sku"]
     let name: String?
     let description: String?
@@ -45,7 +45,7 @@ struct UpdateProductBody: RequestBody {
     }
 }
 
-struct StockBody: RequestBody {
+struct StockBody: RequestPayload {
     static let allowedFields: Set<String> = ["stock"]
     let stock: Int
     func validate() -> [FieldError] { [ProductRules.stock(stock)].compactMap { $0 } }

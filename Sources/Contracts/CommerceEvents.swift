@@ -52,13 +52,15 @@ public struct OrderPlaced: DomainEvent {
     public let lines: [OrderLineQuantity]
     public let total: Money
     public let paymentMethod: String
+    public let fromCart: Bool
 
-    public init(orderID: String, userID: String, lines: [OrderLineQuantity], total: Money, paymentMethod: String) {
+    public init(orderID: String, userID: String, lines: [OrderLineQuantity], total: Money, paymentMethod: String, fromCart: Bool = false) {
         self.orderID = orderID
         self.userID = userID
         self.lines = lines
         self.total = total
         self.paymentMethod = paymentMethod
+        self.fromCart = fromCart
     }
 }
 
@@ -140,4 +142,19 @@ public struct ProductSnapshot: Codable, Sendable, Equatable {
 
 public protocol CatalogClient: Sendable {
     func products(ids: [String]) async throws -> [String: ProductSnapshot]
+}
+
+/// A line of a user's cart, as Ordering reads it for `fromCart` orders.
+public struct CartLine: Codable, Sendable, Equatable {
+    public let productID: String
+    public let quantity: Int
+    public init(productID: String, quantity: Int) {
+        self.productID = productID
+        self.quantity = quantity
+    }
+}
+
+/// What Ordering may ask Cart. `bearerToken` lets the HTTP implementation act as the user.
+public protocol CartClient: Sendable {
+    func lines(userID: String, bearerToken: String?) async throws -> [CartLine]
 }

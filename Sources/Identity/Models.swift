@@ -1,34 +1,6 @@
+import Contracts
 import Foundation
 public import Platform
-
-public struct Address: Codable, Sendable, Equatable {
-    public var line1: String
-    public var line2: String?
-    public var city: String
-    public var postalCode: String
-    public var country: String
-
-    func validate(prefix: String) -> [FieldError] {
-        var errors: [FieldError] = []
-        if let error = Validate.length(line1, field: "\(prefix).line1", max: 200) { errors.append(error) }
-        if let line2, line2.count > 200 { errors.append(FieldError(field: "\(prefix).line2", message: "must be at most 200 characters")) }
-        if let error = Validate.length(city, field: "\(prefix).city", max: 100) { errors.append(error) }
-        if let error = Validate.length(postalCode, field: "\(prefix).postalCode", max: 20) { errors.append(error) }
-        if country.count != 2 || !country.allSatisfy({ $0.isASCII && $0.isUppercase }) {
-            errors.append(FieldError(field: "\(prefix).country", message: "must be an ISO 3166-1 alpha-2 code such as \"US\""))
-        }
-        return errors
-    }
-}
-
-public struct Preferences: Codable, Sendable, Equatable {
-    public var orderUpdates: Bool
-    public var promotions: Bool
-    public var email: Bool
-    public var realtime: Bool
-
-    public static let defaults = Preferences(orderUpdates: true, promotions: true, email: true, realtime: true)
-}
 
 /// A user as stored. `passwordHash` never leaves this module: `UserView` is what responses show.
 struct UserRecord: Sendable {
@@ -75,5 +47,19 @@ enum PasswordRules {
         if password.count < 8 { return FieldError(field: field, message: "must be at least 8 characters") }
         if password.utf8.count > 72 { return FieldError(field: field, message: "must be at most 72 bytes (bcrypt's limit)") }
         return nil
+    }
+}
+
+extension Address {
+    func validate(prefix: String) -> [FieldError] {
+        var errors: [FieldError] = []
+        if let error = Validate.length(line1, field: "\(prefix).line1", max: 200) { errors.append(error) }
+        if let line2, line2.count > 200 { errors.append(FieldError(field: "\(prefix).line2", message: "must be at most 200 characters")) }
+        if let error = Validate.length(city, field: "\(prefix).city", max: 100) { errors.append(error) }
+        if let error = Validate.length(postalCode, field: "\(prefix).postalCode", max: 20) { errors.append(error) }
+        if country.count != 2 || !country.allSatisfy({ $0.isASCII && $0.isUppercase }) {
+            errors.append(FieldError(field: "\(prefix).country", message: "must be an ISO 3166-1 alpha-2 code such as \"US\""))
+        }
+        return errors
     }
 }

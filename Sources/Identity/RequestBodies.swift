@@ -1,7 +1,8 @@
+import Contracts
 import Foundation
 import Platform
 
-struct RegisterBody: RequestBody {
+struct RegisterBody: RequestPayload {
     static let allowedFields: Set<String> = ["email", "password", "name"]
     let email: String
     let password: String
@@ -12,7 +13,7 @@ struct RegisterBody: RequestBody {
     }
 }
 
-struct LoginBody: RequestBody {
+struct LoginBody: RequestPayload {
     static let allowedFields: Set<String> = ["email", "password"]
     let email: String
     let password: String
@@ -26,7 +27,7 @@ struct LoginBody: RequestBody {
     }
 }
 
-struct RefreshTokenBody: RequestBody {
+struct RefreshTokenBody: RequestPayload {
     static let allowedFields: Set<String> = ["refreshToken"]
     let refreshToken: String
 
@@ -35,13 +36,13 @@ struct RefreshTokenBody: RequestBody {
     }
 }
 
-struct PasswordResetBody: RequestBody {
+struct PasswordResetBody: RequestPayload {
     static let allowedFields: Set<String> = ["email"]
     let email: String
     func validate() -> [FieldError] { [Validate.email(email)].compactMap { $0 } }
 }
 
-struct PasswordResetConfirmBody: RequestBody {
+struct PasswordResetConfirmBody: RequestPayload {
     static let allowedFields: Set<String> = ["token", "newPassword"]
     let token: String
     let newPassword: String
@@ -55,7 +56,7 @@ struct PasswordResetConfirmBody: RequestBody {
 }
 
 /// A PATCH: absent fields stay as they are; `phone` and `address` may be set to null to clear.
-struct ProfilePatchBody: RequestBody {
+struct ProfilePatchBody: RequestPayload {
     static let allowedFields: Set<String> = ["name", "phone", "address"]
     var name: String?
     var phone: Patch<String>
@@ -104,11 +105,11 @@ enum Patch<Value: Decodable & Sendable>: Sendable {
     }
 }
 
-extension Preferences: RequestBody {
+extension Preferences: RequestPayload {
     public static let allowedFields: Set<String> = ["orderUpdates", "promotions", "email", "realtime"]
 }
 
-struct RoleBody: RequestBody {
+struct RoleBody: RequestPayload {
     static let allowedFields: Set<String> = ["role"]
     let role: Role
 }

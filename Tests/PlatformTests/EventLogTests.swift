@@ -94,6 +94,39 @@ struct EventLogTests {
         }
     }
 
+    /// Fails every event twice before applying it.
+    final class FailsTwice: EventHandler, @unchecked Sendable {
+        let name = "recorder"
+        let eventTypes = [Ping.type]
+        private let lock = NSLock()
+        private var attempts: [String: Int] = [:]
+
+        func handle(_ event: EventEnvelope, on db: any SQLDatabase) async throws {
+            let attempt = lock.withLock { () -> Int in
+                attempts[event.id, default: 0] += 1
+                return attempts[event.id]!
+            }
+            if attempt <= 2 { throw RecordingHandler.TestFailure() }
+            try await db.raw("INSERT INTO pings (consumer, number) VALUES ('recorder', \(bind: try event.decode(Ping.self).number))").run()
+        }
+    }
+
+    @Test(arguments: TestEngine.allCases)
+    func attemptsAreCountedPerEvent(engine: TestEngine) async throws {
+        try await withPlatform(engine) { platform in
+            try await createPingTable(platform)
+            let service = EventConsumerService(
+                handlers: [FailsTwice()], database: platform.database, clock: platform.clock,
+                retry: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(1), maxDelay: .milliseconds(5)), pollInterval: .milliseconds(50),
+                logger: platform.logger)
+            try await publish(platform, 1...4)
+            let running = Task { try await service.run() }
+            defer { running.cancel() }
+            try await waitUntil("all four events") { try await pings(platform) == [1, 2, 3, 4] }
+            #expect(try await DeadLetterStore(database: platform.database, clock: platform.clock).count() == 0)
+        }
+    }
+
     @Test(arguments: TestEngine.allCases)
     func consumersWakeRightAfterACommit(engine: TestEngine) async throws {
         try await withPlatform(engine) { platform in

@@ -41,3 +41,64 @@ extension TestBazaar {
         return response.status == .ok ? try response.decode(ProductBody.self) : nil
     }
 }
+
+public struct OrderBody: Decodable, Sendable, Equatable {
+    public struct Line: Decodable, Sendable, Equatable {
+        public let productId: String
+        public let name: String
+        public let unitPrice: ProductBody.Money
+        public let quantity: Int
+    }
+    public struct Address: Decodable, Sendable, Equatable {
+        public let line1: String
+        public let city: String
+    }
+    public let id: String
+    public let userId: String
+    public let status: String
+    public let items: [Line]
+    public let total: ProductBody.Money
+    public let paymentMethod: String
+    public let shippingAddress: Address?
+    public let phone: String?
+    public let reason: String?
+}
+
+struct OrderEnvelopeBody: Decodable {
+    let order: OrderBody
+}
+
+extension TestBazaar {
+    /// POSTs an order; returns the response (202 on acceptance).
+    public func placeOrder(token: String, key: String = UUID().uuidString, json: String) async throws -> TestResponse {
+        try await request(.post, "/api/v1/orders", token: token, json: json, headers: [.idempotencyKeyTest: key])
+    }
+
+    public func placeOrder(token: String, items: [(String, Int)], key: String = UUID().uuidString) async throws -> OrderBody {
+        let lines = items.map { #"{"productId":"\#($0.0)","quantity":\#($0.1)}"# }.joined(separator: ",")
+        let response = try await placeOrder(token: token, key: key, json: #"{"items":[\#(lines)],"paymentMethod":"onDelivery"}"#)
+        guard response.status == .accepted else { throw UnexpectedStatus(response) }
+        return try response.decode(OrderEnvelopeBody.self).order
+    }
+
+    public func order(_ id: String, token: String) async throws -> OrderBody? {
+        let response = try await request(.get, "/api/v1/orders/\(id)", token: token)
+        return response.status == .ok ? try response.decode(OrderBody.self) : nil
+    }
+
+    /// Waits for the saga to move the order out of `pending`.
+    public func settled(_ id: String, token: String) async throws -> OrderBody {
+        try await waitFor("order \(id) to leave pending") {
+            guard let order = try await order(id, token: token), order.status != "pending" else { return nil }
+            return order
+        }
+    }
+}
+
+extension HTTPField.Name {
+    public static let idempotencyKeyTest = HTTPField.Name("Idempotency-Key")!
+}
+
+extension TestResponse {
+    public func orderEnvelope() throws -> OrderBody { try decode(OrderEnvelopeBody.self).order }
+}

@@ -31,7 +31,7 @@ public struct TestBazaar: Sendable {
 
     public static func run(
         _ engine: TestEngine, configure: @Sendable (inout BazaarSettings) -> Void = { _ in }, mail: (any MailTransport)? = nil,
-        _ body: @Sendable (TestBazaar) async throws -> Void
+        decorateHandlers: (@Sendable (any EventHandler) -> any EventHandler)? = nil, _ body: @Sendable (TestBazaar) async throws -> Void
     ) async throws {
         let (location, drop) = try await engine.freshDatabase()
         var settings = settings(for: location)
@@ -40,7 +40,7 @@ public struct TestBazaar: Sendable {
         var logger = Logger(label: "test")
         logger.logLevel = .error
         do {
-            let bazaar = try await buildBazaar(settings: settings, clock: clock, mailTransport: mail, logger: logger)
+            let bazaar = try await buildBazaar(settings: settings, clock: clock, mailTransport: mail, decorateHandlers: decorateHandlers, logger: logger)
             try await bazaar.application.test(.router) { client in
                 try await body(TestBazaar(bazaar: bazaar, client: client, clock: clock, engine: engine))
             }

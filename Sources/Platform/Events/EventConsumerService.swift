@@ -42,24 +42,27 @@ public final class EventConsumerService: Service {
     }
 
     private func runLoop(_ handler: any EventHandler) async {
-        var failures = 0
+        // Attempts count per event: an event that succeeds on a retry must not spend the
+        // attempts of the next one.
+        var failing: (eventID: String, attempts: Int)?
         var backoff = WakeBackoff()
         while !Task.isCancelled {
             let seen = database.changes.generation
             do {
                 let processed = try await drainOnce(handler)
-                failures = 0
+                failing = nil
                 if processed > 0 { continue }
             } catch let failure as HandlerFailure {
-                failures += 1
-                if failures >= retry.maxAttempts {
+                let attempts = failing?.eventID == failure.event.id ? failing!.attempts + 1 : 1
+                failing = (failure.event.id, attempts)
+                if attempts >= retry.maxAttempts {
                     logger.error("event parked in dead letters", metadata: ["consumer": "\(handler.name)", "event": "\(failure.event.id)", "error": "\(failure.message)"])
-                    try? await deadLetters.park(consumer: handler.name, event: failure.event, error: failure.message, attempts: failures)
-                    failures = 0
+                    try? await deadLetters.park(consumer: handler.name, event: failure.event, error: failure.message, attempts: attempts)
+                    failing = nil
                     continue
                 }
-                logger.warning("event handler failed; will retry", metadata: ["consumer": "\(handler.name)", "event": "\(failure.event.id)", "attempt": "\(failures)"])
-                try? await Task.sleep(for: retry.delay(afterAttempt: failures))
+                logger.warning("event handler failed; will retry", metadata: ["consumer": "\(handler.name)", "event": "\(failure.event.id)", "attempt": "\(attempts)"])
+                try? await Task.sleep(for: retry.delay(afterAttempt: attempts))
                 continue
             } catch {
                 if Task.isCancelled { return }

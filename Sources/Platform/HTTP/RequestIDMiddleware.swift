@@ -39,6 +39,7 @@ extension HTTPField.Name {
     public static let requestID = HTTPField.Name("X-Request-Id")!
     public static let xForwardedFor = HTTPField.Name("X-Forwarded-For")!
     public static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
+    public static let idempotentReplayed = HTTPField.Name("Idempotent-Replayed")!
 }
 
 import Foundation

@@ -5,17 +5,17 @@ import Foundation
 /// `allowedFields` are refused (so `role` in a register body or `balance` in a profile update can
 /// never slip through), and `validate()` checks ranges and formats. Every failure is a problem
 /// naming the fields, raised before the handler writes anything.
-public protocol RequestBody: Decodable, Sendable {
+public protocol RequestPayload: Decodable, Sendable {
     static var allowedFields: Set<String> { get }
     func validate() -> [FieldError]
 }
 
-extension RequestBody {
+extension RequestPayload {
     public func validate() -> [FieldError] { [] }
 }
 
 extension Request {
-    public func decodeBody<Body: RequestBody>(_ type: Body.Type, context: some RequestContext) async throws -> Body {
+    public func decodeBody<Body: RequestPayload>(_ type: Body.Type, context: some RequestContext) async throws -> Body {
         var request = self
         let buffer = try await request.collectBody(upTo: context.maxUploadSize)
         return try BodyDecoder.decode(Body.self, from: Data(buffer: buffer))
@@ -23,7 +23,7 @@ extension Request {
 }
 
 enum BodyDecoder {
-    static func decode<Body: RequestBody>(_ type: Body.Type, from data: Data) throws -> Body {
+    static func decode<Body: RequestPayload>(_ type: Body.Type, from data: Data) throws -> Body {
         let object: Any
         do {
             object = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])

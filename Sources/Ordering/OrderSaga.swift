@@ -1,0 +1,84 @@
+import Contracts
+import Foundation
+import Platform
+import SQLKit
+
+/// Drives a placed order to `confirmed` or `rejected` from Catalog's answers. Runs in the
+/// consumer's transaction: the status change and its event commit with the consumer position,
+/// so a crash or a retried failure can neither confirm twice nor lose a step.
+///
+/// Payment slots in here: a method that must be settled after stock is reserved (the wallet,
+/// with the Promotions module) answers `settle` instead of confirming at once, and its outcome
+/// events are two more cases of `handle`.
+struct OrderSaga: EventHandler {
+    let name = "ordering.saga"
+    let eventTypes = [StockReserved.type, StockRejected.type]
+    let platform: PlatformContext
+
+    func handle(_ event: EventEnvelope, on db: any SQLDatabase) async throws {
+        switch event.type {
+        case StockReserved.type:
+            let reserved = try event.decode(StockReserved.self)
+            try await advance(reserved.orderID, to: .confirmed, reason: nil, on: db)
+        case StockRejected.type:
+            let rejected = try event.decode(StockRejected.self)
+            let reason = rejected.lines.map { "\($0.productID): \($0.reason) (requested \($0.requested), available \($0.available))" }.joined(separator: "; ")
+            try await advance(rejected.orderID, to: .rejected, reason: reason, on: db)
+        default:
+            break
+        }
+    }
+
+    /// Only a pending order moves; one cancelled meanwhile stays cancelled (Catalog releases its
+    /// stock on the cancellation event, which follows the reservation in the log).
+    private func advance(_ orderID: String, to status: OrderStatus, reason: String?, on db: any SQLDatabase) async throws {
+        guard let order = try await OrderStore.find(id: orderID, on: db), order.status == .pending else { return }
+        _ = try await OrderingService.move(orderID, to: status, reason: reason, allowed: { $0 == .pending }, platform: platform, on: db)
+    }
+}
+
+/// Ordering's copy of what it needs from Identity: phone and address for new orders, and the
+/// update of unshipped orders when a profile changes.
+struct CustomerDirectory: EventHandler {
+    let name = "ordering.customers"
+    let eventTypes = [UserRegistered.type, UserProfileUpdated.type]
+    let platform: PlatformContext
+
+    func handle(_ event: EventEnvelope, on db: any SQLDatabase) async throws {
+        switch event.type {
+        case UserRegistered.type:
+            let user = try event.decode(UserRegistered.self)
+            try await db.raw("INSERT INTO ordering_customers (user_id) VALUES (\(bind: user.userID)) ON CONFLICT (user_id) DO NOTHING").run()
+        case UserProfileUpdated.type:
+            let profile = try event.decode(UserProfileUpdated.self)
+            let address = try profile.address.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+            try await db.raw(
+                """
+                INSERT INTO ordering_customers (user_id, phone, address) VALUES (\(bind: profile.userID), \(bind: profile.phone), \(bind: address))
+                ON CONFLICT (user_id) DO UPDATE SET phone = excluded.phone, address = excluded.address
+                """
+            ).run()
+            let now = platform.clock.now().millisecondsSince1970
+            var update = SQLQueryString(
+                "UPDATE orders SET phone = \(bind: profile.phone), shipping_address = \(bind: address), updated_at = \(bind: now) WHERE user_id = \(bind: profile.userID) AND status IN ")
+            update.appendBindList(OrderStatus.unshipped.map(\.rawValue))
+            try await db.raw(update).run()
+        default:
+            break
+        }
+    }
+}
+
+/// Keeps idempotency keys for 48 hours (the promise is at least 24).
+struct PurgeIdempotencyKeys: JobHandler {
+    static let kind = "ordering.purge-idempotency-keys"
+    var kind: String { Self.kind }
+    let platform: PlatformContext
+
+    func run(_ job: Job) async throws {
+        let cutoff = platform.clock.now().addingTimeInterval(-48 * 3600).millisecondsSince1970
+        try await platform.database.transaction { db in
+            try await db.delete(from: "idempotency_keys").where("created_at", .lessThan, cutoff).run()
+        }
+    }
+}

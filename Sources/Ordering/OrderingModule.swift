@@ -1,0 +1,34 @@
+import Contracts
+import Foundation
+public import Hummingbird
+public import Platform
+
+/// Ordering: orders, their lines, the state machine and the order-processing saga.
+public struct OrderingModule: BazaarModule {
+    public static let name = "ordering"
+    let platform: PlatformContext
+    let service: OrderingService
+    let scheduler: SchedulerService?
+
+    public init(platform: PlatformContext, catalog: any CatalogClient, cart: (any CartClient)?, scheduler: SchedulerService?) {
+        self.platform = platform
+        self.scheduler = scheduler
+        service = OrderingService(
+            platform: platform, store: OrderStore(database: platform.database), catalog: catalog, cart: cart, walletPayments: false)
+    }
+
+    public var migrations: ModuleMigrations { OrderingMigrations.all }
+    public var eventHandlers: [any EventHandler] { [OrderSaga(platform: platform), CustomerDirectory(platform: platform)] }
+    public var jobHandlers: [any JobHandler] { [PurgeIdempotencyKeys(platform: platform)] }
+
+    public func addRoutes(to groups: RouteGroups) {
+        let routes = OrderingRoutes(service: service, store: service.store)
+        routes.addAuthenticated(to: groups.authenticated)
+        routes.addAdmin(to: groups.admin)
+    }
+
+    public func prepare() async throws {
+        try await scheduler?.schedule(
+            name: PurgeIdempotencyKeys.kind, cron: try CronSchedule("17 3 * * *"), jobKind: PurgeIdempotencyKeys.kind, payload: [String: String]())
+    }
+}

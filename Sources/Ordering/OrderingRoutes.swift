@@ -1,0 +1,66 @@
+import Contracts
+import Foundation
+import Hummingbird
+import Platform
+
+extension OrderView: ResponseEncodable {}
+
+struct StatusPayload: RequestPayload {
+    static let allowedFields: Set<String> = ["status"]
+    let status: OrderStatus
+}
+
+struct OrderingRoutes: Sendable {
+    let service: OrderingService
+    let store: OrderStore
+
+    func addAuthenticated(to group: RouterGroup<AuthenticatedContext>) {
+        group.post("orders") { request, context -> Response in
+            let key = try IdempotencyKey.parse(request.headers[.idempotencyKey])
+            let payload = try await request.decodeBody(PlaceOrderPayload.self, context: context)
+            let token = request.headers[.authorization].map { String($0.dropFirst("Bearer ".count)) }
+            let reply = try await service.place(payload, key: key, userID: context.user.id, bearerToken: token)
+            var headers: HTTPFields = [.contentType: "application/json"]
+            if reply.replayed { headers[.idempotentReplayed] = "true" }
+            return Response(status: .init(code: reply.status), headers: headers, body: .init(byteBuffer: ByteBuffer(string: reply.body)))
+        }
+        group.get("orders") { request, context -> ListResponse<OrderView> in
+            try await page(request, filter: OrderStore.Filter(userID: context.user.id))
+        }
+        group.get("orders/{id}") { _, context -> OrderView in
+            // Another user's order is indistinguishable from a missing one.
+            guard let order = try await store.find(id: context.parameters.get("id") ?? "", userID: context.user.id) else { throw Problem.notFound("Order") }
+            return order
+        }
+        group.post("orders/{id}/cancel") { _, context -> OrderView in
+            try await service.cancel(orderID: context.parameters.get("id") ?? "", userID: context.user.id)
+        }
+    }
+
+    func addAdmin(to admin: RouterGroup<AdminContext>) {
+        admin.get("orders") { request, _ -> ListResponse<OrderView> in
+            var filter = OrderStore.Filter()
+            filter.userID = request.uri.queryParameters["userId"].map(String.init)
+            if let status = request.uri.queryParameters["status"] {
+                guard let parsed = OrderStatus(rawValue: String(status)) else {
+                    throw Problem.badRequest("Invalid query parameter.", errors: [FieldError(field: "status", message: "must be one of \(OrderStatus.allCases.map(\.rawValue).joined(separator: ", "))")])
+                }
+                filter.status = parsed
+            }
+            return try await page(request, filter: filter)
+        }
+        admin.put("orders/{id}/status") { request, context -> OrderView in
+            let payload = try await request.decodeBody(StatusPayload.self, context: context)
+            return try await service.adminMove(orderID: context.parameters.get("id") ?? "", to: payload.status)
+        }
+    }
+
+    private func page(_ request: Request, filter: OrderStore.Filter) async throws -> ListResponse<OrderView> {
+        let limit = try Paging.limit(from: request)
+        let cursor = try request.uri.queryParameters["cursor"].map { try KeysetCursor(decoding: String($0)) }
+        let orders = try await store.list(filter, after: cursor, limit: limit + 1)
+        let items = Array(orders.prefix(limit))
+        let next = orders.count > limit ? items.last.map { KeysetCursor(timestamp: $0.createdAt.millisecondsSince1970, id: $0.id).encoded } : nil
+        return ListResponse(items: items, nextCursor: next)
+    }
+}
