@@ -24,8 +24,8 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "A JSON configuration file (BAZAAR_CONFIG), e.g. {\"bazaar\": {\"port\": 9000}}.") var config: String?
     @Option(help: "trace, debug, info, notice, warning, error (BAZAAR_LOG_LEVEL).") var logLevel: String?
 
-    func values(modules: String? = nil) -> [AbsoluteConfigKey: ConfigValue] {
-        var values: [AbsoluteConfigKey: ConfigValue] = [:]
+    func values(modules: String? = nil, extra: [AbsoluteConfigKey: ConfigValue] = [:]) -> [AbsoluteConfigKey: ConfigValue] {
+        var values = extra
         if let host { values["bazaar.host"] = .init(.string(host), isSecret: false) }
         if let port { values["bazaar.port"] = .init(.string(String(port)), isSecret: false) }
         if let database { values["bazaar.database"] = .init(.string(database), isSecret: true) }
@@ -35,9 +35,11 @@ struct CommonOptions: ParsableArguments {
     }
 
     /// Reads settings from the layered providers; a bad value exits with one line naming it.
-    func settings(modules: String? = nil, defaultDatabase: DatabaseLocation = .sqlite(path: "./bazaar.sqlite")) async throws -> BazaarSettings {
+    func settings(
+        modules: String? = nil, extra: [AbsoluteConfigKey: ConfigValue] = [:], defaultDatabase: DatabaseLocation = .sqlite(path: "./bazaar.sqlite")
+    ) async throws -> BazaarSettings {
         var providers: [any ConfigProvider] = [
-            InMemoryProvider(name: "arguments", values: values(modules: modules)),
+            InMemoryProvider(name: "arguments", values: values(modules: modules, extra: extra)),
             EnvironmentVariablesProvider(secretsSpecifier: .specific(["BAZAAR_DATABASE", "BAZAAR_ADMIN_PASSWORD"])),
         ]
         let file = config ?? ProcessInfo.processInfo.environment["BAZAAR_CONFIG"]
@@ -78,9 +80,16 @@ extension BazaarCommand {
         @OptionGroup var options: CommonOptions
         @Option(help: "Comma-separated modules (BAZAAR_MODULES): \(ModuleName.allCases.map(\.rawValue).joined(separator: ", ")).")
         var modules: String?
+        @Option(help: "Base URL of the process serving catalog, when this one does not (BAZAAR_CATALOG_URL).")
+        var catalogUrl: String?
+        @Option(help: "Base URL of the process serving cart, when this one does not (BAZAAR_CART_URL).")
+        var cartUrl: String?
 
         func run() async throws {
-            let settings = try await options.settings(modules: modules)
+            var extra: [AbsoluteConfigKey: ConfigValue] = [:]
+            if let catalogUrl { extra["bazaar.catalog.url"] = .init(.string(catalogUrl), isSecret: false) }
+            if let cartUrl { extra["bazaar.cart.url"] = .init(.string(cartUrl), isSecret: false) }
+            let settings = try await options.settings(modules: modules, extra: extra)
             guard settings.database.engine == .postgres else {
                 throw ValidationError("invalid setting database (BAZAAR_DATABASE): serve needs postgres://…; use `bazaar run` for SQLite")
             }

@@ -84,7 +84,12 @@ final class LiveProcess: @unchecked Sendable {
     }
 
     func request(_ method: String, _ path: String, token: String? = nil, json: String? = nil) async throws -> (Int, Data) {
+        try await requestWithHeaders(method, path, token: token, json: json, headers: [:])
+    }
+
+    func requestWithHeaders(_ method: String, _ path: String, token: String? = nil, json: String? = nil, headers: [String: String]) async throws -> (Int, Data) {
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         request.httpMethod = method
         request.timeoutInterval = 10
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
