@@ -30,16 +30,13 @@ struct CatalogRoutes: Sendable {
 
     func addPublic(to api: RouterGroup<BazaarRequestContext>) {
         api.get("products") { request, _ -> ListResponse<ProductView> in
-            let limit = try Paging.limit(from: request)
-            let cursor = try request.uri.queryParameters["cursor"].map { try KeysetCursor(decoding: String($0)) }
             let query = request.uri.queryParameters["q"].map(String.init)
             if let query, query.count > 200 {
                 throw Problem.badRequest("Invalid query parameter.", errors: [FieldError(field: "q", message: "must be at most 200 characters")])
             }
-            let page = try await store.list(query: query, after: cursor, limit: limit + 1)
-            let items = Array(page.prefix(limit))
-            let next = page.count > limit ? items.last.map { KeysetCursor(timestamp: $0.createdAt.millisecondsSince1970, id: $0.id).encoded } : nil
-            return ListResponse(items: items.map(ProductView.init), nextCursor: next)
+            return try await Paging.keysetPage(
+                request, fetch: { try await store.list(query: query, after: $0, limit: $1) },
+                cursor: { KeysetCursor(timestamp: $0.createdAt.millisecondsSince1970, id: $0.id) }, view: ProductView.init)
         }
         api.get("products/{id}") { _, context -> ProductView in
             guard let product = try await store.find(id: context.parameters.get("id") ?? "") else { throw Problem.notFound("Product") }

@@ -56,11 +56,8 @@ struct OrderingRoutes: Sendable {
     }
 
     private func page(_ request: Request, filter: OrderStore.Filter) async throws -> ListResponse<OrderView> {
-        let limit = try Paging.limit(from: request)
-        let cursor = try request.uri.queryParameters["cursor"].map { try KeysetCursor(decoding: String($0)) }
-        let orders = try await store.list(filter, after: cursor, limit: limit + 1)
-        let items = Array(orders.prefix(limit))
-        let next = orders.count > limit ? items.last.map { KeysetCursor(timestamp: $0.createdAt.millisecondsSince1970, id: $0.id).encoded } : nil
-        return ListResponse(items: items, nextCursor: next)
+        try await Paging.keysetPage(
+            request, fetch: { try await store.list(filter, after: $0, limit: $1) },
+            cursor: { KeysetCursor(timestamp: $0.createdAt.millisecondsSince1970, id: $0.id) }, view: { $0 })
     }
 }

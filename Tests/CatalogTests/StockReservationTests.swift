@@ -26,7 +26,7 @@ struct StockReservationTests {
     func outcome(_ app: TestBazaar, order: String) async throws -> EventEnvelope {
         try await app.waitFor("catalog's answer to \(order)") {
             let replies = try await app.bazaar.platform.events.recent(type: nil, limit: 500)
-            return replies.first { ($0.type == StockReserved.type || $0.type == StockRejected.type) && $0.payload.contains(order) }
+            return replies.first { ($0.type == StockReserved.type || $0.type == StockRejected.type) && $0.payload.contains(#""orderID":"\#(order)""#) }
         }
     }
 
@@ -99,6 +99,8 @@ struct StockReservationTests {
             #expect(try await app.product(a.id)?.stock == 0)
             #expect(try await app.product(b.id)?.stock == 0)
             #expect(try await app.bazaar.platform.events.recent(type: StockReserved.type, limit: 100).count == 10)
+            // Exactly one answer per order, however the two consumers interleaved.
+            #expect(try await app.bazaar.platform.events.recent(type: StockRejected.type, limit: 100).count == 30)
         }
     }
 }

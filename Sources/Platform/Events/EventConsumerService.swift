@@ -15,12 +15,14 @@ public final class EventConsumerService: Service {
     private let deadLetters: DeadLetterStore
     private let retry: RetryPolicy
     private let pollInterval: Duration
+    private let batchSize: Int
     private let logger: Logger
 
     public init(
         handlers: [any EventHandler], database: any Database, clock: any WallClock, retry: RetryPolicy = RetryPolicy(),
-        pollInterval: Duration = .seconds(2), logger: Logger
+        pollInterval: Duration = .seconds(2), batchSize: Int = 100, logger: Logger
     ) {
+        self.batchSize = batchSize
         self.handlers = handlers
         self.database = database
         self.log = EventLog(database: database, clock: clock)
@@ -80,17 +82,23 @@ public final class EventConsumerService: Service {
         let message: String
     }
 
-    /// Applies every available event once; returns how many were applied. Exposed for tests that
-    /// want to drive consumers deterministically.
+    /// Applies every available event once; returns how many were applied. Exposed for tests
+    /// that want to drive consumers deterministically.
+    ///
+    /// A batch is applied in one transaction (one commit, one position update). When any event
+    /// of it fails, the batch rolls back and its events are applied one by one, so the failing
+    /// event is isolated and retried on its own while the ones before it commit.
     @discardableResult
     public func drainOnce(_ handler: any EventHandler) async throws -> Int {
         let position = try await ConsumerPositions.position(of: handler.name, database: database)
-        let batch = try await log.read(after: position, types: handler.eventTypes, limit: 100)
+        let batch = try await log.read(after: position, types: handler.eventTypes, limit: batchSize)
+        guard !batch.isEmpty else { return 0 }
+        if batch.count > 1, (try? await apply(batch, with: handler)) != nil { return batch.count }
         var applied = 0
         for event in batch {
             if Task.isCancelled { break }
             do {
-                try await apply(event, with: handler)
+                try await apply([event], with: handler)
                 applied += 1
             } catch {
                 throw HandlerFailure(event: event, message: String(describing: error))
@@ -99,18 +107,24 @@ public final class EventConsumerService: Service {
         return applied
     }
 
-    private func apply(_ event: EventEnvelope, with handler: any EventHandler) async throws {
+    private func apply(_ events: [EventEnvelope], with handler: any EventHandler) async throws {
         let engine = database.engine
-        try await database.transaction { db in
+        let applied = try await database.transaction { db -> Int in
             // Locking the position row serialises instances of one consumer across processes.
             let current = try await ConsumerPositions.lock(handler.name, on: db, engine: engine)
-            guard current < event.position else { return }
-            if try await ConsumerPositions.markProcessed(consumer: handler.name, eventID: event.id, on: db) {
-                try await handler.handle(event, on: db)
+            var last = current
+            var count = 0
+            for event in events where last < event.position {
+                if try await ConsumerPositions.markProcessed(consumer: handler.name, eventID: event.id, on: db) {
+                    try await handler.handle(event, on: db)
+                }
+                last = event.position
+                count += 1
             }
-            try await ConsumerPositions.advance(handler.name, to: event.position, on: db)
+            if last != current { try await ConsumerPositions.advance(handler.name, to: last, on: db) }
+            return count
         }
-        Counter(label: "bazaar_events_consumed_total", dimensions: [("consumer", handler.name)]).increment()
+        Counter(label: "bazaar_events_consumed_total", dimensions: [("consumer", handler.name)]).increment(by: applied)
     }
 
     /// Re-runs a parked event through its consumer; the dead letter is removed when it succeeds.

@@ -15,6 +15,18 @@ public enum Paging {
     public static let defaultLimit = 20
     public static let maxLimit = 100
 
+    /// One keyset page: reads `limit` and `cursor` from the query, fetches one row more than
+    /// asked to learn whether a next page exists, and builds its cursor from the last item.
+    public static func keysetPage<Row: Sendable, Item: Encodable & Sendable>(
+        _ request: Request, fetch: (KeysetCursor?, Int) async throws -> [Row], cursor key: (Row) -> KeysetCursor, view: (Row) -> Item
+    ) async throws -> ListResponse<Item> {
+        let limit = try limit(from: request)
+        let cursor = try request.uri.queryParameters["cursor"].map { try KeysetCursor(decoding: String($0)) }
+        let rows = try await fetch(cursor, limit + 1)
+        let page = Array(rows.prefix(limit))
+        return ListResponse(items: page.map(view), nextCursor: rows.count > limit ? page.last.map { key($0).encoded } : nil)
+    }
+
     /// `limit` from the query: 1…100, default 20; anything else is a 400 naming the parameter.
     public static func limit(from request: Request) throws -> Int {
         guard let text = request.uri.queryParameters["limit"] else { return defaultLimit }
