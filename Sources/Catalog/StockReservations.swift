@@ -23,9 +23,8 @@ struct StockReservations: EventHandler {
         }
     }
 
+    /// Runs once per order: the consumer records the event as processed in this same transaction.
     private func reserve(_ order: OrderPlaced, on db: any SQLDatabase) async throws {
-        // A re-delivered order.placed must not reserve twice.
-        if try await db.select().column("order_id").from("stock_reservations").where("order_id", .equal, order.orderID).first() != nil { return }
         var wanted: [String: Int] = [:]
         for line in order.lines { wanted[line.productID, default: 0] += line.quantity }
         // Rows are locked in one global order (product id), so two orders with the same products
@@ -58,12 +57,12 @@ struct StockReservations: EventHandler {
         }
         let now = platform.clock.now().millisecondsSince1970
         for id in ids {
-            let quantity = wanted[id]!
             // The CHECK (stock >= 0) constraint is the last line of defence against overselling.
-            try await db.raw("UPDATE products SET stock = stock - \(bind: quantity), updated_at = \(bind: now) WHERE id = \(bind: id)").run()
-            try await db.insert(into: "stock_reservations").columns("order_id", "product_id", "quantity")
-                .values(SQLBind(order.orderID), SQLBind(id), SQLBind(quantity)).run()
+            try await db.raw("UPDATE products SET stock = stock - \(bind: wanted[id]!), updated_at = \(bind: now) WHERE id = \(bind: id)").run()
         }
+        var insert = db.insert(into: "stock_reservations").columns("order_id", "product_id", "quantity")
+        for id in ids { insert = insert.values(SQLBind(order.orderID), SQLBind(id), SQLBind(wanted[id]!)) }
+        try await insert.run()
         let lines = ids.map { OrderLineQuantity(productID: $0, quantity: wanted[$0]!) }
         try await platform.events.append(StockReserved(orderID: order.orderID, lines: lines), on: db)
     }

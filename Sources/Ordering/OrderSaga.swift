@@ -32,8 +32,11 @@ struct OrderSaga: EventHandler {
     /// Only a pending order moves; one cancelled meanwhile stays cancelled (Catalog releases its
     /// stock on the cancellation event, which follows the reservation in the log).
     private func advance(_ orderID: String, to status: OrderStatus, reason: String?, on db: any SQLDatabase) async throws {
-        guard let order = try await OrderStore.find(id: orderID, on: db), order.status == .pending else { return }
-        _ = try await OrderingService.move(orderID, to: status, reason: reason, allowed: { $0 == .pending }, platform: platform, on: db)
+        do {
+            try await OrderingService.move(orderID, to: status, reason: reason, allowed: { $0 == .pending }, platform: platform, on: db)
+        } catch let problem as Problem where problem.status == .conflict || problem.status == .notFound {
+            return  // no longer pending (cancelled meanwhile), or not an order of ours: nothing to do
+        }
     }
 }
 

@@ -133,39 +133,48 @@ struct OrderingService: Sendable {
 
     /// Moves an order and publishes `order.status-changed`, inside the caller's transaction. The
     /// update is conditional on the status read, so concurrent moves cannot both win.
+    @discardableResult
     static func move(
         _ orderID: String, to next: OrderStatus, reason: String?, allowed: (OrderStatus) -> Bool, platform: PlatformContext, on db: any SQLDatabase
-    ) async throws -> OrderView {
-        guard let order = try await OrderStore.find(id: orderID, on: db) else { throw Problem.notFound("Order") }
-        guard order.status.canMove(to: next), allowed(order.status) else {
-            throw Problem.conflict("An order that is \(order.status.rawValue) cannot become \(next.rawValue).")
+    ) async throws -> Bool {
+        guard let row = try await db.select().columns("user_id", "status").from("orders").where("id", .equal, orderID).first(),
+            let current = OrderStatus(rawValue: try row.decode(column: "status", as: String.self))
+        else { throw Problem.notFound("Order") }
+        guard current.canMove(to: next), allowed(current) else {
+            throw Problem.conflict("An order that is \(current.rawValue) cannot become \(next.rawValue).")
         }
         let now = platform.clock.now().millisecondsSince1970
         let updated = try await db.raw(
             """
             UPDATE orders SET status = \(bind: next.rawValue), reason = COALESCE(\(bind: reason), reason), updated_at = \(bind: now)
-            WHERE id = \(bind: orderID) AND status = \(bind: order.status.rawValue) RETURNING id
+            WHERE id = \(bind: orderID) AND status = \(bind: current.rawValue) RETURNING id
             """
         ).first()
         guard updated != nil else { throw Problem.conflict("The order changed meanwhile; try again.") }
         try await platform.events.append(
-            OrderStatusChanged(orderID: orderID, userID: order.userId, from: order.status.rawValue, to: next.rawValue, reason: reason), on: db)
-        guard let moved = try await OrderStore.find(id: orderID, on: db) else { throw Problem.notFound("Order") }
-        return moved
+            OrderStatusChanged(orderID: orderID, userID: try row.decode(column: "user_id", as: String.self), from: current.rawValue, to: next.rawValue, reason: reason),
+            on: db)
+        return true
+    }
+
+    private func moveAndReload(_ orderID: String, to next: OrderStatus, reason: String?, allowed: @escaping @Sendable (OrderStatus) -> Bool, ownedBy userID: String?) async throws -> OrderView {
+        try await platform.database.transaction { [platform] db in
+            if let userID, try await db.select().column("id").from("orders").where("id", .equal, orderID).where("user_id", .equal, userID).first() == nil {
+                throw Problem.notFound("Order")
+            }
+            try await Self.move(orderID, to: next, reason: reason, allowed: allowed, platform: platform, on: db)
+            guard let order = try await OrderStore.find(id: orderID, on: db) else { throw Problem.notFound("Order") }
+            return order
+        }
     }
 
     func cancel(orderID: String, userID: String) async throws -> OrderView {
-        try await platform.database.transaction { [platform] db in
-            guard try await OrderStore.find(id: orderID, userID: userID, on: db) != nil else { throw Problem.notFound("Order") }
-            return try await Self.move(orderID, to: .cancelled, reason: "cancelled by the customer", allowed: { _ in true }, platform: platform, on: db)
-        }
+        try await moveAndReload(orderID, to: .cancelled, reason: "cancelled by the customer", allowed: { _ in true }, ownedBy: userID)
     }
 
     func adminMove(orderID: String, to next: OrderStatus) async throws -> OrderView {
-        try await platform.database.transaction { [platform] db in
-            try await Self.move(orderID, to: next, reason: next == .cancelled ? "cancelled by an admin" : nil, allowed: { $0.adminTargets.contains(next) },
-                platform: platform, on: db)
-        }
+        try await moveAndReload(
+            orderID, to: next, reason: next == .cancelled ? "cancelled by an admin" : nil, allowed: { $0.adminTargets.contains(next) }, ownedBy: nil)
     }
 }
 

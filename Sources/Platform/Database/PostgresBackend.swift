@@ -1,4 +1,5 @@
 import Logging
+import Synchronization
 public import PostgresNIO
 import PostgresKit
 public import SQLKit
@@ -23,11 +24,30 @@ public final class PostgresBackend: Database {
     }
 
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        let appended = EventsAppended()
         let result = try await client.withConnection { connection in
-            try await runInTransaction(connection.sql(queryLogLevel: nil), begin: "BEGIN", body)
+            try await runInTransaction(connection.sql(queryLogLevel: nil), begin: "BEGIN") { db in
+                let value = try await Self.$eventsAppended.withValue(appended) { try await body(db) }
+                // Delivered to listeners in other processes when (and only if) the commit succeeds;
+                // one per transaction however many events it appended.
+                if appended.flag.load(ordering: .relaxed) {
+                    try await db.raw("SELECT pg_notify(\(bind: EventLog.notifyChannel), '')").run()
+                }
+                return value
+            }
         }
         changes.signal()
         return result
+    }
+
+    final class EventsAppended: Sendable {
+        let flag = Atomic<Bool>(false)
+    }
+
+    @TaskLocal static var eventsAppended: EventsAppended?
+
+    static func markEventsAppended() {
+        eventsAppended?.flag.store(true, ordering: .relaxed)
     }
 
     /// Holds one connection and yields each notification on `channel` (LISTEN/NOTIFY), so that

@@ -27,9 +27,21 @@ enum ConsumerPositions {
 
     /// Records that `consumer` applied `eventID`; false when it already had.
     static func markProcessed(consumer: String, eventID: String, on db: any SQLDatabase) async throws -> Bool {
-        let inserted = try await db.raw(
-            "INSERT INTO processed_events (consumer, event_id) VALUES (\(bind: consumer), \(bind: eventID)) ON CONFLICT DO NOTHING RETURNING event_id"
-        ).first()
-        return inserted != nil
+        try await markProcessed(consumer: consumer, eventIDs: [eventID], on: db).contains(eventID)
+    }
+
+    /// Records a batch in one statement; returns the ids that were not recorded before.
+    static func markProcessed(consumer: String, eventIDs: [String], on db: any SQLDatabase) async throws -> Set<String> {
+        guard !eventIDs.isEmpty else { return [] }
+        var query = SQLQueryString("INSERT INTO processed_events (consumer, event_id) VALUES ")
+        for (index, id) in eventIDs.enumerated() {
+            query.appendLiteral(index == 0 ? "(" : ", (")
+            query.appendInterpolation(bind: consumer)
+            query.appendLiteral(", ")
+            query.appendInterpolation(bind: id)
+            query.appendLiteral(")")
+        }
+        query.appendLiteral(" ON CONFLICT DO NOTHING RETURNING event_id")
+        return Set(try await db.raw(query).all().map { try $0.decode(column: "event_id", as: String.self) })
     }
 }

@@ -93,7 +93,16 @@ public final class EventConsumerService: Service {
         let position = try await ConsumerPositions.position(of: handler.name, database: database)
         let batch = try await log.read(after: position, types: handler.eventTypes, limit: batchSize)
         guard !batch.isEmpty else { return 0 }
-        if batch.count > 1, (try? await apply(batch, with: handler)) != nil { return batch.count }
+        if batch.count > 1 {
+            do {
+                let started = ContinuousClock.now
+                try await apply(batch, with: handler)
+                logger.debug("applied batch", metadata: ["consumer": "\(handler.name)", "size": "\(batch.count)", "took": "\(ContinuousClock.now - started)"])
+                return batch.count
+            } catch {
+                logger.debug("batch failed; applying its events one at a time", metadata: ["consumer": "\(handler.name)", "size": "\(batch.count)", "error": "\(error)"])
+            }
+        }
         var applied = 0
         for event in batch {
             if Task.isCancelled { break }
@@ -112,17 +121,15 @@ public final class EventConsumerService: Service {
         let applied = try await database.transaction { db -> Int in
             // Locking the position row serialises instances of one consumer across processes.
             let current = try await ConsumerPositions.lock(handler.name, on: db, engine: engine)
-            var last = current
-            var count = 0
-            for event in events where last < event.position {
-                if try await ConsumerPositions.markProcessed(consumer: handler.name, eventID: event.id, on: db) {
-                    try await handler.handle(event, on: db)
-                }
-                last = event.position
-                count += 1
+            // Another instance of this consumer may have applied some of them meanwhile.
+            let pending = events.filter { current < $0.position }
+            guard let last = pending.last?.position else { return 0 }
+            let fresh = try await ConsumerPositions.markProcessed(consumer: handler.name, eventIDs: pending.map(\.id), on: db)
+            for event in pending where fresh.contains(event.id) {
+                try await handler.handle(event, on: db)
             }
-            if last != current { try await ConsumerPositions.advance(handler.name, to: last, on: db) }
-            return count
+            try await ConsumerPositions.advance(handler.name, to: last, on: db)
+            return pending.count
         }
         Counter(label: "bazaar_events_consumed_total", dimensions: [("consumer", handler.name)]).increment(by: applied)
     }

@@ -27,8 +27,8 @@ public struct EventLog: Sendable {
                 VALUES (\(bind: id), \(bind: Event.type), \(bind: Event.version), \(bind: payload), \(bind: occurredAt), pg_current_xact_id()::text::bigint)
                 """
             ).run()
-            // Delivered to listeners in other processes when (and only if) the transaction commits.
-            try await db.raw("SELECT pg_notify(\(bind: Self.notifyChannel), '')").run()
+            // PostgresBackend sends one NOTIFY before the commit of a transaction that appended.
+            PostgresBackend.markEventsAppended()
         case .sqlite:
             try await db.raw(
                 """
