@@ -72,13 +72,18 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "Promotions",
+            dependencies: ["Platform", "Contracts"],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "Ordering",
             dependencies: ["Platform", "Contracts"],
             swiftSettings: strictSettings
         ),
         .target(
             name: "BazaarServer",
-            dependencies: ["Platform", "Contracts", "Identity", "Catalog", "Cart", "Ordering"],
+            dependencies: ["Platform", "Contracts", "Identity", "Catalog", "Cart", "Ordering", "Promotions"],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -133,6 +138,14 @@ let package = Package(
             dependencies: [
                 "Contracts",
                 "Platform",
+                "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "PromotionsTests",
+            dependencies: [
                 "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

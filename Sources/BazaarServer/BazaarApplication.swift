@@ -4,6 +4,7 @@ import Catalog
 import Contracts
 import Identity
 import Ordering
+import Promotions
 public import Logging
 public import Platform
 import PostgresNIO
@@ -39,7 +40,7 @@ public func buildBazaar(
     decorateHandlers: (@Sendable (any EventHandler) -> any EventHandler)? = nil, logger: Logger
 ) async throws -> Bazaar {
     _ = BazaarMetrics.registry  // bootstrap before any metric (the request middleware's) is created
-    let database = try await settings.database.open(logger: logger)
+    let database = try await settings.database.open(poolSize: settings.databasePoolSize, logger: logger)
     let verifier = TokenVerifier(audience: TokenAudience(), accessTokenLifetime: settings.identity.accessTokenLifetime, clock: clock)
     let platform = PlatformContext(database: database, clock: clock, verifier: verifier, logger: logger)
 
@@ -50,9 +51,11 @@ public func buildBazaar(
     let catalogClient: (any CatalogClient)? = catalog?.client ?? settings.catalogURL.map { HTTPCatalogClient(baseURL: $0, session: ServiceCall.session) }
     let cart = settings.modules.contains(.cart) ? catalogClient.map { CartModule(platform: platform, catalog: $0) } : nil
     let cartClient: (any CartClient)? = cart?.client ?? settings.cartURL.map { HTTPCartClient(baseURL: $0, session: ServiceCall.session) }
+    let promotions = settings.modules.contains(.promotions) ? PromotionsModule(platform: platform, currency: settings.walletCurrency) : nil
+    let walletPayments = settings.walletPayments ?? (promotions != nil)
     let ordering = settings.modules.contains(.ordering)
-        ? catalogClient.map { OrderingModule(platform: platform, catalog: $0, cart: cartClient, scheduler: scheduler) } : nil
-    let modules: [any BazaarModule] = ([identity, catalog, cart, ordering] as [(any BazaarModule)?]).compactMap { $0 }
+        ? catalogClient.map { OrderingModule(platform: platform, catalog: $0, cart: cartClient, scheduler: scheduler, walletPayments: walletPayments) } : nil
+    let modules: [any BazaarModule] = ([identity, catalog, cart, ordering, promotions] as [(any BazaarModule)?]).compactMap { $0 }
 
     let handlers = modules.flatMap(\.eventHandlers).map { decorateHandlers?($0) ?? $0 }
     let consumers = EventConsumerService(

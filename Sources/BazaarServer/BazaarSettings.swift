@@ -10,6 +10,7 @@ public enum ModuleName: String, CaseIterable, Sendable, Comparable {
     case catalog
     case cart
     case ordering
+    case promotions
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 }
@@ -21,6 +22,8 @@ public struct BazaarSettings: Sendable {
     public var host = "127.0.0.1"
     public var port = 8080
     public var database = DatabaseLocation.sqlite(path: "./bazaar.sqlite")
+    /// PostgreSQL connections per process.
+    public var databasePoolSize = 20
     public var modules = Set(ModuleName.allCases)
     public var logLevel = Logger.Level.info
     public var trustForwardedFor = false
@@ -28,6 +31,10 @@ public struct BazaarSettings: Sendable {
     /// Where Catalog and Cart answer when this process does not serve them (split mode).
     public var catalogURL: URL?
     public var cartURL: URL?
+    /// The wallet's single currency (ISO 4217).
+    public var walletCurrency = "USD"
+    /// Whether wallet-paid orders are accepted; defaults to "Promotions is served here".
+    public var walletPayments: Bool?
 
     public init() {}
 
@@ -51,6 +58,7 @@ public struct BazaarSettings: Sendable {
                 throw Invalid(setting: "database (BAZAAR_DATABASE)", problem: "\(error)")
             }
         }
+        settings.databasePoolSize = try integer(config, "database.pool", default: 20, in: 1...500)
         if let list = config.string(forKey: "modules") {
             var modules = Set<ModuleName>()
             for name in list.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) where !name.isEmpty {
@@ -77,6 +85,16 @@ public struct BazaarSettings: Sendable {
         settings.identity.accessTokenLifetime = TimeInterval(try integer(config, "access.token.seconds", default: 900, in: 60...86_400))
         settings.identity.bcryptCost = UInt8(try integer(config, "bcrypt.cost", default: 12, in: 4...31))
         settings.identity.publicBaseURL = config.string(forKey: "public.url", default: "http://\(settings.host):\(settings.port)")
+        settings.walletCurrency = config.string(forKey: "wallet.currency", default: "USD")
+        if settings.walletCurrency.count != 3 || !settings.walletCurrency.allSatisfy({ $0.isASCII && $0.isUppercase }) {
+            throw Invalid(setting: "wallet.currency (BAZAAR_WALLET_CURRENCY)", problem: "'\(settings.walletCurrency)' is not an ISO 4217 code such as USD")
+        }
+        if let text = config.string(forKey: "wallet.payments") {
+            guard let flag = Bool(text.lowercased()) else {
+                throw Invalid(setting: "wallet.payments (BAZAAR_WALLET_PAYMENTS)", problem: "expected true or false")
+            }
+            settings.walletPayments = flag
+        }
         settings.catalogURL = try url(config, "catalog.url")
         settings.cartURL = try url(config, "cart.url")
         let needsCatalog = settings.modules.contains(.cart) || settings.modules.contains(.ordering)

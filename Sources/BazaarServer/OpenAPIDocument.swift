@@ -51,6 +51,12 @@ public enum OpenAPIDocument {
         Operation(method: "post", path: "/api/v1/orders/{id}/cancel", summary: "Cancel a pending or confirmed order; stock is released", tag: "Orders", access: .user, status: 200, response: "Order"),
         Operation(method: "get", path: "/api/v1/admin/orders", summary: "All orders", tag: "Admin", access: .admin, status: 200, response: "OrderList", query: [("status", "string"), ("userId", "string"), ("limit", "integer"), ("cursor", "string")]),
         Operation(method: "put", path: "/api/v1/admin/orders/{id}/status", summary: "Move an order: confirmed→shipped→delivered, pending|confirmed→cancelled", tag: "Admin", access: .admin, request: "StatusRequest", status: 200, response: "Order"),
+        Operation(method: "post", path: "/api/v1/admin/promotions", summary: "Create a promotion (amount in the wallet currency)", tag: "Promotions", access: .admin, request: "CreatePromotion", status: 201, response: "Promotion"),
+        Operation(method: "get", path: "/api/v1/admin/promotions", summary: "All promotions, newest first", tag: "Promotions", access: .admin, status: 200, response: "PromotionList", query: [("limit", "integer"), ("cursor", "string")]),
+        Operation(method: "post", path: "/api/v1/admin/promotions/{id}/assignments", summary: "Assign a promotion to users (idempotent per user)", tag: "Promotions", access: .admin, request: "AssignRequest", status: 200, response: "AssignResult"),
+        Operation(method: "get", path: "/api/v1/promotions", summary: "Promotions assigned to me, with their state", tag: "Promotions", access: .user, status: 200, response: "PromotionList"),
+        Operation(method: "post", path: "/api/v1/promotions/{id}/claim", summary: "Claim a promotion once; its amount is credited to my wallet", tag: "Promotions", access: .user, status: 200, response: "ClaimResult"),
+        Operation(method: "get", path: "/api/v1/wallet", summary: "My balance and ledger entries, newest first", tag: "Promotions", access: .user, status: 200, response: "Wallet", query: [("limit", "integer"), ("cursor", "string")]),
         Operation(method: "get", path: "/api/v1/admin/users", summary: "List users", tag: "Admin", access: .admin, status: 200, response: "UserList", query: [("limit", "integer"), ("cursor", "string"), ("email", "string")]),
         Operation(method: "get", path: "/api/v1/admin/users/{id}", summary: "One user", tag: "Admin", access: .admin, status: 200, response: "User"),
         Operation(method: "put", path: "/api/v1/admin/users/{id}/role", summary: "Change a user's role; their sessions end", tag: "Admin", access: .admin, request: "RoleRequest", status: 200, response: "User"),
@@ -159,6 +165,26 @@ public enum OpenAPIDocument {
                 "fromCart": boolean, "paymentMethod": ["type": "string", "enum": ["wallet", "onDelivery"]],
             ], required: ["paymentMethod"]),
         "StatusRequest": object(["status": ["type": "string", "enum": ["pending", "confirmed", "rejected", "shipped", "delivered", "cancelled"]]], required: ["status"]),
+        "Promotion": object(
+            [
+                "id": string, "title": string, "description": string, "amount": ref("Money"), "startsAt": ["type": ["string", "null"], "format": "date-time"],
+                "endsAt": ["type": ["string", "null"], "format": "date-time"], "createdAt": dateTime,
+                "state": ["type": "string", "enum": ["available", "claimed", "expired", "upcoming"], "description": "for the assigned user"],
+                "claimedAt": ["type": ["string", "null"], "format": "date-time"],
+            ], required: ["id", "title", "description", "amount", "createdAt"]),
+        "PromotionList": list(of: "Promotion"),
+        "CreatePromotion": object(
+            ["title": ["type": "string", "minLength": 1, "maxLength": 200], "description": ["type": "string", "maxLength": 5000], "amount": ref("Money"),
+             "startsAt": ["type": "string", "format": "date-time"], "endsAt": ["type": "string", "format": "date-time"]],
+            required: ["title", "description", "amount"]),
+        "AssignRequest": object(["userIds": ["type": "array", "minItems": 1, "maxItems": 1000, "items": string]], required: ["userIds"]),
+        "AssignResult": object(["assigned": ["type": "integer"]], required: ["assigned"]),
+        "ClaimResult": object(["balance": ref("Money")], required: ["balance"]),
+        "WalletEntry": object(
+            ["id": ["type": "integer"], "kind": ["type": "string", "enum": ["promotion", "order-debit", "order-refund"]], "reference": string,
+             "amount": ref("Money"), "balanceAfter": ref("Money"), "createdAt": dateTime],
+            required: ["id", "kind", "reference", "amount", "balanceAfter", "createdAt"]),
+        "Wallet": object(["balance": ref("Money"), "entries": ["type": "array", "items": ref("WalletEntry")], "nextCursor": ["type": ["string", "null"]]], required: ["balance", "entries", "nextCursor"]),
         "Health": object(["status": ["type": "string", "enum": ["ok", "unavailable"]]], required: ["status"]),
     ] }
 
@@ -204,6 +230,7 @@ public enum OpenAPIDocument {
         }
         if operation.path.hasSuffix("/refresh") || operation.path.hasSuffix("/logout") { responses["401"] = problem("Invalid, expired or reused refresh token") }
         if operation.path.hasSuffix("/replay") { responses["409"] = problem("The replay failed again or its consumer is not served here") }
+        if operation.path.hasSuffix("/claim") { responses["409"] = problem("Already claimed, not started yet, or expired") }
         responses["500"] = problem("Unexpected error")
 
         var item: [String: Any] = [

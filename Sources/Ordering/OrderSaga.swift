@@ -3,30 +3,41 @@ import Foundation
 import Platform
 import SQLKit
 
-/// Drives a placed order to `confirmed` or `rejected` from Catalog's answers. Runs in the
-/// consumer's transaction: the status change and its event commit with the consumer position,
-/// so a crash or a retried failure can neither confirm twice nor lose a step.
+/// Drives a placed order to `confirmed` or `rejected`. Runs in the consumer's transaction: the
+/// status change and its event commit with the consumer position, so a crash or a retried
+/// failure can neither confirm twice nor lose a step.
 ///
-/// Payment slots in here: a method that must be settled after stock is reserved (the wallet,
-/// with the Promotions module) answers `settle` instead of confirming at once, and its outcome
-/// events are two more cases of `handle`.
+/// Pay on delivery: Catalog's `stock.reserved` confirms, `stock.rejected` rejects. Wallet: the
+/// reservation is followed by the wallet's answer — `wallet.debited` confirms,
+/// `wallet.debit-declined` rejects (which makes Catalog release the stock).
 struct OrderSaga: EventHandler {
     let name = "ordering.saga"
-    let eventTypes = [StockReserved.type, StockRejected.type]
+    let eventTypes = [StockReserved.type, StockRejected.type, WalletDebited.type, WalletDebitDeclined.type]
     let platform: PlatformContext
 
     func handle(_ event: EventEnvelope, on db: any SQLDatabase) async throws {
         switch event.type {
         case StockReserved.type:
             let reserved = try event.decode(StockReserved.self)
+            guard try await paymentMethod(of: reserved.orderID, on: db) == .onDelivery else { return }  // the wallet answers next
             try await advance(reserved.orderID, to: .confirmed, reason: nil, on: db)
         case StockRejected.type:
             let rejected = try event.decode(StockRejected.self)
             let reason = rejected.lines.map { "\($0.productID): \($0.reason) (requested \($0.requested), available \($0.available))" }.joined(separator: "; ")
             try await advance(rejected.orderID, to: .rejected, reason: reason, on: db)
+        case WalletDebited.type:
+            try await advance(try event.decode(WalletDebited.self).orderID, to: .confirmed, reason: nil, on: db)
+        case WalletDebitDeclined.type:
+            let declined = try event.decode(WalletDebitDeclined.self)
+            try await advance(declined.orderID, to: .rejected, reason: declined.reason, on: db)
         default:
             break
         }
+    }
+
+    private func paymentMethod(of orderID: String, on db: any SQLDatabase) async throws -> PaymentMethod? {
+        try await db.select().column("payment_method").from("orders").where("id", .equal, orderID).first()
+            .flatMap { PaymentMethod(rawValue: try $0.decode(column: "payment_method", as: String.self)) }
     }
 
     /// Only a pending order moves; one cancelled meanwhile stays cancelled (Catalog releases its

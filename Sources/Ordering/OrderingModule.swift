@@ -10,11 +10,13 @@ public struct OrderingModule: BazaarModule {
     let service: OrderingService
     let scheduler: SchedulerService?
 
-    public init(platform: PlatformContext, catalog: any CatalogClient, cart: (any CartClient)?, scheduler: SchedulerService?) {
+    /// `walletPayments`: whether a Promotions module (here or in another process) settles
+    /// `paymentMethod: "wallet"` orders; without one such orders would wait forever, so they are refused.
+    public init(platform: PlatformContext, catalog: any CatalogClient, cart: (any CartClient)?, scheduler: SchedulerService?, walletPayments: Bool) {
         self.platform = platform
         self.scheduler = scheduler
         service = OrderingService(
-            platform: platform, store: OrderStore(database: platform.database), catalog: catalog, cart: cart, walletPayments: false)
+            platform: platform, store: OrderStore(database: platform.database), catalog: catalog, cart: cart, walletPayments: walletPayments)
     }
 
     public var migrations: ModuleMigrations { OrderingMigrations.all }

@@ -75,7 +75,6 @@ struct OrderInputTests {
                 (#"{"items":[{"productId":"nope","quantity":1}],"paymentMethod":"onDelivery"}"#, "items[0].productId"),
                 (#"{"items":[\#(item)],"fromCart":true,"paymentMethod":"onDelivery"}"#, "fromCart"),
                 (#"{"items":[\#(item)],"paymentMethod":"onDelivery","total":1}"#, "total"),
-                (#"{"items":[\#(item)],"paymentMethod":"wallet"}"#, "paymentMethod"),
             ]
             for (body, field) in cases {
                 let response = try await app.placeOrder(token: user, json: body)
@@ -95,6 +94,21 @@ struct OrderInputTests {
             #expect(try await app.bazaar.platform.events.recent(type: "order.placed", limit: 5).isEmpty)
             #expect(try await app.request(.get, "/api/v1/orders?limit=0", token: user).status == .badRequest)
             #expect(try await app.request(.get, "/api/v1/orders?cursor=%%%", token: user).status == .badRequest)
+        }
+    }
+}
+
+@Suite("Orders: wallet payments switched off")
+struct WalletSwitchedOffTests {
+    @Test(arguments: TestEngine.allCases)
+    func walletOrdersAreRefusedWithoutPromotions(engine: TestEngine) async throws {
+        try await TestBazaar.run(engine, configure: { $0.walletPayments = false }) { app in
+            let admin = try await app.admin().accessToken
+            let cup = try await app.createProduct(admin: admin, sku: "CUP", stock: 10)
+            let user = try await app.register(email: "nowallet@example.com").accessToken
+            let response = try await app.placeOrder(token: user, json: #"{"items":[{"productId":"\#(cup.id)","quantity":1}],"paymentMethod":"wallet"}"#)
+            #expect(response.status == .unprocessableContent)
+            #expect(try response.problem().fields == ["paymentMethod"])
         }
     }
 }

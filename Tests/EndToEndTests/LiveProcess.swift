@@ -29,6 +29,7 @@ final class LiveProcess: @unchecked Sendable {
         env["BAZAAR_ADMIN_EMAIL"] = TestBazaar.adminEmail
         env["BAZAAR_BCRYPT_COST"] = "4"
         env["BAZAAR_LOG_LEVEL"] = "warning"
+        env["BAZAAR_DATABASE_POOL"] = "5"
         env.merge(environment) { _, new in new }
         process.environment = env
         process.standardOutput = output

@@ -12,7 +12,7 @@ func withPlatform(_ engine: TestEngine, clock: ManualWallClock = ManualWallClock
         logger.logLevel = .critical
         return logger
     }()
-    let database = try await location.open(logger: logger)
+    let database = try await location.open(poolSize: 4, logger: logger)
     let platform = PlatformContext(
         database: database, clock: clock, verifier: TokenVerifier(audience: TokenAudience(), accessTokenLifetime: 900, clock: clock), logger: logger)
     do {

@@ -26,6 +26,8 @@ public struct TestBazaar: Sendable {
         settings.identity.adminEmail = adminEmail
         settings.identity.adminPassword = adminPassword
         settings.trustForwardedFor = true
+        // Dozens of tests run at once against one PostgreSQL server: keep each one's pool small.
+        settings.databasePoolSize = 4
         return settings
     }
 

@@ -42,6 +42,7 @@ as_pg() {
 
 cleanup() {
   as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate stop >/dev/null 2>&1 || true
+  [ -n "${PG_KEEP_LOG:-}" ] && cp "$PG_DIR/server.log" "$PG_KEEP_LOG" 2>/dev/null
   rm -rf "$PG_DIR"
 }
 trap cleanup EXIT
@@ -54,7 +55,7 @@ fi
 
 as_pg "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres --auth=trust -E UTF8 >/dev/null || pg_fail "initdb failed"
 as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
-  -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_DIR -c max_connections=400 $PG_TUNING" \
+  -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_DIR -c max_connections=1000 $PG_TUNING" \
   start >/dev/null || { cat "$PG_DIR/server.log" >&2 || true; pg_fail "PostgreSQL did not start"; }
 "$PG_BIN/pg_isready" -h 127.0.0.1 -p "$PG_PORT" >/dev/null || pg_fail "PostgreSQL is not accepting connections on 127.0.0.1:$PG_PORT"
 echo "postgres: PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PG_PORT"

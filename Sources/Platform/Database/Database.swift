@@ -16,7 +16,10 @@ public protocol Database: Sendable {
     var changes: ChangeSignal { get }
 
     func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
-    func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+    /// Runs `body` atomically. The transaction finishes (COMMIT or ROLLBACK) even if the calling
+    /// task is cancelled meanwhile: NIO skips work submitted from a cancelled task, which would
+    /// otherwise leave a connection inside an open transaction.
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
     func shutdown() async
 }
 
@@ -40,6 +43,11 @@ extension SQLQueryString {
         }
         appendLiteral(")")
     }
+}
+
+/// Runs `work` in a task of its own, so the caller's cancellation cannot interrupt it halfway.
+func shieldedFromCancellation<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await Task { try await work() }.value
 }
 
 /// Runs `body` between `begin` and COMMIT on one connection, rolling back when it throws.

@@ -23,9 +23,9 @@ public final class PostgresBackend: Database {
         }
     }
 
-    public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         let appended = EventsAppended()
-        let result = try await client.withConnection { connection in
+        let result = try await shieldedFromCancellation { [client] in try await client.withConnection { connection in
             try await runInTransaction(connection.sql(queryLogLevel: nil), begin: "BEGIN") { db in
                 let value = try await Self.$eventsAppended.withValue(appended) { try await body(db) }
                 // Delivered to listeners in other processes when (and only if) the commit succeeds;
@@ -35,7 +35,7 @@ public final class PostgresBackend: Database {
                 }
                 return value
             }
-        }
+        } }
         changes.signal()
         return result
     }

@@ -47,18 +47,25 @@ public final class SQLiteBackend: Database {
         return try await body(connection.sql(queryLogLevel: nil))
     }
 
-    public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        let result = try await writeLock.withLock {
-            // IMMEDIATE takes the write lock up front instead of upgrading mid-transaction.
-            try await runInTransaction(writer.sql(queryLogLevel: nil), begin: "BEGIN IMMEDIATE", body)
+    public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        let result = try await shieldedFromCancellation { [writer, writeLock] in
+            try await writeLock.withLock {
+                // IMMEDIATE takes the write lock up front instead of upgrading mid-transaction.
+                try await runInTransaction(writer.sql(queryLogLevel: nil), begin: "BEGIN IMMEDIATE", body)
+            }
         }
         changes.signal()
         return result
     }
 
     public func shutdown() async {
-        for connection in readers { try? await connection.close() }
-        try? await writer.close()
+        // Closing must happen even when shutdown comes through task cancellation.
+        _ = try? await shieldedFromCancellation { [readers, writer, writeLock] in
+            try await writeLock.withLock {
+                for connection in readers { try? await connection.close() }
+                try? await writer.close()
+            }
+        }
     }
 }
 

@@ -39,7 +39,9 @@ enum BodyDecoder {
         }
         let body: Body
         do {
-            body = try JSONDecoder().decode(Body.self, from: data)
+            let decoder = JSONDecoder()
+            decoder.dateDecodingStrategy = .custom(decodeRFC3339)
+            body = try decoder.decode(Body.self, from: data)
         } catch let error as DecodingError {
             var fieldError = fieldError(for: error)
             if fieldError.field.isEmpty, let path = locateNonInteger(in: fields) {
@@ -52,6 +54,17 @@ enum BodyDecoder {
         let errors = body.validate()
         if !errors.isEmpty { throw Problem.validation(errors) }
         return body
+    }
+
+    /// RFC 3339 times, with or without fractional seconds. Errors are raised from the value's own
+    /// container so that they carry the field's path (Foundation's `.iso8601` strategy on Linux
+    /// reports none).
+    @Sendable static func decodeRFC3339(_ decoder: any Decoder) throws -> Date {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        if let date = try? Date(text, strategy: .iso8601) { return date }
+        if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return date }
+        throw DecodingError.dataCorruptedError(in: container, debugDescription: "expected an RFC 3339 time such as 2030-01-31T12:00:00Z")
     }
 
     /// The dotted path of the first fractional or out-of-range number in a parsed body.
@@ -87,7 +100,8 @@ enum BodyDecoder {
         case .valueNotFound(let type, let context):
             return FieldError(field: path(context.codingPath), message: "must be \(describe(type)), not null")
         case .dataCorrupted(let context):
-            return FieldError(field: path(context.codingPath), message: "is not a valid value")
+            let isTime = context.debugDescription.contains("RFC 3339")
+            return FieldError(field: path(context.codingPath), message: isTime ? "must be an RFC 3339 time such as 2030-01-31T12:00:00Z" : "is not a valid value")
         @unknown default:
             return FieldError(field: "", message: "is invalid")
         }

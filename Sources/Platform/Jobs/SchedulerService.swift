@@ -69,7 +69,7 @@ public final class SchedulerService: Service {
             let payload = try row.decode(column: "payload", as: String.self)
             guard let cron = try? CronSchedule(try row.decode(column: "schedule", as: String.self)) else { continue }
             let next = (cron.next(after: now) ?? .distantFuture).millisecondsSince1970
-            let won = try await queue.database.transaction { db -> Bool in
+            let won = try await queue.database.transaction { [queue] db -> Bool in
                 let updated = try await db.raw(
                     "UPDATE scheduled_tasks SET next_run_at = \(bind: next) WHERE name = \(bind: name) AND next_run_at = \(bind: dueAt) RETURNING name"
                 ).first()

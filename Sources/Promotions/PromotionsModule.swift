@@ -1,0 +1,64 @@
+import Contracts
+import Foundation
+public import Hummingbird
+public import Platform
+
+extension PromotionView: ResponseEncodable {}
+
+struct ClaimResult: ResponseEncodable, Sendable {
+    let balance: Money
+}
+
+struct WalletView: ResponseEncodable, Sendable {
+    let balance: Money
+    let entries: [WalletEntryView]
+    let nextCursor: String?
+}
+
+struct AssignResult: ResponseEncodable, Sendable {
+    let assigned: Int
+}
+
+/// Promotions and the wallet (a balance ledger), including the wallet's step of the order saga.
+public struct PromotionsModule: BazaarModule {
+    public static let name = "promotions"
+    let platform: PlatformContext
+    let service: PromotionsService
+
+    /// `currency` is the wallet's single currency.
+    public init(platform: PlatformContext, currency: String) {
+        self.platform = platform
+        service = PromotionsService(platform: platform, wallet: Wallet(currency: currency, clock: platform.clock))
+    }
+
+    public var migrations: ModuleMigrations { PromotionsMigrations.all }
+    public var eventHandlers: [any EventHandler] { [WalletPayments(wallet: service.wallet, events: platform.events)] }
+
+    public func addRoutes(to groups: RouteGroups) {
+        groups.admin.post("promotions") { request, context -> EditedResponse<PromotionView> in
+            let payload = try await request.decodeBody(CreatePromotionPayload.self, context: context)
+            return EditedResponse(status: .created, response: try await service.create(payload))
+        }
+        groups.admin.get("promotions") { request, _ -> ListResponse<PromotionView> in
+            try await Paging.keysetPage(
+                request, fetch: { try await service.list(after: $0, limit: $1) },
+                cursor: { KeysetCursor(timestamp: $0.createdAt.millisecondsSince1970, id: $0.id) }, view: { $0 })
+        }
+        groups.admin.post("promotions/{id}/assignments") { request, context -> AssignResult in
+            let payload = try await request.decodeBody(AssignPayload.self, context: context)
+            return AssignResult(assigned: try await service.assign(promotionID: context.parameters.get("id") ?? "", userIDs: payload.userIds))
+        }
+        groups.authenticated.get("promotions") { _, context -> ListResponse<PromotionView> in
+            ListResponse(items: try await service.assigned(to: context.user.id), nextCursor: nil)
+        }
+        groups.authenticated.post("promotions/{id}/claim") { _, context -> ClaimResult in
+            ClaimResult(balance: try await service.claim(promotionID: context.parameters.get("id") ?? "", userID: context.user.id))
+        }
+        groups.authenticated.get("wallet") { request, context -> WalletView in
+            let page = try await Paging.keysetPage(
+                request, fetch: { try await service.walletEntries(userID: context.user.id, after: $0, limit: $1) },
+                cursor: { KeysetCursor(timestamp: $0.createdAt.millisecondsSince1970, id: String($0.id)) }, view: { $0 })
+            return WalletView(balance: try await service.balance(userID: context.user.id), entries: page.items, nextCursor: page.nextCursor)
+        }
+    }
+}

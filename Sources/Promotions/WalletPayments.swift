@@ -1,0 +1,90 @@
+import Contracts
+import Foundation
+import Platform
+import SQLKit
+
+/// The wallet's step of the order saga. Remembers wallet-paid orders from `order.placed`, debits
+/// once their stock is reserved (`wallet.debited`, or `wallet.debit-declined` when the balance is
+/// short) and refunds a debited order that is cancelled. Events arrive in log order, so a
+/// cancellation seen before the reservation means the order is never debited.
+struct WalletPayments: EventHandler {
+    let name = "promotions.wallet-payments"
+    let eventTypes = [OrderPlaced.type, StockReserved.type, OrderStatusChanged.type]
+    let wallet: Wallet
+    let events: EventLog
+
+    func handle(_ event: EventEnvelope, on db: any SQLDatabase) async throws {
+        switch event.type {
+        case OrderPlaced.type:
+            let order = try event.decode(OrderPlaced.self)
+            guard order.paymentMethod == "wallet" else { return }
+            try await db.raw(
+                """
+                INSERT INTO wallet_payments (order_id, user_id, amount, currency, state)
+                VALUES (\(bind: order.orderID), \(bind: order.userID), \(bind: order.total.amount), \(bind: order.total.currency), 'awaiting-stock')
+                ON CONFLICT (order_id) DO NOTHING
+                """
+            ).run()
+        case StockReserved.type:
+            try await settle(orderID: try event.decode(StockReserved.self).orderID, on: db)
+        case OrderStatusChanged.type:
+            let change = try event.decode(OrderStatusChanged.self)
+            if change.to == "cancelled" || change.to == "rejected" { try await unwind(orderID: change.orderID, on: db) }
+        default:
+            break
+        }
+    }
+
+    private func payment(_ orderID: String, on db: any SQLDatabase) async throws -> (userID: String, amount: Money, state: String)? {
+        guard let row = try await db.select().columns("user_id", "amount", "currency", "state").from("wallet_payments").where("order_id", .equal, orderID).first()
+        else { return nil }
+        return (
+            try row.decode(column: "user_id", as: String.self),
+            Money(amount: try row.decode(column: "amount", as: Int64.self), currency: try row.decode(column: "currency", as: String.self)),
+            try row.decode(column: "state", as: String.self)
+        )
+    }
+
+    private func setState(_ orderID: String, _ state: String, on db: any SQLDatabase) async throws {
+        try await db.update("wallet_payments").set("state", to: state).where("order_id", .equal, orderID).run()
+    }
+
+    private func settle(orderID: String, on db: any SQLDatabase) async throws {
+        guard let payment = try await payment(orderID, on: db), payment.state == "awaiting-stock" else { return }
+        guard payment.amount.currency == wallet.currency else {
+            try await setState(orderID, "declined", on: db)
+            try await events.append(
+                WalletDebitDeclined(userID: payment.userID, orderID: orderID, amount: payment.amount, reason: "the wallet holds \(wallet.currency) only"), on: db)
+            return
+        }
+        switch try await wallet.debit(userID: payment.userID, amount: payment.amount.amount, kind: .orderDebit, reference: orderID, on: db) {
+        case .debited(let balance):
+            try await setState(orderID, "debited", on: db)
+            try await events.append(
+                WalletDebited(userID: payment.userID, orderID: orderID, amount: payment.amount, balance: Money(amount: balance, currency: wallet.currency)), on: db)
+        case .insufficient:
+            try await setState(orderID, "declined", on: db)
+            try await events.append(WalletDebitDeclined(userID: payment.userID, orderID: orderID, amount: payment.amount, reason: "insufficient balance"), on: db)
+        case .alreadyDone:
+            try await setState(orderID, "debited", on: db)
+        }
+    }
+
+    private func unwind(orderID: String, on db: any SQLDatabase) async throws {
+        guard let payment = try await payment(orderID, on: db) else { return }
+        switch payment.state {
+        case "awaiting-stock":
+            try await setState(orderID, "cancelled", on: db)
+        case "debited":
+            try await setState(orderID, "refunded", on: db)
+            if let balance = try await wallet.credit(userID: payment.userID, amount: payment.amount.amount, kind: .orderRefund, reference: orderID, on: db) {
+                try await events.append(
+                    WalletCredited(
+                        userID: payment.userID, amount: payment.amount, balance: Money(amount: balance, currency: wallet.currency), reason: "order-refund",
+                        reference: orderID), on: db)
+            }
+        default:
+            break
+        }
+    }
+}

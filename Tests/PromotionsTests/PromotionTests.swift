@@ -1,0 +1,224 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Testing
+import TestSupport
+
+struct PromotionBody: Decodable, Sendable {
+    let id: String
+    let title: String
+    let amount: ProductBody.Money
+    let state: String?
+}
+
+struct WalletBody: Decodable, Sendable {
+    struct Entry: Decodable, Sendable { let kind: String; let reference: String; let amount: ProductBody.Money; let balanceAfter: ProductBody.Money }
+    let balance: ProductBody.Money
+    let entries: [Entry]
+}
+
+extension TestBazaar {
+    func createPromotion(admin: String, amount: Int64, startsAt: String? = nil, endsAt: String? = nil) async throws -> PromotionBody {
+        var fields = [#""title":"Spring","description":"A gift","amount":{"amount":\#(amount),"currency":"USD"}"#]
+        if let startsAt { fields.append(#""startsAt":"\#(startsAt)""#) }
+        if let endsAt { fields.append(#""endsAt":"\#(endsAt)""#) }
+        let response = try await request(.post, "/api/v1/admin/promotions", token: admin, json: "{" + fields.joined(separator: ",") + "}")
+        guard response.status == .created else { throw UnexpectedStatus(response) }
+        return try response.decode(PromotionBody.self)
+    }
+
+    func assign(_ promotion: String, to users: [String], admin: String) async throws -> Int {
+        struct Result: Decodable { let assigned: Int }
+        let ids = users.map { #""\#($0)""# }.joined(separator: ",")
+        let response = try await request(.post, "/api/v1/admin/promotions/\(promotion)/assignments", token: admin, json: #"{"userIds":[\#(ids)]}"#)
+        guard response.status == .ok else { throw UnexpectedStatus(response) }
+        return try response.decode(Result.self).assigned
+    }
+
+    func wallet(_ token: String) async throws -> WalletBody {
+        try await request(.get, "/api/v1/wallet", token: token).decode(WalletBody.self)
+    }
+
+    /// A user with `amount` minor units in the wallet, claimed from a fresh promotion.
+    func fundedUser(email: String, amount: Int64, admin: String) async throws -> Session {
+        let user = try await register(email: email)
+        let promotion = try await createPromotion(admin: admin, amount: amount)
+        _ = try await assign(promotion.id, to: [user.user.id], admin: admin)
+        let claim = try await request(.post, "/api/v1/promotions/\(promotion.id)/claim", token: user.accessToken)
+        guard claim.status == .ok else { throw UnexpectedStatus(claim) }
+        return user
+    }
+}
+
+@Suite("Promotions")
+struct PromotionTests {
+    @Test(arguments: TestEngine.allCases)
+    func assignClaimOnceAndSeeTheLedger(engine: TestEngine) async throws {
+        try await TestBazaar.run(engine) { app in
+            let admin = try await app.admin().accessToken
+            let user = try await app.register(email: "lucky@example.com")
+            let promotion = try await app.createPromotion(admin: admin, amount: 2500)
+            #expect(try await app.assign(promotion.id, to: [user.user.id], admin: admin) == 1)
+            #expect(try await app.assign(promotion.id, to: [user.user.id], admin: admin) == 0)
+            let listed = try await app.request(.get, "/api/v1/admin/promotions", token: admin).decode(Page<PromotionBody>.self)
+            #expect(listed.items.map(\.id) == [promotion.id])
+
+            let mine = try await app.request(.get, "/api/v1/promotions", token: user.accessToken).decode(Page<PromotionBody>.self)
+            #expect(mine.items.map(\.state) == ["available"])
+            struct Claim: Decodable { let balance: ProductBody.Money }
+            let claim = try await app.request(.post, "/api/v1/promotions/\(promotion.id)/claim", token: user.accessToken)
+            #expect(try claim.decode(Claim.self).balance == ProductBody.Money(amount: 2500, currency: "USD"))
+            #expect(try await app.request(.post, "/api/v1/promotions/\(promotion.id)/claim", token: user.accessToken).status == .conflict)
+            let wallet = try await app.wallet(user.accessToken)
+            #expect(wallet.balance.amount == 2500)
+            #expect(wallet.entries.map(\.kind) == ["promotion"])
+            #expect(try await app.request(.get, "/api/v1/promotions", token: user.accessToken).decode(Page<PromotionBody>.self).items.map(\.state) == ["claimed"])
+
+            let log = app.bazaar.platform.events
+            for type in ["promotion.created", "promotion.assigned", "promotion.claimed", "wallet.credited"] {
+                #expect(try await log.recent(type: type, limit: 5).count == 1, "\(type)")
+            }
+        }
+    }
+
+    @Test(arguments: TestEngine.allCases)
+    func twoClaimsAtOnceCreditOnce(engine: TestEngine) async throws {
+        try await TestBazaar.run(engine) { app in
+            let admin = try await app.admin().accessToken
+            let user = try await app.register(email: "racer@example.com")
+            let promotion = try await app.createPromotion(admin: admin, amount: 1000)
+            _ = try await app.assign(promotion.id, to: [user.user.id], admin: admin)
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for _ in 0..<10 {
+                    group.addTask { try await app.request(.post, "/api/v1/promotions/\(promotion.id)/claim", token: user.accessToken).status }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == .ok }.count == 1)
+            #expect(statuses.filter { $0 == .conflict }.count == 9)
+            let wallet = try await app.wallet(user.accessToken)
+            #expect(wallet.balance.amount == 1000)
+            #expect(wallet.entries.count == 1)
+        }
+    }
+
+    @Test(arguments: TestEngine.allCases)
+    func claimsOnlyInsideTheWindowAndOnlyYourOwn(engine: TestEngine) async throws {
+        try await TestBazaar.run(engine) { app in
+            let admin = try await app.admin().accessToken
+            let now = app.clock.now()
+            let iso = { (date: Date) in date.formatted(.iso8601) }
+            let later = try await app.createPromotion(admin: admin, amount: 100, startsAt: iso(now.addingTimeInterval(3600)), endsAt: iso(now.addingTimeInterval(7200)))
+            let user = try await app.register(email: "window@example.com")
+            let other = try await app.register(email: "other@example.com")
+            _ = try await app.assign(later.id, to: [user.user.id], admin: admin)
+
+            #expect(try await app.request(.get, "/api/v1/promotions", token: user.accessToken).decode(Page<PromotionBody>.self).items.map(\.state) == ["upcoming"])
+            #expect(try await app.request(.post, "/api/v1/promotions/\(later.id)/claim", token: user.accessToken).status == .conflict)
+            #expect(try await app.request(.post, "/api/v1/promotions/\(later.id)/claim", token: other.accessToken).status == .notFound)
+            #expect(try await app.request(.post, "/api/v1/promotions/nope/claim", token: user.accessToken).status == .notFound)
+            app.clock.advance(by: 7201)
+            let token = try await app.login(email: "window@example.com", password: "password-123").accessToken  // the old one expired too
+            #expect(try await app.request(.get, "/api/v1/promotions", token: token).decode(Page<PromotionBody>.self).items.map(\.state) == ["expired"])
+            #expect(try await app.request(.post, "/api/v1/promotions/\(later.id)/claim", token: token).status == .conflict)
+            #expect(try await app.wallet(token).balance.amount == 0)
+        }
+    }
+
+    @Test(arguments: TestEngine.allCases)
+    func adminRoutesAndBadInput(engine: TestEngine) async throws {
+        try await TestBazaar.run(engine) { app in
+            let admin = try await app.admin().accessToken
+            let user = try await app.register(email: "nosy@example.com").accessToken
+            let promotion = try await app.createPromotion(admin: admin, amount: 100)
+            let routes: [(HTTPRequest.Method, String, String?)] = [
+                (.post, "/api/v1/admin/promotions", #"{"title":"x","description":"","amount":{"amount":1,"currency":"USD"}}"#),
+                (.get, "/api/v1/admin/promotions", nil), (.post, "/api/v1/admin/promotions/\(promotion.id)/assignments", #"{"userIds":["u"]}"#),
+            ]
+            for (method, path, body) in routes {
+                #expect(try await app.request(method, path, token: user, json: body).status == .forbidden, "\(path)")
+                #expect(try await app.request(method, path, json: body).status == .unauthorized, "\(path)")
+            }
+            for path in ["/api/v1/promotions", "/api/v1/wallet"] { #expect(try await app.request(.get, path).status == .unauthorized) }
+
+            let bad: [(String, String)] = [
+                (#"{"title":"x","description":"","amount":{"amount":-5,"currency":"USD"}}"#, "amount.amount"),
+                (#"{"title":"x","description":"","amount":{"amount":0,"currency":"USD"}}"#, "amount.amount"),
+                (#"{"title":"x","description":"","amount":{"amount":5,"currency":"EUR"}}"#, "amount.currency"),
+                (#"{"title":"x","description":"","amount":{"amount":5,"currency":"USD"},"startsAt":"yesterday"}"#, "startsAt"),
+                (#"{"title":"x","description":"","amount":{"amount":5,"currency":"USD"},"startsAt":"2030-01-02T00:00:00Z","endsAt":"2030-01-01T00:00:00Z"}"#, "endsAt"),
+                (#"{"title":"","description":"","amount":{"amount":5,"currency":"USD"}}"#, "title"),
+                (#"{"title":"x","description":"","amount":{"amount":5,"currency":"USD"},"claimed":true}"#, "claimed"),
+            ]
+            for (body, field) in bad {
+                let response = try await app.request(.post, "/api/v1/admin/promotions", token: admin, json: body)
+                #expect(response.status == .unprocessableContent, "\(body)")
+                #expect(try response.problem().fields.contains(field), "\(body) → \(response.text)")
+            }
+            for body in [#"{"userIds":[]}"#, #"{"userIds":"u1"}"#, #"{"userIds":[""]}"#, #"{}"#] {
+                let response = try await app.request(.post, "/api/v1/admin/promotions/\(promotion.id)/assignments", token: admin, json: body)
+                #expect(response.status == .unprocessableContent, "\(body)")
+            }
+            #expect(try await app.request(.post, "/api/v1/admin/promotions/missing/assignments", token: admin, json: #"{"userIds":["u"]}"#).status == .notFound)
+            #expect(try await app.request(.post, "/api/v1/admin/promotions", token: admin, json: "{").status == .badRequest)
+            let listed = try await app.request(.get, "/api/v1/admin/promotions", token: admin).decode(Page<PromotionBody>.self)
+            #expect(listed.items.count == 1)
+        }
+    }
+}
+
+@Suite("Wallet payments")
+struct WalletPaymentTests {
+    @Test(arguments: TestEngine.allCases)
+    func debitConfirmDeclineAndRefund(engine: TestEngine) async throws {
+        try await TestBazaar.run(engine) { app in
+            let admin = try await app.admin().accessToken
+            let lamp = try await app.createProduct(admin: admin, sku: "LAMP", price: 3000, stock: 10)
+            let user = try await app.fundedUser(email: "payer@example.com", amount: 5000, admin: admin)
+            let body = #"{"items":[{"productId":"\#(lamp.id)","quantity":1}],"paymentMethod":"wallet"}"#
+
+            let first = try await app.placeOrder(token: user.accessToken, json: body).orderEnvelope()
+            #expect(try await app.settled(first.id, token: user.accessToken).status == "confirmed")
+            #expect(try await app.wallet(user.accessToken).balance.amount == 2000)
+
+            let second = try await app.placeOrder(token: user.accessToken, json: body).orderEnvelope()
+            let declined = try await app.settled(second.id, token: user.accessToken)
+            #expect(declined.status == "rejected")
+            #expect(declined.reason == "insufficient balance")
+            try await app.eventually("the declined order's stock back") { try await app.product(lamp.id)?.stock == 9 }
+
+            _ = try await app.request(.post, "/api/v1/orders/\(first.id)/cancel", token: user.accessToken)
+            try await app.eventually("the refund") { try await app.wallet(user.accessToken).balance.amount == 5000 }
+            try await app.eventually("all stock back") { try await app.product(lamp.id)?.stock == 10 }
+            let wallet = try await app.wallet(user.accessToken)
+            #expect(wallet.entries.map(\.kind) == ["order-refund", "order-debit", "promotion"])
+            #expect(wallet.entries.map(\.balanceAfter.amount) == [5000, 2000, 5000])
+            #expect(try await app.bazaar.platform.events.recent(type: "wallet.debited", limit: 5).count == 1)
+            #expect(try await app.bazaar.platform.events.recent(type: "wallet.debit-declined", limit: 5).count == 1)
+        }
+    }
+
+    @Test(arguments: TestEngine.allCases)
+    func racingOrdersNeverOverdraw(engine: TestEngine) async throws {
+        try await TestBazaar.run(engine) { app in
+            let admin = try await app.admin().accessToken
+            let item = try await app.createProduct(admin: admin, sku: "ITEM", price: 2000, stock: 100)
+            let user = try await app.fundedUser(email: "spender@example.com", amount: 5000, admin: admin)
+            let ids = try await withThrowingTaskGroup(of: String.self) { group in
+                for _ in 0..<6 {
+                    group.addTask {
+                        let response = try await app.placeOrder(token: user.accessToken, json: #"{"items":[{"productId":"\#(item.id)","quantity":1}],"paymentMethod":"wallet"}"#)
+                        return try response.orderEnvelope().id
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            var statuses: [String] = []
+            for id in ids { statuses.append(try await app.settled(id, token: user.accessToken).status) }
+            #expect(statuses.filter { $0 == "confirmed" }.count == 2)
+            #expect(statuses.filter { $0 == "rejected" }.count == 4)
+            #expect(try await app.wallet(user.accessToken).balance.amount == 1000)
+            try await app.eventually("rejected orders' stock back") { try await app.product(item.id)?.stock == 98 }
+        }
+    }
+}
