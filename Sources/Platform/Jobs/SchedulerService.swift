@@ -32,12 +32,6 @@ public final class SchedulerService: Service {
         }
     }
 
-    public func unschedule(name: String) async throws {
-        try await queue.database.transaction { db in
-            try await db.delete(from: "scheduled_tasks").where("name", .equal, name).run()
-        }
-    }
-
     public func run() async throws {
         // Cancelled on shutdown, so the pause between ticks does not hold the process up.
         await cancelWhenGracefulShutdown {
