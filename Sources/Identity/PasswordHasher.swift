@@ -1,6 +1,7 @@
 import Contracts
 import HummingbirdBcrypt
 import NIOPosix
+import Synchronization
 
 /// bcrypt on the NIO thread pool, never on an event loop.
 struct PasswordHasher: Sendable {
@@ -17,8 +18,19 @@ struct PasswordHasher: Sendable {
     /// Spends the same time as a real check when there is no account, so response timing does
     /// not tell whether an email is registered.
     func verifyAgainstDummy(_ password: String) async throws {
-        _ = try await verify(password, hash: dummyHash)
+        _ = try await verify(password, hash: try await dummyHash())
     }
 
-    private var dummyHash: String { "$2b$\(cost < 10 ? "0" : "")\(cost)$CwTycUXWue0Thq9StjUM0uJ8.HVhTyNSYGJ.VUhqYOVnQrLAq8c0K" }
+    /// A real hash at this cost, made once per process, so the dummy check does the same work.
+    private func dummyHash() async throws -> String {
+        if let cached = Self.dummyHashes.withLock({ $0[cost] }) { return cached }
+        let made = try await hash(Secrets.randomToken())
+        return Self.dummyHashes.withLock { hashes in
+            if let existing = hashes[cost] { return existing }
+            hashes[cost] = made
+            return made
+        }
+    }
+
+    private static let dummyHashes = Mutex<[UInt8: String]>([:])
 }
