@@ -77,13 +77,18 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "Notifications",
+            dependencies: ["Platform", "Contracts"],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "Ordering",
             dependencies: ["Platform", "Contracts"],
             swiftSettings: strictSettings
         ),
         .target(
             name: "BazaarServer",
-            dependencies: ["Platform", "Contracts", "Identity", "Catalog", "Cart", "Ordering", "Promotions"],
+            dependencies: ["Platform", "Contracts", "Identity", "Catalog", "Cart", "Ordering", "Promotions", "Notifications"],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -146,6 +151,16 @@ let package = Package(
         .testTarget(
             name: "PromotionsTests",
             dependencies: [
+                "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "NotificationsTests",
+            dependencies: [
+                "Contracts",
+                "Platform",
                 "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

@@ -3,6 +3,7 @@ import Cart
 import Catalog
 import Contracts
 import Identity
+import Notifications
 import Ordering
 import Promotions
 public import Logging
@@ -55,7 +56,8 @@ public func buildBazaar(
     let walletPayments = settings.walletPayments ?? (promotions != nil)
     let ordering = settings.modules.contains(.ordering)
         ? catalogClient.map { OrderingModule(platform: platform, catalog: $0, cart: cartClient, scheduler: scheduler, walletPayments: walletPayments) } : nil
-    let modules: [any BazaarModule] = ([identity, catalog, cart, ordering, promotions] as [(any BazaarModule)?]).compactMap { $0 }
+    let notifications = settings.modules.contains(.notifications) ? NotificationsModule(platform: platform, scheduler: scheduler) : nil
+    let modules: [any BazaarModule] = ([identity, catalog, cart, ordering, promotions, notifications] as [(any BazaarModule)?]).compactMap { $0 }
 
     let handlers = modules.flatMap(\.eventHandlers).map { decorateHandlers?($0) ?? $0 }
     let consumers = EventConsumerService(

@@ -11,6 +11,7 @@ public enum ModuleName: String, CaseIterable, Sendable, Comparable {
     case cart
     case ordering
     case promotions
+    case notifications
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 }

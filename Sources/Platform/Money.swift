@@ -22,3 +22,14 @@ public struct Money: Codable, Sendable, Hashable {
         return errors
     }
 }
+
+extension Money {
+    /// For people (mail and notification text), e.g. "12.50 EUR". Assumes two minor-unit
+    /// digits, which holds for the wallet currencies Bazaar is set up with; APIs carry `amount`.
+    public var displayText: String {
+        let sign = amount < 0 ? "-" : ""
+        let units = amount.magnitude
+        let cents = units % 100
+        return "\(sign)\(units / 100).\(cents < 10 ? "0" : "")\(cents) \(currency)"
+    }
+}

@@ -28,6 +28,17 @@ extension DatabaseEngine {
     /// (one write transaction at a time), so it needs none.
     public var forUpdate: String { self == .postgres ? " FOR UPDATE" : "" }
     public var forUpdateSkipLocked: String { self == .postgres ? " FOR UPDATE SKIP LOCKED" : "" }
+    /// SQL for the id of the running transaction: what the event log orders by on PostgreSQL;
+    /// SQLite has one writer, so 0 there.
+    public var currentTransactionID: String { self == .postgres ? "pg_current_xact_id()::text::bigint" : "0" }
+
+    /// A condition (with leading ` AND`) keeping rows written by transactions that can no longer
+    /// be overtaken: below PostgreSQL's snapshot xmin. Readers that follow `tx_id` order use it so
+    /// a late commit is never skipped. Empty on SQLite (one writer).
+    public func settledTransactions(column: String = "tx_id") -> String {
+        self == .postgres ? " AND \(column) < pg_snapshot_xmin(pg_current_snapshot())::text::bigint" : ""
+    }
+
     public var autoIncrementPrimaryKey: String {
         self == .postgres ? "BIGSERIAL PRIMARY KEY" : "INTEGER PRIMARY KEY AUTOINCREMENT"
     }

@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import Metrics
 public import ServiceLifecycle
-public import SQLKit
+import SQLKit
 
 /// Runs durable event handlers: reads batches after each handler's stored position, applies
 /// each event in its own transaction, retries failures with backoff and parks an event in the
@@ -168,5 +168,14 @@ extension EventConsumerService {
             query.appendBindList(handler.eventTypes)
             return try await db.raw(query).first()?.decode(column: "n", as: Int.self) ?? 0
         }
+    }
+}
+
+extension EventConsumerService {
+    /// Events waiting across all handlers: 0 means every consumer has caught up (tests wait on it).
+    public func lag() async throws -> Int {
+        var total = 0
+        for handler in handlers { total += try await lag(of: handler) }
+        return total
     }
 }

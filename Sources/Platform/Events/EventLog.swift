@@ -19,24 +19,14 @@ public struct EventLog: Sendable {
         let id = UUID().uuidString.lowercased()
         let payload = String(decoding: try JSONEncoder.events.encode(event), as: UTF8.self)
         let occurredAt = clock.now().millisecondsSince1970
-        switch database.engine {
-        case .postgres:
-            try await db.raw(
-                """
-                INSERT INTO event_log (event_id, type, version, payload, occurred_at, tx_id)
-                VALUES (\(bind: id), \(bind: Event.type), \(bind: Event.version), \(bind: payload), \(bind: occurredAt), pg_current_xact_id()::text::bigint)
-                """
-            ).run()
-            // PostgresBackend sends one NOTIFY before the commit of a transaction that appended.
-            PostgresBackend.markEventsAppended()
-        case .sqlite:
-            try await db.raw(
-                """
-                INSERT INTO event_log (event_id, type, version, payload, occurred_at, tx_id)
-                VALUES (\(bind: id), \(bind: Event.type), \(bind: Event.version), \(bind: payload), \(bind: occurredAt), 0)
-                """
-            ).run()
-        }
+        try await db.raw(
+            """
+            INSERT INTO event_log (event_id, type, version, payload, occurred_at, tx_id)
+            VALUES (\(bind: id), \(bind: Event.type), \(bind: Event.version), \(bind: payload), \(bind: occurredAt), \(unsafeRaw: database.engine.currentTransactionID))
+            """
+        ).run()
+        // PostgresBackend sends one NOTIFY before the commit of a transaction that appended.
+        if database.engine == .postgres { PostgresBackend.markEventsAppended() }
         return id
     }
 
@@ -54,9 +44,7 @@ public struct EventLog: Sendable {
         var query = SQLQueryString(
             "SELECT id, tx_id, event_id, type, version, payload, occurred_at FROM event_log WHERE (tx_id > \(bind: position.transaction) OR (tx_id = \(bind: position.transaction) AND id > \(bind: position.sequence)))"
         )
-        if engine == .postgres {
-            query.appendLiteral(" AND tx_id < pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
-        }
+        query.appendLiteral(engine.settledTransactions())
         if let types, !types.isEmpty {
             query.appendLiteral(" AND type IN ")
             query.appendBindList(types)

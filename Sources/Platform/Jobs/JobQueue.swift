@@ -9,6 +9,9 @@ public struct Job: Sendable {
     public let payload: String
     public let attempts: Int
     public let maxAttempts: Int
+    /// The key the job was enqueued with; a scheduled run's key names the run
+    /// (`cron:<task>:<due time>`), so its handler can make its effects once per run.
+    public let uniqueKey: String?
 
     public func decode<T: Decodable>(_ type: T.Type) throws -> T {
         try JSONDecoder.events.decode(T.self, from: Data(payload.utf8))
@@ -63,12 +66,13 @@ public struct JobQueue: Sendable {
             let id = try row.decode(column: "id", as: Int64.self)
             let leaseEnd = now + Int64(lease * 1000)
             let claimed = try await db.raw(
-                "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_until = \(bind: leaseEnd) WHERE id = \(bind: id) RETURNING id, kind, payload, attempts, max_attempts"
+                "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_until = \(bind: leaseEnd) WHERE id = \(bind: id) RETURNING id, kind, payload, attempts, max_attempts, unique_key"
             ).first()
             guard let claimed else { return nil }
             return Job(
                 id: id, kind: try claimed.decode(column: "kind", as: String.self), payload: try claimed.decode(column: "payload", as: String.self),
-                attempts: try claimed.decode(column: "attempts", as: Int.self), maxAttempts: try claimed.decode(column: "max_attempts", as: Int.self))
+                attempts: try claimed.decode(column: "attempts", as: Int.self), maxAttempts: try claimed.decode(column: "max_attempts", as: Int.self),
+                uniqueKey: try claimed.decode(column: "unique_key", as: String?.self))
         }
     }
 

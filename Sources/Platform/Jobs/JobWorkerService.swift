@@ -6,7 +6,7 @@ public import ServiceLifecycle
 /// Claims and runs jobs of the kinds it has handlers for, `concurrency` at a time.
 public final class JobWorkerService: Service {
     private let queue: JobQueue
-    private let handlers: [String: any JobHandler]
+    let handlers: [String: any JobHandler]
     private let retry: RetryPolicy
     private let concurrency: Int
     private let pollInterval: Duration

@@ -18,18 +18,26 @@ public final class SchedulerService: Service {
     }
 
     /// Creates or updates a scheduled task; its next run is computed from now.
-    public func schedule(name: String, cron: CronSchedule, jobKind: String, payload: some Encodable) async throws {
+    public func schedule(name: String, cron: CronSchedule, jobKind: String, payload: some Encodable & Sendable) async throws {
+        try await queue.database.transaction { db in try await self.schedule(name: name, cron: cron, jobKind: jobKind, payload: payload, on: db) }
+    }
+
+    /// The same inside the caller's transaction (a campaign and its schedule commit together).
+    public func schedule(name: String, cron: CronSchedule, jobKind: String, payload: some Encodable & Sendable, on db: any SQLDatabase) async throws {
         let next = cron.next(after: queue.clock.now()) ?? .distantFuture
         let body = String(decoding: try JSONEncoder.events.encode(payload), as: UTF8.self)
-        try await queue.database.transaction { db in
-            try await db.raw(
-                """
-                INSERT INTO scheduled_tasks (name, schedule, job_kind, payload, next_run_at)
-                VALUES (\(bind: name), \(bind: cron.description), \(bind: jobKind), \(bind: body), \(bind: next.millisecondsSince1970))
-                ON CONFLICT (name) DO UPDATE SET schedule = excluded.schedule, job_kind = excluded.job_kind, payload = excluded.payload, next_run_at = excluded.next_run_at
-                """
-            ).run()
-        }
+        try await db.raw(
+            """
+            INSERT INTO scheduled_tasks (name, schedule, job_kind, payload, next_run_at)
+            VALUES (\(bind: name), \(bind: cron.description), \(bind: jobKind), \(bind: body), \(bind: next.millisecondsSince1970))
+            ON CONFLICT (name) DO UPDATE SET schedule = excluded.schedule, job_kind = excluded.job_kind, payload = excluded.payload, next_run_at = excluded.next_run_at
+            """
+        ).run()
+    }
+
+    /// Removes a scheduled task inside the caller's transaction; runs already enqueued still happen.
+    public func unschedule(name: String, on db: any SQLDatabase) async throws {
+        try await db.delete(from: "scheduled_tasks").where("name", .equal, name).run()
     }
 
     public func run() async throws {

@@ -1,0 +1,135 @@
+import Contracts
+import Foundation
+import Platform
+import SQLKit
+
+/// What a source wants to say. `sourceKey` names the cause (an event, a campaign run); with the
+/// user id appended it is unique, so a redelivered cause writes nothing twice.
+struct NotificationDraft: Sendable {
+    let kind: String
+    let title: String
+    let body: String
+    let sourceKey: String?
+}
+
+/// The stream position of a notification: the writing transaction and the row's sequence,
+/// ordered like the event log, printed as `tx.seq`.
+struct StreamPosition: Sendable, Comparable {
+    let transaction: Int64
+    let sequence: Int64
+
+    static let start = StreamPosition(transaction: 0, sequence: 0)
+
+    init(transaction: Int64, sequence: Int64) {
+        self.transaction = transaction
+        self.sequence = sequence
+    }
+
+    init?(_ text: String) {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 2, let transaction = Int64(parts[0]), let sequence = Int64(parts[1]), transaction >= 0, sequence >= 0 else { return nil }
+        self.init(transaction: transaction, sequence: sequence)
+    }
+
+    var text: String { "\(transaction).\(sequence)" }
+
+    static func < (lhs: Self, rhs: Self) -> Bool { (lhs.transaction, lhs.sequence) < (rhs.transaction, rhs.sequence) }
+}
+
+/// Users' inboxes. Writing a notification appends `notification.created` in the same
+/// transaction, which is how every process's realtime connections learn of it.
+struct Inbox: Sendable {
+    let platform: PlatformContext
+
+    private static let columns = ["seq", "id", "user_id", "kind", "title", "body", "created_at", "read_at", "tx_id"]
+
+    /// Writes the draft to each recipient's inbox; returns what was new (a source key already
+    /// used for a recipient writes nothing for them).
+    @discardableResult
+    func deliver(_ draft: NotificationDraft, to recipients: [Recipient], on db: any SQLDatabase) async throws -> [NotificationMessage] {
+        guard !recipients.isEmpty else { return [] }
+        let now = platform.clock.now().millisecondsSince1970
+        var insert = db.insert(into: "notifications").columns("id", "user_id", "kind", "title", "body", "source_key", "created_at", "tx_id")
+        for recipient in recipients {
+            insert = insert.values(
+                SQLBind(UUID().uuidString.lowercased()), SQLBind(recipient.userID), SQLBind(draft.kind), SQLBind(draft.title), SQLBind(draft.body),
+                SQLBind(draft.sourceKey.map { "\($0):\(recipient.userID)" }), SQLBind(now), SQLRaw(platform.database.engine.currentTransactionID))
+        }
+        let written = try await insert.ignoringConflicts().returning(SQLRaw(Self.columns.joined(separator: ", "))).all().map(NotificationMessage.init(row:))
+        let realtime = Dictionary(recipients.map { ($0.userID, $0.preferences.realtime) }, uniquingKeysWith: { first, _ in first })
+        for message in written {
+            try await platform.events.append(NotificationCreated(notification: message, realtime: realtime[message.userId] ?? true), on: db)
+        }
+        return written
+    }
+
+    /// A user's notifications, newest first.
+    func list(userID: String, unreadOnly: Bool, after cursor: KeysetCursor?, limit: Int) async throws -> [NotificationMessage] {
+        try await platform.database.read { db in
+            var select = db.select().columns(Self.columns).from("notifications").where("user_id", .equal, userID)
+            if unreadOnly { select = select.where("read_at", .is, SQLLiteral.null) }
+            // Ties in time (one transaction, a coarse clock) fall back to insertion order.
+            if let cursor {
+                guard let seq = Int64(cursor.id) else { throw Problem.badRequest("The cursor is not valid.", errors: [FieldError(field: "cursor", message: "is not valid")]) }
+                select = select.where(SQLQueryString("(created_at < \(bind: cursor.timestamp) OR (created_at = \(bind: cursor.timestamp) AND seq < \(bind: seq)))"))
+            }
+            return try await select.orderBy("created_at", .descending).orderBy("seq", .descending).limit(limit).all().map(NotificationMessage.init(row:))
+        }
+    }
+
+    func unreadCount(userID: String) async throws -> Int {
+        try await platform.database.read { db in
+            try await db.raw("SELECT COUNT(*) AS n FROM notifications WHERE user_id = \(bind: userID) AND read_at IS NULL").first()?
+                .decode(column: "n", as: Int.self) ?? 0
+        }
+    }
+
+    /// Marks one of the user's notifications read (again is fine); nil when it is not theirs.
+    func markRead(id: String, userID: String) async throws -> NotificationMessage? {
+        let now = platform.clock.now().millisecondsSince1970
+        return try await platform.database.transaction { db in
+            try await db.raw(
+                "UPDATE notifications SET read_at = COALESCE(read_at, \(bind: now)) WHERE id = \(bind: id) AND user_id = \(bind: userID) RETURNING \(unsafeRaw: Self.columns.joined(separator: ", "))"
+            ).first().map(NotificationMessage.init(row:))
+        }
+    }
+
+    /// Marks all of the user's unread notifications read; returns how many changed.
+    func markAllRead(userID: String) async throws -> Int {
+        let now = platform.clock.now().millisecondsSince1970
+        return try await platform.database.transaction { db in
+            try await db.raw("UPDATE notifications SET read_at = \(bind: now) WHERE user_id = \(bind: userID) AND read_at IS NULL RETURNING seq").all().count
+        }
+    }
+
+    /// What the user was sent after `position`, in stream order, for a reconnecting client.
+    /// On PostgreSQL only transactions that can no longer be overtaken are read (as the event
+    /// log does), so the live feed and the replay agree on order.
+    func replay(userID: String, after position: StreamPosition, limit: Int) async throws -> [NotificationMessage] {
+        try await platform.database.read { [engine = platform.database.engine] db in
+            var query = SQLQueryString(
+                """
+                SELECT \(unsafeRaw: Self.columns.joined(separator: ", ")) FROM notifications WHERE user_id = \(bind: userID)
+                AND (tx_id > \(bind: position.transaction) OR (tx_id = \(bind: position.transaction) AND seq > \(bind: position.sequence)))
+                """)
+            query.appendLiteral(engine.settledTransactions())
+            query.appendLiteral(" ORDER BY tx_id, seq LIMIT ")
+            query.appendInterpolation(literal: String(limit))
+            return try await db.raw(query).all().map(NotificationMessage.init(row:))
+        }
+    }
+}
+
+extension NotificationMessage {
+    init(row: any SQLRow) throws {
+        self.init(
+            id: try row.decode(column: "id", as: String.self), userId: try row.decode(column: "user_id", as: String.self),
+            kind: try row.decode(column: "kind", as: String.self), title: try row.decode(column: "title", as: String.self),
+            body: try row.decode(column: "body", as: String.self),
+            createdAt: Date(millisecondsSince1970: try row.decode(column: "created_at", as: Int64.self)),
+            readAt: try row.decode(column: "read_at", as: Int64?.self).map(Date.init(millisecondsSince1970:)),
+            eventId: StreamPosition(transaction: try row.decode(column: "tx_id", as: Int64.self), sequence: try row.decode(column: "seq", as: Int64.self)).text)
+    }
+
+    var streamPosition: StreamPosition { StreamPosition(eventId) ?? .start }
+}
