@@ -8,6 +8,7 @@ import Ordering
 import Promotions
 public import Logging
 public import Platform
+import HummingbirdWebSocket
 import PostgresNIO
 import ServiceLifecycle
 
@@ -29,6 +30,11 @@ public struct Bazaar: Sendable {
     /// before it accepts requests; `bazaar migrate` runs it alone.
     public func prepare() async throws {
         try await prepareDatabase(platform: platform, migrations: migrations, modules: modules)
+    }
+
+    /// Realtime connections (WebSocket stream and Socket.IO) open on this process.
+    public var realtimeConnections: Int {
+        modules.compactMap { $0 as? NotificationsModule }.first?.realtimeConnections ?? 0
     }
 }
 
@@ -56,7 +62,7 @@ public func buildBazaar(
     let walletPayments = settings.walletPayments ?? (promotions != nil)
     let ordering = settings.modules.contains(.ordering)
         ? catalogClient.map { OrderingModule(platform: platform, catalog: $0, cart: cartClient, scheduler: scheduler, walletPayments: walletPayments) } : nil
-    let notifications = settings.modules.contains(.notifications) ? NotificationsModule(platform: platform, scheduler: scheduler) : nil
+    let notifications = settings.modules.contains(.notifications) ? NotificationsModule(platform: platform, scheduler: scheduler, settings: settings.notifications) : nil
     let modules: [any BazaarModule] = ([identity, catalog, cart, ordering, promotions, notifications] as [(any BazaarModule)?]).compactMap { $0 }
 
     let handlers = modules.flatMap(\.eventHandlers).map { decorateHandlers?($0) ?? $0 }
@@ -82,7 +88,11 @@ public func buildBazaar(
     }
     operations.addPublicRoutes(to: router)
     APIDocumentation.addRoutes(to: router)
-    identity?.addRootRoutes(to: router)
+    let webSocketRouter = Router(context: RealtimeRequestContext.self)
+    for module in modules {
+        module.addRootRoutes(to: router)
+        module.addWebSocketRoutes(to: webSocketRouter)
+    }
 
     let groups = RouteGroups(api: router.group("api/v1"))
     for module in modules {
@@ -93,6 +103,7 @@ public func buildBazaar(
     let routes = router.routes.map { "\($0.method) \($0.path)" }
     var application = Application(
         router: router,
+        server: .http1WebSocketUpgrade(webSocketRouter: webSocketRouter),
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "bazaar"),
         logger: logger)
 
@@ -107,6 +118,7 @@ public func buildBazaar(
         GatedService(gate: gate, service: consumers),
         GatedService(gate: gate, service: jobWorker),
         GatedService(gate: gate, service: scheduler))
+    application.addServices(modules.flatMap(\.services).map { GatedService(gate: gate, service: $0) })
 
     application.beforeServerStarts {
         try await prepareDatabase(platform: platform, migrations: migrations, modules: modules)

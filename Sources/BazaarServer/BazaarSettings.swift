@@ -1,6 +1,7 @@
 public import Configuration
 import Foundation
 public import Identity
+public import Notifications
 public import Logging
 public import Platform
 
@@ -29,6 +30,7 @@ public struct BazaarSettings: Sendable {
     public var logLevel = Logger.Level.info
     public var trustForwardedFor = false
     public var identity = IdentityModule.Settings()
+    public var notifications = NotificationsModule.Settings()
     /// Where Catalog and Cart answer when this process does not serve them (split mode).
     public var catalogURL: URL?
     public var cartURL: URL?
@@ -96,6 +98,8 @@ public struct BazaarSettings: Sendable {
             }
             settings.walletPayments = flag
         }
+        settings.notifications.pingInterval = .milliseconds(try integer(config, "socketio.ping.interval.ms", default: 25_000, in: 100...600_000))
+        settings.notifications.pingTimeout = .milliseconds(try integer(config, "socketio.ping.timeout.ms", default: 20_000, in: 100...600_000))
         settings.catalogURL = try url(config, "catalog.url")
         settings.cartURL = try url(config, "cart.url")
         let needsCatalog = settings.modules.contains(.cart) || settings.modules.contains(.ordering)

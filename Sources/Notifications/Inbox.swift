@@ -102,6 +102,18 @@ struct Inbox: Sendable {
         }
     }
 
+    /// Where the user's stream stands now: a new connection without `lastEventId` starts here.
+    func latestPosition(userID: String) async throws -> StreamPosition {
+        try await platform.database.read { [engine = platform.database.engine] db in
+            let row = try await db.raw(
+                SQLQueryString(
+                    "SELECT tx_id, seq FROM notifications WHERE user_id = \(bind: userID)\(unsafeRaw: engine.settledTransactions()) ORDER BY tx_id DESC, seq DESC LIMIT 1")
+            ).first()
+            guard let row else { return .start }
+            return StreamPosition(transaction: try row.decode(column: "tx_id", as: Int64.self), sequence: try row.decode(column: "seq", as: Int64.self))
+        }
+    }
+
     /// What the user was sent after `position`, in stream order, for a reconnecting client.
     /// On PostgreSQL only transactions that can no longer be overtaken are read (as the event
     /// log does), so the live feed and the replay agree on order.

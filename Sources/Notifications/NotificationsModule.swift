@@ -2,6 +2,7 @@ import Contracts
 import Foundation
 public import Hummingbird
 public import Platform
+import ServiceLifecycle
 import SQLKit
 
 extension NotificationMessage: ResponseEncodable {}
@@ -36,18 +37,46 @@ public struct NotificationsModule: BazaarModule {
     let platform: PlatformContext
     let inbox: Inbox
     let campaigns: Campaigns
+    let hub = NotificationHub()
+    let socketIO: SocketIOServer
 
-    public init(platform: PlatformContext, scheduler: SchedulerService) {
+    public struct Settings: Sendable {
+        /// Engine.IO ping timing (the protocol's defaults).
+        public var pingInterval: Duration = .seconds(25)
+        public var pingTimeout: Duration = .seconds(20)
+        public init() {}
+    }
+
+    public init(platform: PlatformContext, scheduler: SchedulerService, settings: Settings) {
         self.platform = platform
         inbox = Inbox(platform: platform)
         campaigns = Campaigns(platform: platform, scheduler: scheduler)
+        socketIO = SocketIOServer(
+            hub: hub, verifier: platform.verifier, timing: SocketIOServer.Timing(pingInterval: settings.pingInterval, pingTimeout: settings.pingTimeout))
     }
 
     public var migrations: ModuleMigrations { NotificationsMigrations.all }
     public var eventHandlers: [any EventHandler] { [NotificationSources(inbox: inbox, jobs: platform.jobs)] }
     public var jobHandlers: [any JobHandler] { [CampaignRunJob(campaigns: campaigns, inbox: inbox)] }
+    public var services: [any Service] { [RealtimeFeed(hub: hub, log: platform.events, logger: platform.logger)] }
+
+    /// Realtime connections to this process, for tests and metrics.
+    public var realtimeConnections: Int { hub.connectionCount }
+
+    public func addRootRoutes(to router: Router<BazaarRequestContext>) {
+        // Socket.IO's HTTP long-polling half; the WebSocket half is in `addWebSocketRoutes`.
+        socketIO.addHTTPRoutes(to: router)
+    }
+
+    public func addWebSocketRoutes(to router: Router<RealtimeRequestContext>) {
+        socketIO.addWebSocketRoutes(to: router)
+        stream.addWebSocketRoutes(to: router)
+    }
+
+    var stream: NotificationStream { NotificationStream(hub: hub, inbox: inbox, verifier: platform.verifier) }
 
     public func addRoutes(to groups: RouteGroups) {
+        stream.addHTTPRoutes(to: groups.api)
         groups.authenticated.get("notifications") { request, context -> InboxPage in
             let unreadOnly = try Self.unreadFilter(request)
             let page = try await Paging.keysetPage(

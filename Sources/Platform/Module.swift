@@ -10,6 +10,11 @@ public protocol BazaarModule: Sendable {
     var jobHandlers: [any JobHandler] { get }
     var services: [any Service] { get }
     func addRoutes(to groups: RouteGroups)
+    /// Routes outside `/api/v1` (JWKS, `/socket.io/`).
+    func addRootRoutes(to router: Router<BazaarRequestContext>)
+    /// Routes that upgrade to WebSocket. They live on a router of their own; a request that is
+    /// not upgraded (refused by a middleware or `shouldUpgrade`) is answered by the main router.
+    func addWebSocketRoutes(to router: Router<RealtimeRequestContext>)
     /// Runs once after migrations, before the server accepts requests (seed data, keys).
     func prepare() async throws
 }
@@ -18,6 +23,8 @@ extension BazaarModule {
     public var eventHandlers: [any EventHandler] { [] }
     public var jobHandlers: [any JobHandler] { [] }
     public var services: [any Service] { [] }
+    public func addRootRoutes(to router: Router<BazaarRequestContext>) {}
+    public func addWebSocketRoutes(to router: Router<RealtimeRequestContext>) {}
     public func prepare() async throws {}
 }
 

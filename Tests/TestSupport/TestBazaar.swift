@@ -32,7 +32,7 @@ public struct TestBazaar: Sendable {
     }
 
     public static func run(
-        _ engine: TestEngine, configure: @Sendable (inout BazaarSettings) -> Void = { _ in }, mail: (any MailTransport)? = nil,
+        _ engine: TestEngine, live: Bool = false, configure: @Sendable (inout BazaarSettings) -> Void = { _ in }, mail: (any MailTransport)? = nil,
         decorateHandlers: (@Sendable (any EventHandler) -> any EventHandler)? = nil, _ body: @Sendable (TestBazaar) async throws -> Void
     ) async throws {
         let (location, drop) = try await engine.freshDatabase()
@@ -43,7 +43,8 @@ public struct TestBazaar: Sendable {
         logger.logLevel = .error
         do {
             let bazaar = try await buildBazaar(settings: settings, clock: clock, mailTransport: mail, decorateHandlers: decorateHandlers, logger: logger)
-            try await bazaar.application.test(.router) { client in
+            // Live: a real server on a free loopback port, for what crosses the wire (WebSocket).
+            try await bazaar.application.test(live ? .live : .router) { client in
                 try await body(TestBazaar(bazaar: bazaar, client: client, clock: clock, engine: engine))
             }
         } catch {
@@ -52,6 +53,9 @@ public struct TestBazaar: Sendable {
         }
         await drop()
     }
+
+    /// The live server's port (`run(live: true)` only).
+    public var port: Int { client.port ?? 0 }
 
     // MARK: requests
 

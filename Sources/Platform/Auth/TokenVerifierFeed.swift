@@ -7,34 +7,20 @@ public import ServiceLifecycle
 /// process follows the log on its own, from memory.
 public final class TokenVerifierFeed: Service {
     private let verifier: TokenVerifier
-    private let log: EventLog
+    private let follower: EventFollower
     private let clock: any WallClock
-    private let pollInterval: Duration
-    private let logger: Logger
 
     public init(verifier: TokenVerifier, log: EventLog, clock: any WallClock, pollInterval: Duration = .seconds(2), logger: Logger) {
         self.verifier = verifier
-        self.log = log
         self.clock = clock
-        self.pollInterval = pollInterval
-        self.logger = logger
+        follower = EventFollower(log: log, types: [SigningKeyPublished.type, SessionsRevoked.type], pollInterval: pollInterval, logger: logger)
     }
-
-    private var types: [String] { [SigningKeyPublished.type, SessionsRevoked.type] }
 
     /// Loads everything relevant so far; returns where following should continue.
     @discardableResult
     public func catchUp(from position: EventPosition = .start) async throws -> EventPosition {
-        var position = position
         let revocationHorizon = clock.now().addingTimeInterval(-(verifier.accessTokenLifetime + 60))
-        while true {
-            let batch = try await log.read(after: position, types: types, limit: 500)
-            for event in batch {
-                try await apply(event, revocationHorizon: revocationHorizon)
-                position = event.position
-            }
-            if batch.count < 500 { return position }
-        }
+        return try await follower.catchUp(from: position) { try await self.apply($0, revocationHorizon: revocationHorizon) }
     }
 
     private func apply(_ event: EventEnvelope, revocationHorizon: Date) async throws {
@@ -50,22 +36,12 @@ public final class TokenVerifierFeed: Service {
     }
 
     public func run() async throws {
-        await cancelWhenGracefulShutdown { await self.follow() }
-    }
-
-    private func follow() async {
-        var position = EventPosition.start
-        var backoff = WakeBackoff()
-        while !Task.isCancelled {
-            let seen = log.database.changes.generation
-            do {
-                position = try await catchUp(from: position)
-            } catch {
-                if Task.isCancelled { return }
-                logger.warning("token verifier feed could not read the event log", metadata: ["error": "\(error)"])
+        await cancelWhenGracefulShutdown {
+            // Revocations older than a token's lifetime no longer matter, so the horizon is
+            // taken per catch-up, as on start-up.
+            await self.follower.follow(from: .start) { event in
+                try await self.apply(event, revocationHorizon: self.clock.now().addingTimeInterval(-(self.verifier.accessTokenLifetime + 60)))
             }
-            await log.database.changes.wait(after: seen, timeout: backoff.nextWait(poll: pollInterval))
-            if log.database.changes.generation != seen { backoff.woke() }
         }
     }
 }

@@ -55,7 +55,8 @@ extension DomainEvent {
 }
 
 extension JSONEncoder {
-    static var events: JSONEncoder {
+    /// ISO 8601 dates, sorted keys: events, stored payloads and realtime frames.
+    public static var events: JSONEncoder {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.sortedKeys]
@@ -64,7 +65,7 @@ extension JSONEncoder {
 }
 
 extension JSONDecoder {
-    static var events: JSONDecoder {
+    public static var events: JSONDecoder {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         return decoder

@@ -58,6 +58,18 @@ public struct EventLog: Sendable {
         return try await db.raw(query).all().map(EventEnvelope.init(row:))
     }
 
+    /// The position of the newest event a reader can see now: a follower that only cares about
+    /// what happens from here on starts after it.
+    public func head() async throws -> EventPosition {
+        try await database.read { [engine = database.engine] db in
+            let row = try await db.raw(
+                SQLQueryString("SELECT tx_id, id FROM event_log WHERE 1 = 1\(unsafeRaw: engine.settledTransactions()) ORDER BY tx_id DESC, id DESC LIMIT 1")
+            ).first()
+            guard let row else { return .start }
+            return EventPosition(transaction: try row.decode(column: "tx_id", as: Int64.self), sequence: try row.decode(column: "id", as: Int64.self))
+        }
+    }
+
     /// The newest events, newest first, for the admin view.
     public func recent(type: String?, limit: Int) async throws -> [EventEnvelope] {
         try await database.read { db in

@@ -1,0 +1,129 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import HummingbirdWSClient
+import Logging
+import Synchronization
+import Testing
+import TestSupport
+
+/// What a WebSocket client received, shared with the test body.
+final class Received: Sendable {
+    private let frames = Mutex<[String]>([])
+    func append(_ frame: String) { frames.withLock { $0.append(frame) } }
+    var all: [String] { frames.withLock { $0 } }
+    func notifications() throws -> [NotificationBody] {
+        try all.map { try JSONDecoder().decode(NotificationBody.self, from: Data($0.utf8)) }
+    }
+}
+
+extension TestBazaar {
+    var streamURL: String { "ws://localhost:\(port)/api/v1/notifications/stream" }
+
+    /// Connects to the stream, collects frames until `until` holds for them (or the server
+    /// closes), then closes; returns the frames. `opened` runs once the server has the connection.
+    func collectStream(
+        query: String = "", headers: HTTPFields = [:], first message: String? = nil, connections: Int = 1,
+        opened: @escaping @Sendable () async throws -> Void = {}, until: @escaping @Sendable ([NotificationBody]) -> Bool
+    ) async throws -> (frames: [NotificationBody], close: WebSocketCloseFrame?) {
+        let received = Received()
+        var logger = Logger(label: "ws-test")
+        logger.logLevel = .error
+        let close = try await WebSocketClient.connect(url: streamURL + query, configuration: .init(additionalHeaders: headers), logger: logger) {
+            inbound, outbound, _ in
+            if let message { try await outbound.write(.text(message)) }
+            try await self.eventually("the server to register the connection") { self.bazaar.realtimeConnections >= connections }
+            try await opened()
+            for try await frame in inbound.messages(maxSize: 1 << 20) {
+                guard case .text(let text) = frame else { continue }
+                received.append(text)
+                if until(try received.notifications()) { break }
+            }
+            try? await outbound.close(.normalClosure, reason: nil)
+        }
+        return (try received.notifications(), close)
+    }
+}
+
+@Suite("Notification stream (WebSocket)")
+struct StreamTests {
+    @Test(arguments: TestEngine.allCases)
+    func liveDeliveryThenReplayOfWhatWasMissed(engine: TestEngine) async throws {
+        try await TestBazaar.run(engine, live: true) { app in
+            let admin = try await app.admin().accessToken
+            let user = try await app.knownUser("live@example.com")
+            let userID = user.user.id
+
+            // Live: connect with a bearer header, trigger, receive. The welcome (older) is not replayed.
+            let live = try await app.collectStream(headers: [.authorization: "Bearer \(user.accessToken)"]) {
+                _ = try await app.postNotification(admin: admin, to: userID, title: "Live one")
+            } until: { $0.count == 1 }
+            #expect(live.frames.map(\.title) == ["Live one"])
+            let lastSeen = live.frames[0].eventId
+
+            // Missed while away: two notifications; reconnecting with lastEventId gets them in order, then live ones.
+            try await app.eventually("the connection to close") { app.bazaar.realtimeConnections == 0 }
+            _ = try await app.postNotification(admin: admin, to: userID, title: "Missed 1")
+            _ = try await app.postNotification(admin: admin, to: userID, title: "Missed 2")
+            let resumed = try await app.collectStream(query: "?token=\(user.accessToken)&lastEventId=\(lastSeen)") {
+                _ = try await app.postNotification(admin: admin, to: userID, title: "After")
+            } until: { $0.count == 3 }
+            #expect(resumed.frames.map(\.title) == ["Missed 1", "Missed 2", "After"])
+            #expect(Set(resumed.frames.map(\.eventId)).count == 3)
+        }
+    }
+
+    @Test(arguments: TestEngine.allCases)
+    func firstMessageAuthenticationAndTheRealtimePreference(engine: TestEngine) async throws {
+        try await TestBazaar.run(engine, live: true) { app in
+            let admin = try await app.admin().accessToken
+            let user = try await app.knownUser("first@example.com")
+            let userID = user.user.id
+            let token = user.accessToken
+            let frames = try await app.collectStream(first: #"{"token":"\#(token)"}"#) {
+                // Realtime off: the inbox gets it, the connection does not; back on: pushed.
+                try await app.setPreferences(token, realtime: false)
+                try await app.eventually("Notifications to apply the preference") { try await app.bazaar.consumers.lag() == 0 }
+                _ = try await app.postNotification(admin: admin, to: userID, title: "Quiet")
+                try await app.setPreferences(token, realtime: true)
+                try await app.eventually("Notifications to apply the preference") { try await app.bazaar.consumers.lag() == 0 }
+                _ = try await app.postNotification(admin: admin, to: userID, title: "Loud")
+            } until: { $0.contains { $0.title == "Loud" } }
+            #expect(frames.frames.map(\.title) == ["Loud"])
+            #expect(try await app.inbox(token).items.map(\.title).prefix(2) == ["Loud", "Quiet"])
+        }
+    }
+
+    @Test(arguments: TestEngine.allCases)
+    func refusalsAndLogoutEndsTheConnection(engine: TestEngine) async throws {
+        try await TestBazaar.run(engine, live: true) { app in
+            let user = try await app.knownUser("closed@example.com")
+            var logger = Logger(label: "ws-test")
+            logger.logLevel = .critical
+
+            // A bad token in the header or query is refused before the upgrade; over plain HTTP it is a 401 problem.
+            await #expect(throws: (any Error).self) {
+                try await WebSocketClient.connect(url: app.streamURL + "?token=not-a-token", logger: logger) { _, _, _ in }
+            }
+            let plain = try await app.request(.get, "/api/v1/notifications/stream?token=not-a-token")
+            #expect(plain.status == .unauthorized)
+            #expect(plain.headers[.contentType] == "application/problem+json")
+            #expect(try await app.request(.get, "/api/v1/notifications/stream", token: user.accessToken).status == .upgradeRequired)
+            #expect(try await app.request(.get, "/api/v1/notifications/stream?lastEventId=banana", token: user.accessToken).status == .badRequest)
+
+            // A bad first message: closed with a policy violation.
+            let badFirst = try await WebSocketClient.connect(url: app.streamURL, logger: logger) { inbound, outbound, _ in
+                try await outbound.write(.text(#"{"token":"nope"}"#))
+                for try await _ in inbound {}
+            }
+            #expect(badFirst?.closeCode == .policyViolation)
+
+            // Logging out ends the session, and the server closes its connection.
+            let loggedOut = try await app.collectStream(headers: [.authorization: "Bearer \(user.accessToken)"]) {
+                let out = try await app.request(.post, "/api/v1/auth/logout", token: user.accessToken, json: #"{"refreshToken":"\#(user.refreshToken)"}"#)
+                #expect(out.status == .noContent)
+            } until: { _ in false }
+            #expect(loggedOut.close?.closeCode == .policyViolation)
+        }
+    }
+}
