@@ -161,6 +161,7 @@ let package = Package(
         .testTarget(
             name: "NotificationsTests",
             dependencies: [
+                "BazaarServer",
                 "Contracts",
                 "Notifications",
                 "Platform",

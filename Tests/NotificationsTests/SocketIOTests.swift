@@ -1,0 +1,109 @@
+import BazaarServer
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Testing
+import TestSupport
+
+@Suite("Socket.IO")
+struct SocketIOTests {
+    enum Transports: String, CaseIterable, Sendable {
+        /// The stock default: long-polling first, then the upgrade.
+        case upgrade = "polling,websocket"
+        case polling
+        case websocket
+
+        var settlesOn: String { self == .polling ? "polling" : "websocket" }
+    }
+
+    /// Short pings, so a connection that lives two seconds has proved several ping/pong rounds.
+    static func fastPings(_ settings: inout BazaarSettings) {
+        settings.notifications.pingInterval = .milliseconds(300)
+        settings.notifications.pingTimeout = .milliseconds(300)
+    }
+
+    @Test(arguments: TestEngine.allCases, Transports.allCases)
+    func stockClientReceivesMessages(engine: TestEngine, transports: Transports) async throws {
+        try await TestBazaar.run(engine, live: true, configure: Self.fastPings) { app in
+            let admin = try await app.admin().accessToken
+            let user = try await app.knownUser("sio@example.com")
+            let client = try PeerProcess(
+                script: "socketio_client.py",
+                arguments: ["--url", "http://localhost:\(app.port)", "--token", user.accessToken, "--transports", transports.rawValue, "--count", "2"])
+            defer { client.stop() }
+            #expect(try await client.line(startingWith: "ready ") == "ready \(transports.settlesOn)")
+            try await app.eventually("the server to register the socket") { app.bazaar.realtimeConnections == 1 }
+
+            _ = try await app.postNotification(admin: admin, to: user.user.id, title: "One")
+            _ = try await client.line(startingWith: "message ")
+            try await Task.sleep(for: .seconds(1.5))  // several ping intervals pass; the socket must survive them
+            _ = try await app.postNotification(admin: admin, to: user.user.id, title: "Two")
+            #expect(try await client.waitForExit() == 0)
+            let messages = try client.output.filter { $0.hasPrefix("message ") }.map {
+                try JSONDecoder().decode(NotificationBody.self, from: Data($0.dropFirst("message ".count).utf8))
+            }
+            #expect(messages.map(\.title) == ["One", "Two"])
+            #expect(messages.allSatisfy { $0.userId == user.user.id })
+            #expect(client.output.contains("transport \(transports.settlesOn)"))
+        }
+    }
+
+    @Test(arguments: TestEngine.allCases)
+    func authPayloadAndRefusedTokens(engine: TestEngine) async throws {
+        try await TestBazaar.run(engine, live: true) { app in
+            let admin = try await app.admin().accessToken
+            let user = try await app.knownUser("payload@example.com")
+            let client = try PeerProcess(
+                script: "socketio_client.py", arguments: ["--url", "http://localhost:\(app.port)", "--token", user.accessToken, "--auth", "payload"])
+            defer { client.stop() }
+            _ = try await client.line(startingWith: "ready ")
+            try await app.eventually("the server to register the socket") { app.bazaar.realtimeConnections == 1 }
+            _ = try await app.postNotification(admin: admin, to: user.user.id, title: "Via auth")
+            #expect(try await client.waitForExit() == 0)
+            #expect(client.output.contains { $0.hasPrefix("message ") && $0.contains("Via auth") })
+
+            for auth in ["payload", "query"] {
+                let refused = try PeerProcess(
+                    script: "socketio_client.py", arguments: ["--url", "http://localhost:\(app.port)", "--token", "not-a-token", "--auth", auth])
+                defer { refused.stop() }
+                _ = try await refused.line(startingWith: "connect_error ")
+                #expect(try await refused.waitForExit() == 2)
+            }
+        }
+    }
+
+    @Test(arguments: TestEngine.allCases)
+    func protocolErrorsAndASilentClientIsDropped(engine: TestEngine) async throws {
+        try await TestBazaar.run(engine, configure: Self.fastPings) { app in
+            let user = try await app.knownUser("raw@example.com")
+            let base = "/socket.io/?EIO=4&transport=polling"
+            for bad in ["/socket.io/?EIO=3&transport=polling", "/socket.io/?EIO=4&transport=carrier-pigeon", "\(base)&sid=unknown"] {
+                let response = try await app.request(.get, bad)
+                #expect(response.status == .badRequest, "\(bad)")
+                #expect(response.headers[.contentType] == "application/problem+json")
+            }
+            #expect(try await app.request(.post, "\(base)&sid=unknown", json: "40").status == .badRequest)
+
+            let open = String(buffer: try await app.request(.get, base).body)
+            #expect(open.hasPrefix("0{"))
+            struct Handshake: Decodable { let sid: String; let upgrades: [String]; let pingInterval: Int; let pingTimeout: Int; let maxPayload: Int }
+            let handshake = try JSONDecoder().decode(Handshake.self, from: Data(open.dropFirst().utf8))
+            #expect(handshake.upgrades == ["websocket"])
+            #expect(handshake.pingInterval == 300)
+            let session = "\(base)&sid=\(handshake.sid)"
+
+            // A bad token in the connect packet: a Socket.IO connect error, not a dropped session.
+            #expect(String(buffer: try await app.request(.post, session, json: #"40{"token":"nope"}"#).body) == "ok")
+            #expect(String(buffer: try await app.request(.get, session).body).hasPrefix("44{"))
+            #expect(String(buffer: try await app.request(.post, session, json: #"40{"token":"\#(user.accessToken)"}"#).body) == "ok")
+            #expect(String(buffer: try await app.request(.get, session).body).hasPrefix("40{\"sid\":"))
+
+            // The server pings; a client that never answers is dropped after the timeout.
+            #expect(String(buffer: try await app.request(.get, session).body) == "2")
+            try await Task.sleep(for: .milliseconds(500))
+            let after = try await app.request(.get, session)
+            #expect(after.status == .badRequest || String(buffer: after.body) == "1")
+            #expect(try await app.request(.post, session, json: "3").status == .badRequest)
+        }
+    }
+}

@@ -1,0 +1,85 @@
+public import Foundation
+import Synchronization
+
+/// A real protocol peer from PyPI (python-socketio, aiosmtpd), run by the Python that
+/// scripts/test prepared (`BAZAAR_TEST_PYTHON`). Collects what it prints, line by line.
+public final class PeerProcess: Sendable {
+    private let process: Process
+    private let lines = Mutex<[String]>([])
+    private let partial = Mutex<String>("")
+
+    /// `script` is a file in `scripts/peers/`.
+    public init(script: String, arguments: [String]) throws {
+        guard let python = ProcessInfo.processInfo.environment["BAZAAR_TEST_PYTHON"] else { throw MissingPython() }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [Self.peersDirectory.appendingPathComponent(script).path] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        self.process = process
+        pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in self?.receive(handle.availableData) }
+        try process.run()
+    }
+
+    deinit { stop() }
+
+    private func receive(_ data: Data) {
+        let complete = partial.withLock { buffer -> [String] in
+            buffer += String(decoding: data, as: UTF8.self)
+            var parts = buffer.components(separatedBy: "\n")
+            buffer = parts.removeLast()
+            return parts
+        }
+        lines.withLock { $0 += complete }
+    }
+
+    public static var peersDirectory: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("scripts/peers")
+    }
+
+    public var output: [String] { lines.withLock { $0 } }
+    public var isRunning: Bool { process.isRunning }
+    public var exitStatus: Int32? { process.isRunning ? nil : process.terminationStatus }
+
+    /// Waits for a line starting with `prefix` and returns it.
+    public func line(startingWith prefix: String, timeout: Duration = .seconds(20)) async throws -> String {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let line = output.first(where: { $0.hasPrefix(prefix) }) { return line }
+            if !process.isRunning, output.first(where: { $0.hasPrefix(prefix) }) == nil {
+                try await Task.sleep(for: .milliseconds(100))  // the last lines may still be in the pipe
+                if let line = output.first(where: { $0.hasPrefix(prefix) }) { return line }
+                throw PeerFailed(output: output.joined(separator: "\n"))
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw PeerFailed(output: "timed out waiting for '\(prefix)':\n" + output.joined(separator: "\n"))
+    }
+
+    /// Waits for the process to end by itself.
+    public func waitForExit(timeout: Duration = .seconds(30)) async throws -> Int32 {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        guard !process.isRunning else { throw PeerFailed(output: "still running:\n" + output.joined(separator: "\n")) }
+        try await Task.sleep(for: .milliseconds(50))
+        return process.terminationStatus
+    }
+
+    public func stop() {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+
+    public struct MissingPython: Error, CustomStringConvertible {
+        public let description = "BAZAAR_TEST_PYTHON is not set: run the suite with scripts/test, which installs the Python peers"
+    }
+
+    public struct PeerFailed: Error, CustomStringConvertible {
+        public let output: String
+        public var description: String { "peer failed:\n\(output)" }
+    }
+}

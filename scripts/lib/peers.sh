@@ -1,0 +1,19 @@
+# Sourced by scripts/test: a Python virtual environment with the real protocol peers the tests
+# talk to (python-socketio as a stock Socket.IO client, aiosmtpd as an SMTP server), installed
+# from PyPI. Sets BAZAAR_TEST_PYTHON. Fails loudly when they cannot be installed.
+
+peers_fail() { echo "peers: $*" >&2; exit 1; }
+
+PEERS_VENV="${BAZAAR_PEERS_VENV:-$PWD/.build/peers-venv}"
+PEERS_REQUIREMENTS="scripts/peers/requirements.txt"
+PEERS_STAMP="$PEERS_VENV/.requirements"
+
+command -v python3 >/dev/null || peers_fail "python3 is needed for the protocol peers"
+if ! cmp -s "$PEERS_REQUIREMENTS" "$PEERS_STAMP" 2>/dev/null; then
+  echo "peers: installing $(tr '\n' ' ' < "$PEERS_REQUIREMENTS")into $PEERS_VENV"
+  python3 -m venv "$PEERS_VENV" || peers_fail "could not create a virtual environment (python3 -m venv)"
+  "$PEERS_VENV/bin/pip" install -q -r "$PEERS_REQUIREMENTS" || peers_fail "pip could not install $PEERS_REQUIREMENTS"
+  cp "$PEERS_REQUIREMENTS" "$PEERS_STAMP"
+fi
+"$PEERS_VENV/bin/python" -c "import socketio, aiosmtpd" || peers_fail "the peers do not import"
+export BAZAAR_TEST_PYTHON="$PEERS_VENV/bin/python"
