@@ -69,7 +69,7 @@ public func buildBazaar(
     let consumers = EventConsumerService(
         handlers: handlers, database: database, clock: clock, retry: RetryPolicy(maxAttempts: 8, baseDelay: .milliseconds(50), maxDelay: .seconds(30)),
         logger: logger)
-    let transport = mailTransport ?? StoredMailTransport(database: database, clock: clock)
+    let transport = mailTransport ?? settings.smtp.map { SMTPTransport(settings: $0) } ?? StoredMailTransport(database: database, clock: clock)
     let jobWorker = JobWorkerService(
         queue: platform.jobs, handlers: [MailJob(transport: transport)] + modules.flatMap(\.jobHandlers), logger: logger)
     let feed = TokenVerifierFeed(verifier: verifier, log: platform.events, clock: clock, logger: logger)

@@ -31,6 +31,8 @@ public struct BazaarSettings: Sendable {
     public var trustForwardedFor = false
     public var identity = IdentityModule.Settings()
     public var notifications = NotificationsModule.Settings()
+    /// Outgoing mail; nil keeps mail in the mail log (`GET /admin/mail`).
+    public var smtp: SMTPSettings?
     /// Where Catalog and Cart answer when this process does not serve them (split mode).
     public var catalogURL: URL?
     public var cartURL: URL?
@@ -100,6 +102,14 @@ public struct BazaarSettings: Sendable {
         }
         settings.notifications.pingInterval = .milliseconds(try integer(config, "socketio.ping.interval.ms", default: 25_000, in: 100...600_000))
         settings.notifications.pingTimeout = .milliseconds(try integer(config, "socketio.ping.timeout.ms", default: 20_000, in: 100...600_000))
+        if let smtpURL = config.string(forKey: "smtp.url", isSecret: true) {
+            do {
+                settings.smtp = try SMTPSettings(
+                    url: smtpURL, from: config.string(forKey: "smtp.from", default: "no-reply@localhost"), caFile: config.string(forKey: "smtp.ca.file"))
+            } catch {
+                throw Invalid(setting: "smtp.url (BAZAAR_SMTP_URL)", problem: "\(error)")
+            }
+        }
         settings.catalogURL = try url(config, "catalog.url")
         settings.cartURL = try url(config, "cart.url")
         let needsCatalog = settings.modules.contains(.cart) || settings.modules.contains(.ordering)

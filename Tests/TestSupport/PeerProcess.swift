@@ -67,10 +67,15 @@ public final class PeerProcess: Sendable {
         return process.terminationStatus
     }
 
+    /// SIGTERM now, SIGKILL two seconds later if the peer is still there. Never blocks: a test
+    /// that waited here would hold one of the few cooperative threads.
     public func stop() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
+        guard process.isRunning else { return }
+        let pid = process.processIdentifier
+        process.terminate()
+        Thread.detachNewThread {
+            Thread.sleep(forTimeInterval: 2)
+            if self.process.isRunning { kill(pid, SIGKILL) }
         }
     }
 

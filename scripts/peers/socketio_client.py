@@ -10,10 +10,17 @@ Exits after --count messages, or after --seconds.
 """
 import argparse
 import json
+import signal
 import sys
 import time
 
 import socketio
+
+
+def unblock_termination():
+    # A parent that handles signals itself (the Swift test runner) may spawn us with SIGTERM
+    # blocked; take it back so the harness can stop us.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
 
 
 def main() -> int:
@@ -60,4 +67,5 @@ def main() -> int:
 
 
 if __name__ == "__main__":
+    unblock_termination()
     sys.exit(main())

@@ -21,6 +21,13 @@ public struct Job: Sendable {
 public protocol JobHandler: Sendable {
     var kind: String { get }
     func run(_ job: Job) async throws
+    /// What admins see of a dead-lettered job's payload; handlers whose payloads carry secrets
+    /// (a mail with a reset token) leave those out.
+    func deadLetterPayload(_ job: Job) -> String
+}
+
+extension JobHandler {
+    public func deadLetterPayload(_ job: Job) -> String { job.payload }
 }
 
 public struct JobQueue: Sendable {
@@ -83,13 +90,13 @@ public struct JobQueue: Sendable {
     }
 
     /// Schedules a retry, or parks the job in the dead letters when it has no attempts left.
-    func fail(_ job: Job, error: String, retry: RetryPolicy) async throws {
+    func fail(_ job: Job, error: String, retry: RetryPolicy, deadLetterPayload: String) async throws {
         let now = clock.now()
         try await database.transaction { db in
             if job.attempts >= job.maxAttempts {
                 try await db.update("jobs").set("status", to: "failed").set("last_error", to: String(error.prefix(2000))).where("id", .equal, job.id).run()
                 try await DeadLetterStore.insert(
-                    source: "job", consumer: "jobs", reference: String(job.id), type: job.kind, payload: job.payload, error: error,
+                    source: "job", consumer: "jobs", reference: String(job.id), type: job.kind, payload: deadLetterPayload, error: error,
                     attempts: job.attempts, at: now.millisecondsSince1970, on: db)
             } else {
                 let delay = retry.delay(afterAttempt: job.attempts)

@@ -63,7 +63,7 @@ public final class JobWorkerService: Service {
         } catch {
             logger.warning("job failed", metadata: ["job": "\(job.id)", "kind": "\(job.kind)", "attempt": "\(job.attempts)", "error": "\(error)"])
             Counter(label: "bazaar_jobs_failed_total", dimensions: [("kind", job.kind)]).increment()
-            try await queue.fail(job, error: String(describing: error), retry: retry)
+            try await queue.fail(job, error: String(describing: error), retry: retry, deadLetterPayload: handler.deadLetterPayload(job))
         }
         return true
     }

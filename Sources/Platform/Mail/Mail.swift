@@ -52,6 +52,13 @@ public struct MailJob: JobHandler {
         try await transport.send(try job.decode(MailMessage.self))
     }
 
+    /// Recipient and subject only: mail bodies can carry reset tokens.
+    public func deadLetterPayload(_ job: Job) -> String {
+        guard let message = try? job.decode(MailMessage.self) else { return "{}" }
+        let summary = ["to": message.to, "subject": message.subject, "body": "(not shown)"]
+        return (try? String(decoding: JSONEncoder.events.encode(summary), as: UTF8.self)) ?? "{}"
+    }
+
     public static func enqueue(_ message: MailMessage, queue: JobQueue, on db: any SQLDatabase) async throws {
         try await queue.enqueue(kind: kind, payload: message, maxAttempts: 8, on: db)
     }
