@@ -57,6 +57,16 @@ public enum OpenAPIDocument {
         Operation(method: "get", path: "/api/v1/promotions", summary: "Promotions assigned to me, with their state", tag: "Promotions", access: .user, status: 200, response: "PromotionList"),
         Operation(method: "post", path: "/api/v1/promotions/{id}/claim", summary: "Claim a promotion once; its amount is credited to my wallet", tag: "Promotions", access: .user, status: 200, response: "ClaimResult"),
         Operation(method: "get", path: "/api/v1/wallet", summary: "My balance and ledger entries, newest first", tag: "Promotions", access: .user, status: 200, response: "Wallet", query: [("limit", "integer"), ("cursor", "string")]),
+        Operation(method: "get", path: "/api/v1/notifications", summary: "My notifications, newest first (unread=true: only unread), with the unread count", tag: "Notifications", access: .user, status: 200, response: "Inbox", query: [("unread", "boolean"), ("limit", "integer"), ("cursor", "string")]),
+        Operation(method: "post", path: "/api/v1/notifications/{id}/read", summary: "Mark one of my notifications read", tag: "Notifications", access: .user, status: 200, response: "Notification"),
+        Operation(method: "post", path: "/api/v1/notifications/read-all", summary: "Mark all my notifications read", tag: "Notifications", access: .user, status: 200, response: "ReadAllResult"),
+        Operation(method: "get", path: "/api/v1/notifications/stream", summary: "WebSocket: one JSON text frame per new notification. Token as bearer header, `token` query item or a first message {\"token\"}; `lastEventId` replays what was missed. Without an upgrade: 426", tag: "Notifications", access: .open, status: 101, query: [("token", "string"), ("lastEventId", "string")]),
+        Operation(method: "get", path: "/socket.io", summary: "Socket.IO (Engine.IO 4): handshake, long-polling and WebSocket upgrade; `authorization` query item or auth.token; event \"message\" carries a Notification", tag: "Notifications", access: .open, status: 200, query: [("EIO", "string"), ("transport", "string"), ("sid", "string"), ("authorization", "string")], contentType: "text/plain"),
+        Operation(method: "post", path: "/socket.io", summary: "Socket.IO long-polling: packets from the client", tag: "Notifications", access: .open, status: 200, query: [("EIO", "string"), ("transport", "string"), ("sid", "string")], contentType: "text/html"),
+        Operation(method: "post", path: "/api/v1/admin/notifications", summary: "Send a notification to a user", tag: "Notifications", access: .admin, request: "AdminNotification", status: 201, response: "Notification"),
+        Operation(method: "post", path: "/api/v1/admin/campaigns", summary: "Create a campaign: a cron schedule (UTC) sending to users who allow promotions, once per user per run", tag: "Notifications", access: .admin, request: "CreateCampaign", status: 201, response: "Campaign"),
+        Operation(method: "get", path: "/api/v1/admin/campaigns", summary: "All campaigns, newest first", tag: "Notifications", access: .admin, status: 200, response: "CampaignList", query: [("limit", "integer"), ("cursor", "string")]),
+        Operation(method: "delete", path: "/api/v1/admin/campaigns/{id}", summary: "Delete a campaign and its schedule", tag: "Notifications", access: .admin, status: 204),
         Operation(method: "get", path: "/api/v1/admin/users", summary: "List users", tag: "Admin", access: .admin, status: 200, response: "UserList", query: [("limit", "integer"), ("cursor", "string"), ("email", "string")]),
         Operation(method: "get", path: "/api/v1/admin/users/{id}", summary: "One user", tag: "Admin", access: .admin, status: 200, response: "User"),
         Operation(method: "put", path: "/api/v1/admin/users/{id}/role", summary: "Change a user's role; their sessions end", tag: "Admin", access: .admin, request: "RoleRequest", status: 200, response: "User"),
@@ -185,6 +195,29 @@ public enum OpenAPIDocument {
              "amount": ref("Money"), "balanceAfter": ref("Money"), "createdAt": dateTime],
             required: ["id", "kind", "reference", "amount", "balanceAfter", "createdAt"]),
         "Wallet": object(["balance": ref("Money"), "entries": ["type": "array", "items": ref("WalletEntry")], "nextCursor": ["type": ["string", "null"]]], required: ["balance", "entries", "nextCursor"]),
+        "Notification": object(
+            [
+                "id": string, "userId": string, "kind": ["type": "string", "enum": ["welcome", "admin", "campaign", "promotion.assigned", "wallet.credited", "order.status"]],
+                "title": string, "body": string, "createdAt": dateTime, "readAt": ["type": ["string", "null"], "format": "date-time"],
+                "eventId": ["type": "string", "description": "stream position; reconnect with lastEventId"],
+            ], required: ["id", "userId", "kind", "title", "body", "createdAt", "eventId"]),
+        "Inbox": object(
+            ["items": ["type": "array", "items": ref("Notification")], "nextCursor": ["type": ["string", "null"]], "unreadCount": ["type": "integer"]],
+            required: ["items", "nextCursor", "unreadCount"]),
+        "ReadAllResult": object(["updated": ["type": "integer"]], required: ["updated"]),
+        "AdminNotification": object(
+            ["userId": string, "title": ["type": "string", "minLength": 1, "maxLength": 200], "body": ["type": "string", "minLength": 1, "maxLength": 5000]],
+            required: ["userId", "title", "body"]),
+        "CreateCampaign": object(
+            [
+                "name": ["type": "string", "minLength": 1, "maxLength": 200], "schedule": ["type": "string", "description": "5-field cron, UTC"],
+                "preference": ["type": "string", "enum": ["promotions"]], "title": ["type": "string", "minLength": 1, "maxLength": 200],
+                "body": ["type": "string", "minLength": 1, "maxLength": 5000],
+            ], required: ["name", "schedule", "preference", "title", "body"]),
+        "Campaign": object(
+            ["id": string, "name": string, "schedule": string, "preference": string, "title": string, "body": string, "createdAt": dateTime],
+            required: ["id", "name", "schedule", "preference", "title", "body", "createdAt"]),
+        "CampaignList": list(of: "Campaign"),
         "Health": object(["status": ["type": "string", "enum": ["ok", "unavailable"]]], required: ["status"]),
     ] }
 
@@ -231,6 +264,11 @@ public enum OpenAPIDocument {
         if operation.path.hasSuffix("/refresh") || operation.path.hasSuffix("/logout") { responses["401"] = problem("Invalid, expired or reused refresh token") }
         if operation.path.hasSuffix("/replay") { responses["409"] = problem("The replay failed again or its consumer is not served here") }
         if operation.path.hasSuffix("/claim") { responses["409"] = problem("Already claimed, not started yet, or expired") }
+        if operation.path == "/api/v1/notifications/stream" {
+            responses = ["101": ["description": "Switching to WebSocket"], "400": problem("lastEventId is not valid"), "401": problem("Invalid token"), "426": problem("Not a WebSocket upgrade")]
+        }
+        if operation.path == "/socket.io" { responses["400"] = problem("Unsupported EIO version, unknown transport or session") }
+        if operation.path == "/api/v1/admin/notifications" { responses["404"] = problem("No such user") }
         responses["500"] = problem("Unexpected error")
 
         var item: [String: Any] = [
