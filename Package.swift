@@ -184,6 +184,7 @@ let package = Package(
             dependencies: [
                 "BazaarServer",
                 "TestSupport",
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: strictSettings
