@@ -5,6 +5,7 @@ import Synchronization
 /// scripts/test prepared (`BAZAAR_TEST_PYTHON`). Collects what it prints, line by line.
 public final class PeerProcess: Sendable {
     private let process: Process
+    private let pipe = Pipe()
     private let lines = Mutex<[String]>([])
     private let partial = Mutex<String>("")
 
@@ -14,15 +15,22 @@ public final class PeerProcess: Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = [Self.peersDirectory.appendingPathComponent(script).path] + arguments
-        let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
         self.process = process
-        pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in self?.receive(handle.availableData) }
+        pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            // At end of file the handler must go: a dispatch source left on a closed pipe
+            // corrupts libdispatch (seen here as crashes and lost timers).
+            if data.isEmpty { handle.readabilityHandler = nil } else { self?.receive(data) }
+        }
         try process.run()
     }
 
-    deinit { stop() }
+    deinit {
+        stop()
+        pipe.fileHandleForReading.readabilityHandler = nil
+    }
 
     private func receive(_ data: Data) {
         let complete = partial.withLock { buffer -> [String] in

@@ -19,6 +19,8 @@ final class EngineIOSession: Sendable {
     private struct State {
         var queue: [String] = []
         var waiter: Waiter?
+        /// A wait whose timeout fired before it registered (a loaded machine): it returns at once.
+        var expired: UUID?
         var transport = Transport.polling
         var closed = false
         var lastPong = ContinuousClock.now
@@ -86,6 +88,7 @@ final class EngineIOSession: Sendable {
         return await withCheckedContinuation { continuation in
             let immediate: [String]?? = state.withLock { state in
                 if state.closed || state.waiter != nil { return .some(nil) }
+                if state.expired == id { return .some([]) }
                 if !state.queue.isEmpty {
                     defer { state.queue = [] }
                     return .some(state.queue)
@@ -101,7 +104,10 @@ final class EngineIOSession: Sendable {
     /// the poll an upgrade ends), an id only that one (its own timeout).
     func release(waiter id: UUID? = nil, with packets: [String]) {
         let waiter = state.withLock { state -> Waiter? in
-            guard let waiter = state.waiter, id == nil || waiter.id == id else { return nil }
+            guard let waiter = state.waiter, id == nil || waiter.id == id else {
+                if let id { state.expired = id }
+                return nil
+            }
             state.waiter = nil
             return waiter
         }

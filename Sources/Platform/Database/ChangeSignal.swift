@@ -33,25 +33,25 @@ public final class ChangeSignal: Sendable {
         }
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                await withCheckedContinuation { continuation in
-                    let resumeNow = self.state.withLock { state -> Bool in
-                        if state.generation != seen { return true }
-                        state.waiters[id] = continuation
-                        return false
+                // The timeout may win before this child even registers (a loaded machine): the
+                // cancellation handler and the registration both look under the lock, so the
+                // continuation is resumed exactly once whichever comes first.
+                await withTaskCancellationHandler {
+                    await withCheckedContinuation { continuation in
+                        let resumeNow = self.state.withLock { state -> Bool in
+                            if state.generation != seen || Task.isCancelled { return true }
+                            state.waiters[id] = continuation
+                            return false
+                        }
+                        if resumeNow { continuation.resume() }
                     }
-                    if resumeNow { continuation.resume() }
+                } onCancel: {
+                    self.state.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
                 }
             }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                let continuation = self.state.withLock { $0.waiters.removeValue(forKey: id) }
-                continuation?.resume()
-            }
+            group.addTask { try? await Task.sleep(for: timeout) }
             await group.next()
             group.cancelAll()
-            // Whichever finished first, make sure the other one completes promptly.
-            let continuation = self.state.withLock { $0.waiters.removeValue(forKey: id) }
-            continuation?.resume()
         }
     }
 }
