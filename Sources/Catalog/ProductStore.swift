@@ -28,7 +28,7 @@ struct ProductStore: Sendable {
             }
             if let cursor {
                 select = select.where(
-                    SQLQueryString("(created_at < \(bind: cursor.timestamp) OR (created_at = \(bind: cursor.timestamp) AND id < \(bind: cursor.id)))"))
+                    cursor.olderRows)
             }
             return try await select.orderBy("created_at", .descending).orderBy("id", .descending).limit(limit).all().map(Product.init(row:))
         }

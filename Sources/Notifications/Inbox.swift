@@ -71,7 +71,7 @@ struct Inbox: Sendable {
             // Ties in time (one transaction, a coarse clock) fall back to insertion order.
             if let cursor {
                 guard let seq = Int64(cursor.id) else { throw Problem.badRequest("The cursor is not valid.", errors: [FieldError(field: "cursor", message: "is not valid")]) }
-                select = select.where(SQLQueryString("(created_at < \(bind: cursor.timestamp) OR (created_at = \(bind: cursor.timestamp) AND seq < \(bind: seq)))"))
+                select = select.where(cursor.olderRows(tieBreaker: "seq", value: seq))
             }
             return try await select.orderBy("created_at", .descending).orderBy("seq", .descending).limit(limit).all().map(NotificationMessage.init(row:))
         }

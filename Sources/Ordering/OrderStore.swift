@@ -31,7 +31,7 @@ struct OrderStore: Sendable {
             if let status = filter.status { select = select.where("status", .equal, status.rawValue) }
             if let cursor {
                 select = select.where(
-                    SQLQueryString("(created_at < \(bind: cursor.timestamp) OR (created_at = \(bind: cursor.timestamp) AND id < \(bind: cursor.id)))"))
+                    cursor.olderRows)
             }
             let rows = try await select.orderBy("created_at", .descending).orderBy("id", .descending).limit(limit).all()
             let ids = try rows.map { try $0.decode(column: "id", as: String.self) }

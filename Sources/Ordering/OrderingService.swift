@@ -81,7 +81,7 @@ struct OrderingService: Sendable {
                     total: total, paymentMethod: payload.paymentMethod.rawValue, fromCart: payload.fromCart ?? false),
                 on: db)
             guard let order = try await OrderStore.find(id: orderID, on: db) else { throw Problem(.internalServerError) }
-            let body = String(decoding: try OrderingJSON.encoder.encode(OrderEnvelope(order: order)), as: UTF8.self)
+            let body = String(decoding: try JSONEncoder.events.encode(OrderEnvelope(order: order)), as: UTF8.self)
             try await db.update("idempotency_keys").set("response_status", to: 202).set("response_body", to: body)
                 .where("user_id", .equal, userID).where("idempotency_key", .equal, key).run()
             return Reply(status: 202, body: body, replayed: false)
@@ -181,13 +181,4 @@ struct OrderingService: Sendable {
 /// The 202 body of POST /orders, stored verbatim for replays.
 struct OrderEnvelope: Codable, Sendable {
     let order: OrderView
-}
-
-enum OrderingJSON {
-    static var encoder: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.sortedKeys]
-        return encoder
-    }
 }

@@ -82,7 +82,7 @@ struct PromotionsService: Sendable {
         try await platform.database.read { db in
             var select = db.select().column("*").from("promotions")
             if let cursor {
-                select = select.where(SQLQueryString("(created_at < \(bind: cursor.timestamp) OR (created_at = \(bind: cursor.timestamp) AND id < \(bind: cursor.id)))"))
+                select = select.where(cursor.olderRows)
             }
             return try await select.orderBy("created_at", .descending).orderBy("id", .descending).limit(limit).all().map { try PromotionView(row: $0) }
         }

@@ -24,7 +24,7 @@ public final class PeerProcess: Sendable {
             // corrupts libdispatch (seen here as crashes and lost timers).
             if data.isEmpty { handle.readabilityHandler = nil } else { self?.receive(data) }
         }
-        try process.run()
+        try ProcessLaunch.run(process)
     }
 
     deinit {

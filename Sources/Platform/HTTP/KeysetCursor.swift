@@ -1,4 +1,5 @@
 import Foundation
+public import SQLKit
 
 /// An opaque cursor for lists ordered by (timestamp, id): clients pass back what they were given.
 public struct KeysetCursor: Sendable, Equatable {
@@ -21,4 +22,15 @@ public struct KeysetCursor: Sendable, Equatable {
         }
         self.init(timestamp: timestamp, id: String(plain[plain.index(after: colon)...]))
     }
+}
+
+extension KeysetCursor {
+    /// The condition for rows after this cursor in newest-first order by
+    /// (`created_at`, `tieBreaker`): older, or as old with a smaller tie-breaker.
+    public func olderRows(tieBreaker: String = "id", value: some Encodable & Sendable) -> SQLQueryString {
+        SQLQueryString("(created_at < \(bind: timestamp) OR (created_at = \(bind: timestamp) AND \(ident: tieBreaker) < \(bind: value)))")
+    }
+
+    /// The same with the cursor's own id as the tie-breaker value.
+    public var olderRows: SQLQueryString { olderRows(value: id) }
 }
