@@ -81,6 +81,11 @@ public func buildBazaar(
     router.add(middleware: RequestIDMiddleware(trustForwardedFor: settings.trustForwardedFor))
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: AuthenticationMiddleware(verifier: verifier))
+    router.add(
+        middleware: RateLimitMiddleware(
+            limiter: RateLimiter(clock: clock),
+            auth: settings.authRequestsPerMinute > 0 ? RateLimitPolicy(name: "auth", limit: settings.authRequestsPerMinute) : nil,
+            api: settings.apiRequestsPerMinute > 0 ? RateLimitPolicy(name: "api", limit: settings.apiRequestsPerMinute) : nil))
 
     let operations = OperationsRoutes(database: database, clock: clock, consumers: consumers) {
         guard gate.isOpen else { return false }

@@ -31,6 +31,10 @@ public struct BazaarSettings: Sendable {
     public var trustForwardedFor = false
     public var identity = IdentityModule.Settings()
     public var notifications = NotificationsModule.Settings()
+    /// Requests per minute on `/api/v1/auth/…` per client address, and on the rest of
+    /// `/api/v1` per user (or address); 0 turns a limit off.
+    public var authRequestsPerMinute = 30
+    public var apiRequestsPerMinute = 600
     /// Outgoing mail; nil keeps mail in the mail log (`GET /admin/mail`).
     public var smtp: SMTPSettings?
     /// Where Catalog and Cart answer when this process does not serve them (split mode).
@@ -102,6 +106,8 @@ public struct BazaarSettings: Sendable {
         }
         settings.notifications.pingInterval = .milliseconds(try integer(config, "socketio.ping.interval.ms", default: 25_000, in: 100...600_000))
         settings.notifications.pingTimeout = .milliseconds(try integer(config, "socketio.ping.timeout.ms", default: 20_000, in: 100...600_000))
+        settings.authRequestsPerMinute = try integer(config, "rate.limit.auth.per.minute", default: 30, in: 0...1_000_000)
+        settings.apiRequestsPerMinute = try integer(config, "rate.limit.api.per.minute", default: 600, in: 0...1_000_000)
         if let smtpURL = config.string(forKey: "smtp.url", isSecret: true) {
             do {
                 settings.smtp = try SMTPSettings(

@@ -28,6 +28,9 @@ public struct TestBazaar: Sendable {
         settings.trustForwardedFor = true
         // Dozens of tests run at once against one PostgreSQL server: keep each one's pool small.
         settings.databasePoolSize = 4
+        // Suites register and log in many users from one address; the limits have their own tests.
+        settings.authRequestsPerMinute = 0
+        settings.apiRequestsPerMinute = 0
         return settings
     }
 

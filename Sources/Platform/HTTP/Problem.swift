@@ -20,6 +20,13 @@ public struct Problem: HTTPResponseError, Sendable {
     public let errors: [FieldError]
     public let headers: HTTPFields
 
+    /// The same problem with more response headers (rate-limit state on an error answer).
+    public func adding(headers extra: HTTPFields) -> Problem {
+        var merged = headers
+        merged.append(contentsOf: extra)
+        return Problem(status, title: title, detail: detail, errors: errors, headers: merged)
+    }
+
     public init(_ status: HTTPResponse.Status, title: String? = nil, detail: String? = nil, errors: [FieldError] = [], headers: HTTPFields = [:]) {
         self.status = status
         self.title = title ?? status.reasonPhrase
