@@ -81,6 +81,7 @@ public func buildBazaar(
     router.add(middleware: RequestIDMiddleware(trustForwardedFor: settings.trustForwardedFor))
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: AuthenticationMiddleware(verifier: verifier))
+    router.add(middleware: AuditMiddleware(log: platform.audit))
     router.add(
         middleware: RateLimitMiddleware(
             limiter: RateLimiter(clock: clock),

@@ -73,6 +73,7 @@ public enum OpenAPIDocument {
         Operation(method: "get", path: "/api/v1/admin/events", summary: "Recent events, newest first", tag: "Admin", access: .admin, status: 200, response: "EventList", query: [("limit", "integer"), ("type", "string")]),
         Operation(method: "get", path: "/api/v1/admin/dead-letters", summary: "Events and jobs that failed too often", tag: "Admin", access: .admin, status: 200, response: "DeadLetterList", query: [("limit", "integer")]),
         Operation(method: "post", path: "/api/v1/admin/dead-letters/{id}/replay", summary: "Run a dead letter again", tag: "Admin", access: .admin, status: 204),
+        Operation(method: "get", path: "/api/v1/admin/audit", summary: "The audit log, newest first: admin changes (route, target, status, address, request id) and security events (security.login-lockout, security.refresh-token-reuse, security.signing-key-rotated); action ending in * matches by prefix", tag: "Admin", access: .admin, status: 200, response: "AuditList", query: [("limit", "integer"), ("cursor", "string"), ("action", "string"), ("actorId", "string")]),
         Operation(method: "get", path: "/api/v1/admin/mail", summary: "The outgoing mail log", tag: "Admin", access: .admin, status: 200, response: "MailList", query: [("limit", "integer"), ("to", "string")]),
     ]
 
@@ -218,6 +219,13 @@ public enum OpenAPIDocument {
             ["id": string, "name": string, "schedule": string, "preference": string, "title": string, "body": string, "createdAt": dateTime],
             required: ["id", "name", "schedule", "preference", "title", "body", "createdAt"]),
         "CampaignList": list(of: "Campaign"),
+        "AuditEntry": object(
+            [
+                "id": ["type": "integer"], "at": dateTime, "actorId": ["type": ["string", "null"]], "actorRole": ["type": ["string", "null"]],
+                "action": string, "target": ["type": ["string", "null"]], "outcome": string, "clientAddress": ["type": ["string", "null"]],
+                "requestId": ["type": ["string", "null"]], "detail": ["type": ["string", "null"]],
+            ], required: ["id", "at", "action", "outcome"]),
+        "AuditList": list(of: "AuditEntry"),
         "Health": object(["status": ["type": "string", "enum": ["ok", "unavailable"]]], required: ["status"]),
     ] }
 

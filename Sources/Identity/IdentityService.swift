@@ -86,6 +86,8 @@ struct IdentityService: Sendable {
     private func recordFailure(email: String, clientAddress: String, logger: Logger) async throws {
         if try await throttle.recordFailure(account: email, address: clientAddress) {
             logger.warning("account locked after repeated failed logins", metadata: ["client": "\(clientAddress)"])
+            try await platform.audit.record(
+                AuditEntry(at: platform.clock.now(), actorId: nil, actorRole: nil, action: "security.login-lockout", target: email, clientAddress: clientAddress))
         }
     }
 

@@ -64,7 +64,10 @@ struct Sessions: Sendable {
             guard let spent else {
                 let known = try await db.select().column("session_id").column("spent_at").from("refresh_tokens").where("token_hash", .equal, hash).first()
                 guard let known, try known.decode(column: "spent_at", as: Int64?.self) != nil else { return .invalid }
-                try await revoke(sessionIDs: [try known.decode(column: "session_id", as: String.self)], reason: "refresh-token-reuse", on: db)
+                let sessionID = try known.decode(column: "session_id", as: String.self)
+                try await revoke(sessionIDs: [sessionID], reason: "refresh-token-reuse", on: db)
+                // Security event, committed with the revocation: a spent refresh token came back.
+                try await platform.audit.record("refresh-token-reuse", target: "session \(sessionID)", on: db)
                 return .reused
             }
             let sessionID = try spent.decode(column: "session_id", as: String.self)

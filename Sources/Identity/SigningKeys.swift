@@ -32,7 +32,7 @@ final class SigningKeys: Sendable {
         let kid = "k-" + Secrets.randomToken(bytes: 9)
         let x = key.publicKey.rawRepresentation.base64URLEncodedString()
         let now = platform.clock.now().millisecondsSince1970
-        try await platform.database.transaction { [events = platform.events] db in
+        try await platform.database.transaction { [events = platform.events, audit = platform.audit] db in
             // The generation, not the clock, says which key is newest (two rotations may share a millisecond).
             try await db.raw(
                 """
@@ -42,6 +42,7 @@ final class SigningKeys: Sendable {
                 """
             ).run()
             try await events.append(SigningKeyPublished(kid: kid, publicKey: x), on: db)
+            try await audit.record("signing-key-rotated", target: kid, on: db)
         }
         try await loadSigner()
         return kid

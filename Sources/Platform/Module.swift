@@ -50,6 +50,7 @@ public struct PlatformContext: Sendable {
     public let clock: any WallClock
     public let events: EventLog
     public let jobs: JobQueue
+    public let audit: AuditLog
     public let verifier: TokenVerifier
     public let logger: Logger
 
@@ -58,6 +59,7 @@ public struct PlatformContext: Sendable {
         self.clock = clock
         self.events = EventLog(database: database, clock: clock)
         self.jobs = JobQueue(database: database, clock: clock)
+        self.audit = AuditLog(database: database, clock: clock)
         self.verifier = verifier
         self.logger = logger
     }

@@ -78,5 +78,25 @@ public enum PlatformMigrations {
                     """
                 ]
             },
+            SQLMigration(version: 4, name: "audit log") { engine in
+                [
+                    """
+                    CREATE TABLE audit_log (
+                        id \(engine.autoIncrementPrimaryKey),
+                        at BIGINT NOT NULL,
+                        actor_id TEXT,
+                        actor_role TEXT,
+                        action TEXT NOT NULL,
+                        target TEXT,
+                        outcome TEXT NOT NULL,
+                        client_address TEXT,
+                        request_id TEXT,
+                        detail TEXT
+                    )
+                    """,
+                    "CREATE INDEX audit_log_action ON audit_log (action, id)",
+                    "CREATE INDEX audit_log_actor ON audit_log (actor_id, id)",
+                ]
+            },
         ])
 }

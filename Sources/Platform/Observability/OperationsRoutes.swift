@@ -3,12 +3,13 @@ public import Hummingbird
 import Metrics
 
 /// Health, metrics and the admin views of the platform: recent events, dead letters (with
-/// replay) and the outgoing mail log.
+/// replay), the audit log and the outgoing mail log.
 public struct OperationsRoutes: Sendable {
     let database: any Database
     let log: EventLog
     let deadLetters: DeadLetterStore
     let jobs: JobQueue
+    let audit: AuditLog
     let consumers: EventConsumerService
     let isReady: @Sendable () async -> Bool
 
@@ -17,6 +18,7 @@ public struct OperationsRoutes: Sendable {
         self.log = EventLog(database: database, clock: clock)
         self.deadLetters = DeadLetterStore(database: database, clock: clock)
         self.jobs = JobQueue(database: database, clock: clock)
+        self.audit = AuditLog(database: database, clock: clock)
         self.consumers = consumers
         self.isReady = isReady
     }
@@ -56,6 +58,21 @@ public struct OperationsRoutes: Sendable {
                 try await consumers.replay(deadLetterID: id)
             }
             return Response(status: .noContent)
+        }
+        admin.get("audit") { request, _ -> ListResponse<AuditEntry> in
+            let limit = try Paging.limit(from: request)
+            var before: Int64?
+            if let cursor = request.uri.queryParameters["cursor"] {
+                guard let id = Int64(cursor), id > 0 else {
+                    throw Problem.badRequest("Invalid query parameter.", errors: [FieldError(field: "cursor", message: "is not a cursor this API returned")])
+                }
+                before = id
+            }
+            let entries = try await audit.list(
+                action: request.uri.queryParameters["action"].map(String.init), actorID: request.uri.queryParameters["actorId"].map(String.init),
+                before: before, limit: limit + 1)
+            let page = Array(entries.prefix(limit))
+            return ListResponse(items: page, nextCursor: entries.count > limit ? page.last?.id.map(String.init) : nil)
         }
         admin.get("mail") { request, _ -> ListResponse<LoggedMail> in
             let to = request.uri.queryParameters["to"].map { String($0).lowercased() }
