@@ -80,7 +80,8 @@ public func buildBazaar(
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: RequestIDMiddleware(trustForwardedFor: settings.trustForwardedFor))
     router.add(middleware: ProblemMiddleware())
-    router.add(middleware: AuthenticationMiddleware(verifier: verifier))
+    let apiKeys = APIKeys(database: database, clock: clock)
+    router.add(middleware: AuthenticationMiddleware(verifier: verifier, apiKeys: apiKeys))
     router.add(middleware: AuditMiddleware(log: platform.audit))
     router.add(
         middleware: RateLimitMiddleware(
@@ -105,6 +106,7 @@ public func buildBazaar(
         module.addRoutes(to: groups)
     }
     operations.addAdminRoutes(to: groups.admin)
+    apiKeys.addRoutes(to: groups.admin)
 
     let routes = router.routes.map { "\($0.method) \($0.path)" }
     var application = Application(

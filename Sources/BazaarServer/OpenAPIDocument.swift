@@ -74,6 +74,9 @@ public enum OpenAPIDocument {
         Operation(method: "get", path: "/api/v1/admin/dead-letters", summary: "Events and jobs that failed too often", tag: "Admin", access: .admin, status: 200, response: "DeadLetterList", query: [("limit", "integer")]),
         Operation(method: "post", path: "/api/v1/admin/dead-letters/{id}/replay", summary: "Run a dead letter again", tag: "Admin", access: .admin, status: 204),
         Operation(method: "get", path: "/api/v1/admin/audit", summary: "The audit log, newest first: admin changes (route, target, status, address, request id) and security events (security.login-lockout, security.refresh-token-reuse, security.signing-key-rotated); action ending in * matches by prefix", tag: "Admin", access: .admin, status: 200, response: "AuditList", query: [("limit", "integer"), ("cursor", "string"), ("action", "string"), ("actorId", "string")]),
+        Operation(method: "post", path: "/api/v1/admin/api-keys", summary: "Create an API key (scope read: GET only; admin: everything). The whole key is in this answer only; send it as X-API-Key", tag: "Admin", access: .admin, request: "CreateAPIKey", status: 201, response: "APIKey"),
+        Operation(method: "get", path: "/api/v1/admin/api-keys", summary: "API keys (never the key itself)", tag: "Admin", access: .admin, status: 200, response: "APIKeyList"),
+        Operation(method: "delete", path: "/api/v1/admin/api-keys/{id}", summary: "Revoke an API key", tag: "Admin", access: .admin, status: 204),
         Operation(method: "get", path: "/api/v1/admin/mail", summary: "The outgoing mail log", tag: "Admin", access: .admin, status: 200, response: "MailList", query: [("limit", "integer"), ("to", "string")]),
     ]
 
@@ -226,6 +229,13 @@ public enum OpenAPIDocument {
                 "requestId": ["type": ["string", "null"]], "detail": ["type": ["string", "null"]],
             ], required: ["id", "at", "action", "outcome"]),
         "AuditList": list(of: "AuditEntry"),
+        "CreateAPIKey": object(["name": ["type": "string", "minLength": 1, "maxLength": 200], "scope": ["type": "string", "enum": ["read", "admin"]]], required: ["name", "scope"]),
+        "APIKey": object(
+            [
+                "id": string, "name": string, "scope": ["type": "string", "enum": ["read", "admin"]], "createdBy": string, "createdAt": dateTime,
+                "revokedAt": ["type": ["string", "null"], "format": "date-time"], "key": ["type": "string", "description": "only when created"],
+            ], required: ["id", "name", "scope", "createdBy", "createdAt"]),
+        "APIKeyList": list(of: "APIKey"),
         "Health": object(["status": ["type": "string", "enum": ["ok", "unavailable"]]], required: ["status"]),
     ] }
 
@@ -287,7 +297,11 @@ public enum OpenAPIDocument {
             "operationId": operation.method + operation.path.split(separator: "/").map { $0.replacingOccurrences(of: "{", with: "").replacingOccurrences(of: "}", with: "").capitalized }.joined()
                 .filter { $0.isLetter || $0.isNumber },
         ]
-        if operation.access != .open { item["security"] = [["bearerAuth": [String]()]] }
+        if operation.access == .admin {
+            item["security"] = [["bearerAuth": [String]()], ["apiKey": [String]()]]
+        } else if operation.access != .open {
+            item["security"] = [["bearerAuth": [String]()]]
+        }
         if let request = operation.request {
             item["requestBody"] = ["required": true, "content": ["application/json": ["schema": ref(request)]]]
         }
@@ -313,7 +327,10 @@ public enum OpenAPIDocument {
             "info": ["title": "Bazaar", "version": "1.0.0", "description": "E-commerce backend. Errors are RFC 9457 problem+json; money is integer minor units."],
             "servers": [["url": "/"]],
             "paths": paths,
-            "components": ["schemas": schemas, "securitySchemes": ["bearerAuth": ["type": "http", "scheme": "bearer", "bearerFormat": "JWT (EdDSA)"]]],
+            "components": ["schemas": schemas, "securitySchemes": [
+                "bearerAuth": ["type": "http", "scheme": "bearer", "bearerFormat": "JWT (EdDSA)"],
+                "apiKey": ["type": "apiKey", "in": "header", "name": "X-API-Key", "description": "for automation; acts as its creator with the admin role within its scope"],
+            ]],
         ]
         return (try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
     }

@@ -1,6 +1,7 @@
 import Contracts
 import HummingbirdBcrypt
 import NIOPosix
+import Platform
 import Synchronization
 
 /// bcrypt on the NIO thread pool, never on an event loop.

@@ -16,7 +16,7 @@ struct MigrationTests {
             let versions = try await platform.database.read { db in
                 try await db.raw("SELECT version FROM schema_migrations WHERE module = 'platform' ORDER BY version").all().map { try $0.decode(column: "version", as: Int.self) }
             }
-            #expect(versions == [1, 2, 3, 4])
+            #expect(versions == [1, 2, 3, 4, 5])
         }
     }
 

@@ -248,11 +248,7 @@ final class SocketIOServer: Sendable {
         token.lowercased().hasPrefix("bearer ") ? String(token.dropFirst(7)) : token
     }
 
-    static func newSID() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<15).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        return Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-    }
+    static func newSID() -> String { Secrets.randomToken(bytes: 15) }
 }
 
 extension Duration {

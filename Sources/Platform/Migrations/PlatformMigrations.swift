@@ -98,5 +98,21 @@ public enum PlatformMigrations {
                     "CREATE INDEX audit_log_actor ON audit_log (actor_id, id)",
                 ]
             },
+            SQLMigration(version: 5, name: "API keys") { engine in
+                [
+                    // Only the SHA-256 of the secret part is kept; the whole key is shown once.
+                    """
+                    CREATE TABLE api_keys (
+                        id TEXT PRIMARY KEY,
+                        name TEXT NOT NULL,
+                        scope TEXT NOT NULL,
+                        secret_hash TEXT NOT NULL,
+                        created_by TEXT NOT NULL,
+                        created_at BIGINT NOT NULL,
+                        revoked_at BIGINT
+                    )
+                    """
+                ]
+            },
         ])
 }
