@@ -38,10 +38,35 @@ public enum BazaarMetrics {
         String(name.map { $0.isLetter || $0.isNumber || $0 == "_" || $0 == ":" ? $0 : "_" })
     }
 
-    /// Renders the registry in the Prometheus text format.
+    /// Renders the registry in the Prometheus text format, with a `# HELP` line before each
+    /// family (metrics made through swift-metrics carry no help text; `promtool check metrics`
+    /// wants one).
     public static func render() -> String {
         var buffer: [UInt8] = []
         registry.emit(into: &buffer)
-        return String(decoding: buffer, as: UTF8.self)
+        var lines: [Substring] = []
+        for line in String(decoding: buffer, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("# TYPE "), let name = line.dropFirst(7).split(separator: " ").first {
+                lines.append("# HELP \(name) \(help[String(name)] ?? String(name).replacingOccurrences(of: "_", with: " "))")
+            }
+            lines.append(line)
+        }
+        return lines.joined(separator: "\n")
     }
+
+    static let help = [
+        "bazaar_http_requests_total": "HTTP requests answered, by route, method and status.",
+        "bazaar_http_request_errors_total": "HTTP requests that ended in an error, by route and method.",
+        "bazaar_http_request_duration_seconds": "Time to answer HTTP requests, by route, method and status.",
+        "bazaar_http_active_requests": "HTTP requests being answered now.",
+        "bazaar_dead_letters": "Events and jobs parked after failing too often.",
+        "bazaar_event_consumer_lag_events": "Events waiting for each durable consumer.",
+        "bazaar_events_consumed_total": "Events applied, by consumer.",
+        "bazaar_jobs_queued": "Jobs waiting or running.",
+        "bazaar_jobs_failed": "Jobs that ran out of attempts.",
+        "bazaar_jobs_completed_total": "Jobs completed, by kind.",
+        "bazaar_jobs_failed_total": "Job attempts that failed, by kind.",
+        "bazaar_realtime_connections": "Open realtime connections (WebSocket stream and Socket.IO) on this process.",
+        "bazaar_rate_limited_total": "Requests refused by a rate limit, by policy.",
+    ]
 }
