@@ -143,7 +143,9 @@ let package = Package(
             dependencies: [
                 "Catalog",
                 "Contracts",
+                "Platform",
                 "TestSupport",
+                .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: strictSettings

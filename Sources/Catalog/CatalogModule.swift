@@ -2,6 +2,7 @@ import Contracts
 import Foundation
 public import Hummingbird
 public import Platform
+public import ServiceLifecycle
 
 /// Catalog: products, prices, stock and stock reservations.
 public struct CatalogModule: BazaarModule {
@@ -9,21 +10,24 @@ public struct CatalogModule: BazaarModule {
     let platform: PlatformContext
     let store: ProductStore
     let service: CatalogService
+    let cache: ProductCache
 
     public init(platform: PlatformContext) {
         self.platform = platform
         store = ProductStore(database: platform.database)
         service = CatalogService(platform: platform, store: store)
+        cache = ProductCache(clock: platform.clock)
     }
 
     public var migrations: ModuleMigrations { CatalogMigrations.all }
-    public var eventHandlers: [any EventHandler] { [StockReservations(platform: platform)] }
+    public var eventHandlers: [any EventHandler] { [StockReservations(platform: platform, cache: cache)] }
+    public var services: [any Service] { [ProductCacheInvalidation(cache: cache, log: platform.events, logger: platform.logger)] }
 
     /// For modules in the same process (Cart); split processes use the HTTP client instead.
     public var client: any CatalogClient { InProcessCatalogClient(store: store) }
 
     public func addRoutes(to groups: RouteGroups) {
-        let routes = CatalogRoutes(service: service, store: store)
+        let routes = CatalogRoutes(service: service, store: store, cache: cache)
         routes.addPublic(to: groups.api)
         routes.addAdmin(to: groups.adminAPI)
     }

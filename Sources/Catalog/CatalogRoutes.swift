@@ -27,6 +27,7 @@ struct ProductView: ResponseEncodable, Sendable {
 struct CatalogRoutes: Sendable {
     let service: CatalogService
     let store: ProductStore
+    let cache: ProductCache
 
     func addPublic(to api: RouterGroup<BazaarRequestContext>) {
         api.get("products") { request, _ -> ListResponse<ProductView> in
@@ -34,13 +35,18 @@ struct CatalogRoutes: Sendable {
             if let query, query.count > 200 {
                 throw Problem.badRequest("Invalid query parameter.", errors: [FieldError(field: "q", message: "must be at most 200 characters")])
             }
-            return try await Paging.keysetPage(
-                request, fetch: { try await store.list(query: query, after: $0, limit: $1) },
-                cursor: { KeysetCursor(timestamp: $0.createdAt.millisecondsSince1970, id: $0.id) }, view: ProductView.init)
+            let key = "list|\(query ?? "")|\(request.uri.queryParameters["limit"] ?? "")|\(request.uri.queryParameters["cursor"] ?? "")"
+            return try await cache.value(key) {
+                try await Paging.keysetPage(
+                    request, fetch: { try await store.list(query: query, after: $0, limit: $1) },
+                    cursor: { KeysetCursor(timestamp: $0.createdAt.millisecondsSince1970, id: $0.id) }, view: ProductView.init)
+            }
         }
         api.get("products/{id}") { _, context -> ProductView in
-            guard let product = try await store.find(id: context.parameters.get("id") ?? "") else { throw Problem.notFound("Product") }
-            return ProductView(product)
+            let id = context.parameters.get("id") ?? ""
+            let product: ProductView? = try await cache.value("product|\(id)") { try await store.find(id: id).map(ProductView.init) }
+            guard let product else { throw Problem.notFound("Product") }
+            return product
         }
     }
 
@@ -48,18 +54,22 @@ struct CatalogRoutes: Sendable {
     func addAdmin(to admin: RouterGroup<AdminContext>) {
         admin.post("products") { request, context -> EditedResponse<ProductView> in
             let body = try await request.decodeBody(CreateProductBody.self, context: context)
+            defer { cache.invalidate() }
             return EditedResponse(status: .created, response: ProductView(try await service.create(body)))
         }
         admin.patch("products/{id}") { request, context -> ProductView in
             let body = try await request.decodeBody(UpdateProductBody.self, context: context)
+            defer { cache.invalidate() }
             return ProductView(try await service.update(id: context.parameters.get("id") ?? "", body))
         }
         admin.delete("products/{id}") { _, context -> HTTPResponse.Status in
+            defer { cache.invalidate() }
             try await service.delete(id: context.parameters.get("id") ?? "")
             return .noContent
         }
         admin.put("products/{id}/stock") { request, context -> ProductView in
             let body = try await request.decodeBody(StockBody.self, context: context)
+            defer { cache.invalidate() }
             return ProductView(try await service.setStock(id: context.parameters.get("id") ?? "", to: body.stock))
         }
     }

@@ -10,6 +10,10 @@ struct StockReservations: EventHandler {
     let name = "catalog.stock-reservations"
     let eventTypes = [OrderPlaced.type, OrderStatusChanged.type]
     let platform: PlatformContext
+    let cache: ProductCache
+
+    /// Reservations change stock: served products must show it from the next request on.
+    func didCommit() { cache.invalidate() }
 
     func handle(_ event: EventEnvelope, on db: any SQLDatabase) async throws {
         switch event.type {

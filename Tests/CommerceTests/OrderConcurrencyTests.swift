@@ -77,6 +77,7 @@ struct OrderConcurrencyTests {
         let failuresPerEvent: Int
 
         struct Injected: Error {}
+        func didCommit() { inner.didCommit() }
 
         func handle(_ event: EventEnvelope, on db: any SQLDatabase) async throws {
             try await inner.handle(event, on: db)

@@ -22,6 +22,7 @@ struct DeadLetterRoutesTests {
             self.broken = Atomic(broken)
         }
         struct Outage: Error {}
+        func didCommit() { inner.didCommit() }
         func handle(_ event: EventEnvelope, on db: any SQLDatabase) async throws {
             if inner.name == "cart.checkout" && broken.load(ordering: .relaxed) { throw Outage() }
             try await inner.handle(event, on: db)

@@ -30,7 +30,7 @@ struct SocketIOTests {
             let user = try await app.knownUser("sio@example.com")
             let client = try PeerProcess(
                 script: "socketio_client.py",
-                arguments: ["--url", "http://localhost:\(app.port)", "--token", user.accessToken, "--transports", transports.rawValue, "--count", "2"])
+                arguments: ["--url", "http://localhost:\(app.port)", "--token", user.accessToken, "--transports", transports.rawValue, "--count", "2", "--kind", "admin"])
             defer { client.stop() }
             #expect(try await client.line(startingWith: "ready ") == "ready \(transports.settlesOn)")
             try await app.eventually("the server to register the socket") { app.bazaar.realtimeConnections == 1 }
@@ -43,7 +43,10 @@ struct SocketIOTests {
             let messages = try client.output.filter { $0.hasPrefix("message ") }.map {
                 try JSONDecoder().decode(NotificationBody.self, from: Data($0.dropFirst("message ".count).utf8))
             }
-            #expect(messages.map(\.title) == ["One", "Two"])
+            // On PostgreSQL the welcome, written just before the connection but not yet past the
+            // xmin horizon, may be pushed too (Socket.IO has no replay position); ours come in order.
+            #expect(messages.filter { $0.kind == "admin" }.map(\.title) == ["One", "Two"])
+            #expect(messages.allSatisfy { $0.kind == "admin" || $0.kind == "welcome" })
             #expect(messages.allSatisfy { $0.userId == user.user.id })
             #expect(client.output.contains("transport \(transports.settlesOn)"))
         }
@@ -55,7 +58,7 @@ struct SocketIOTests {
             let admin = try await app.admin().accessToken
             let user = try await app.knownUser("payload@example.com")
             let client = try PeerProcess(
-                script: "socketio_client.py", arguments: ["--url", "http://localhost:\(app.port)", "--token", user.accessToken, "--auth", "payload"])
+                script: "socketio_client.py", arguments: ["--url", "http://localhost:\(app.port)", "--token", user.accessToken, "--auth", "payload", "--kind", "admin"])
             defer { client.stop() }
             _ = try await client.line(startingWith: "ready ")
             try await app.eventually("the server to register the socket") { app.bazaar.realtimeConnections == 1 }

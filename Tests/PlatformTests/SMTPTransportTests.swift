@@ -7,7 +7,7 @@ import TestSupport
 @Suite("SMTP transport")
 struct SMTPTransportTests {
     func transport(_ url: String, peer: SMTPPeer, trust: Bool = true) throws -> SMTPTransport {
-        SMTPTransport(settings: try SMTPSettings(url: url, from: "shop@bazaar.test", caFile: trust ? peer.certificate : nil), timeout: .seconds(15))
+        SMTPTransport(settings: try SMTPSettings(url: url, from: "shop@bazaar.test", caFile: trust ? peer.certificate : nil), timeout: .seconds(45))
     }
 
     @Test func plainDeliveryWithDotStuffingAndAnEncodedSubject() async throws {

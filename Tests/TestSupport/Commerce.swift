@@ -88,7 +88,8 @@ extension TestBazaar {
 
     /// Waits for the saga to move the order out of `pending`.
     public func settled(_ id: String, token: String) async throws -> OrderBody {
-        try await waitFor("order \(id) to leave pending") {
+        // Generous: under the full suite on two cores, retries with backoff take a while.
+        try await waitFor("order \(id) to leave pending", timeout: .seconds(30)) {
             guard let order = try await order(id, token: token), order.status != "pending" else { return nil }
             return order
         }

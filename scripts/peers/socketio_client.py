@@ -30,6 +30,7 @@ def main() -> int:
     parser.add_argument("--auth", choices=["query", "payload"], default="query")
     parser.add_argument("--transports", default="polling,websocket")
     parser.add_argument("--count", type=int, default=1)
+    parser.add_argument("--kind", help="count only messages of this kind")
     parser.add_argument("--seconds", type=float, default=20)
     args = parser.parse_args()
     transports = args.transports.split(",")
@@ -39,7 +40,8 @@ def main() -> int:
 
     @client.on("message")
     def on_message(data):
-        received.append(data)
+        if args.kind is None or data.get("kind") == args.kind:
+            received.append(data)
         print("message " + json.dumps(data), flush=True)
 
     url = args.url

@@ -132,6 +132,7 @@ public final class EventConsumerService: Service {
             return pending.count
         }
         Counter(label: "bazaar_events_consumed_total", dimensions: [("consumer", handler.name)]).increment(by: applied)
+        if applied > 0 { handler.didCommit() }
     }
 
     /// Re-runs a parked event through its consumer; the dead letter is removed when it succeeds.

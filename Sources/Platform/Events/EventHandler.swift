@@ -7,6 +7,13 @@ public protocol EventHandler: Sendable {
     var name: String { get }
     var eventTypes: [String] { get }
     func handle(_ event: EventEnvelope, on db: any SQLDatabase) async throws
+    /// Runs after a transaction of this handler committed (in-memory state that must follow
+    /// the database, such as a cache, is refreshed here rather than before the commit).
+    func didCommit()
+}
+
+extension EventHandler {
+    public func didCommit() {}
 }
 
 /// Retry and dead-letter policy of the consumers.

@@ -68,5 +68,6 @@ public enum BazaarMetrics {
         "bazaar_jobs_failed_total": "Job attempts that failed, by kind.",
         "bazaar_realtime_connections": "Open realtime connections (WebSocket stream and Socket.IO) on this process.",
         "bazaar_rate_limited_total": "Requests refused by a rate limit, by policy.",
+        "bazaar_cache_requests_total": "Cache lookups, by cache and result (hit or miss).",
     ]
 }

@@ -1,0 +1,63 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Platform
+import SQLKit
+import Testing
+import TestSupport
+
+@Suite("Product cache")
+struct ProductCacheTests {
+    /// Changes the price behind the service's back: no event, no invalidation.
+    static func sneakPrice(_ app: TestBazaar, id: String, to amount: Int64) async throws {
+        try await app.bazaar.platform.database.transaction { db in
+            try await db.raw("UPDATE products SET price_amount = \(bind: amount) WHERE id = \(bind: id)").run()
+        }
+    }
+
+    @Test(arguments: TestEngine.allCases)
+    func servedFromMemoryUntilProductsOrStockChange(engine: TestEngine) async throws {
+        try await TestBazaar.run(engine) { app in
+            let admin = try await app.admin().accessToken
+            let lamp = try await app.createProduct(admin: admin, sku: "LAMP-1", price: 1000, stock: 5)
+            #expect(try await app.product(lamp.id)?.price.amount == 1000)
+            #expect(try await app.request(.get, "/api/v1/products").decode(Page<ProductBody>.self).items.first?.price.amount == 1000)
+
+            // A write that bypasses Catalog is not seen: the answers come from the cache. (The
+            // creation's own event may still reach the invalidation follower and empty the cache
+            // once; then the next round shows it.)
+            var servedFromCache = false
+            for round in 1...20 where !servedFromCache {
+                let before = try await app.product(lamp.id)?.price.amount
+                _ = try await app.request(.get, "/api/v1/products")
+                try await Self.sneakPrice(app, id: lamp.id, to: Int64(round))
+                let detail = try await app.product(lamp.id)?.price.amount
+                let listed = try await app.request(.get, "/api/v1/products").decode(Page<ProductBody>.self).items.first?.price.amount
+                servedFromCache = detail == before && listed == before
+                if !servedFromCache { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            #expect(servedFromCache)
+
+            // Catalog's own writes are visible on the very next request.
+            _ = try await app.request(.patch, "/api/v1/products/\(lamp.id)", token: admin, json: #"{"price":{"amount":1200,"currency":"USD"}}"#)
+            #expect(try await app.product(lamp.id)?.price.amount == 1200)
+            _ = try await app.request(.put, "/api/v1/products/\(lamp.id)/stock", token: admin, json: #"{"stock":9}"#)
+            #expect(try await app.request(.get, "/api/v1/products").decode(Page<ProductBody>.self).items.first?.stock == 9)
+
+            // Stock reserved by the order saga (a consumer, not a route) reaches the cache through the event log.
+            let buyer = try await app.register(email: "buyer@example.com")
+            let order = try await app.placeOrder(token: buyer.accessToken, items: [(lamp.id, 2)])
+            #expect(try await app.settled(order.id, token: buyer.accessToken).status == "confirmed")
+            try await app.eventually("the reservation to show in the cached detail") { try await app.product(lamp.id)?.stock == 7 }
+
+            // A deleted product disappears from the cached list and detail at once.
+            #expect(try await app.request(.delete, "/api/v1/products/\(lamp.id)", token: admin).status == .noContent)
+            #expect(try await app.product(lamp.id) == nil)
+            #expect(try await app.request(.get, "/api/v1/products").decode(Page<ProductBody>.self).items.isEmpty)
+
+            let metrics = try await app.request(.get, "/metrics").text
+            #expect(metrics.contains(#"bazaar_cache_requests_total{cache="products",result="hit"}"#))
+            #expect(metrics.contains(#"bazaar_cache_requests_total{cache="products",result="miss"}"#))
+        }
+    }
+}
