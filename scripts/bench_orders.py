@@ -21,6 +21,15 @@ def call(conn, method, path, body=None, token=None, headers=None):
     return response.status, (json.loads(data) if data else None)
 
 
+def peak_rss_mib(pid):
+    """The server's peak resident memory (VmHWM), in MiB."""
+    with open(f"/proc/{pid}/status") as status_file:
+        for line in status_file:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
@@ -90,11 +99,7 @@ def main():
         time.sleep(0.05)
     settled_after = time.monotonic() - start
 
-    peak_kb = 0
-    with open(f"/proc/{args.pid}/status") as status_file:
-        for line in status_file:
-            if line.startswith("VmHWM:"):
-                peak_kb = int(line.split()[1])
+    peak_kb = peak_rss_mib(args.pid) * 1024
     latencies.sort()
     ms = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000
     print(f"clients {args.clients}, {args.seconds:.0f} s, {len(products)} products")

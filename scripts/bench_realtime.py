@@ -6,27 +6,22 @@ import argparse
 import json
 import threading
 import time
-import urllib.request
+import http.client
+import os
+import sys
 
 import websocket
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_orders import call as call_on, peak_rss_mib  # noqa: E402
+
 
 def call(port, method, path, body=None, token=None):
-    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", method=method,
-                                     data=json.dumps(body).encode() if body is not None else None)
-    request.add_header("content-type", "application/json")
-    if token:
-        request.add_header("authorization", "Bearer " + token)
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return response.status, json.loads(response.read() or b"null")
-
-
-def rss_mib(pid):
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return 0
+    # One connection per call: the sender threads share nothing.
+    status, data = call_on(http.client.HTTPConnection("127.0.0.1", port, timeout=30), method, path, body, token)
+    if status >= 400:
+        raise RuntimeError(f"{method} {path}: {status} {data}")
+    return status, data
 
 
 def main():
@@ -122,7 +117,7 @@ def main():
     print(f"  delivered           {len(latencies)} of {len(jobs)} ({len(latencies) / (done - begin):.0f}/s end to end)")
     print(f"  post-to-frame p50   {pct(0.5):8.1f} ms")
     print(f"  post-to-frame p99   {pct(0.99):8.1f} ms")
-    print(f"  server peak RSS     {rss_mib(args.pid):8.0f} MiB")
+    print(f"  server peak RSS     {peak_rss_mib(args.pid):8.0f} MiB")
 
 
 if __name__ == "__main__":
