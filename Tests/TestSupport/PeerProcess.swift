@@ -16,7 +16,8 @@ public final class PeerProcess: Sendable {
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = [Self.peersDirectory.appendingPathComponent(script).path] + arguments
         process.standardOutput = pipe
-        process.standardError = pipe
+        // The protocol lines are on stdout; library warnings on stderr could land inside them.
+        process.standardError = FileHandle.nullDevice
         self.process = process
         pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
             let data = handle.availableData

@@ -31,15 +31,15 @@ class Handler:
     async def handle_DATA(self, server, session, envelope):
         if self.refuse < 0 or self.refused < self.refuse:
             self.refused += 1
-            print(f"refused {self.refused}", flush=True)
+            say(f"refused {self.refused}")
             return "451 4.3.0 Try again later"
-        print("message " + json.dumps({
+        say("message " + json.dumps({
             "mail_from": envelope.mail_from,
             "rcpt_tos": envelope.rcpt_tos,
             "auth_user": session.auth_data.login.decode() if isinstance(session.auth_data, LoginPassword) else None,
             "tls": session.ssl is not None,
             "data": envelope.content.decode("utf-8", errors="replace"),
-        }), flush=True)
+        }))
         return "250 OK"
 
 
@@ -61,6 +61,13 @@ def self_signed_context(directory):
     return context, cert
 
 
+
+def say(line):
+    # One write per line, so nothing else can land inside it.
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
 def unblock_termination():
     # A parent that handles signals itself (the Swift test runner) may spawn us with SIGTERM
     # blocked; take it back so the harness can stop us.
@@ -80,7 +87,7 @@ def main():
     if args.starttls:
         context, cert = self_signed_context(directory)
         options.update(tls_context=context, require_starttls=True)
-        print("cert " + cert, flush=True)
+        say("cert " + cert)
     if args.auth:
         user, password = args.auth.split(":", 1)
 
@@ -97,7 +104,7 @@ def main():
     port = free_port()
     controller = Controller(Handler(args.refuse), hostname="127.0.0.1", port=port, **options)
     controller.start()
-    print(f"listening {port}", flush=True)
+    say(f"listening {port}")
     try:
         while True:
             time.sleep(1)

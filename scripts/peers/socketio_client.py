@@ -17,6 +17,13 @@ import time
 import socketio
 
 
+
+def say(line):
+    # One write per line, so nothing else can land inside it.
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
 def unblock_termination():
     # A parent that handles signals itself (the Swift test runner) may spawn us with SIGTERM
     # blocked; take it back so the harness can stop us.
@@ -42,7 +49,7 @@ def main() -> int:
     def on_message(data):
         if args.kind is None or data.get("kind") == args.kind:
             received.append(data)
-        print("message " + json.dumps(data), flush=True)
+        say("message " + json.dumps(data))
 
     url = args.url
     auth = None
@@ -53,17 +60,17 @@ def main() -> int:
     try:
         client.connect(url, auth=auth, transports=transports, wait_timeout=10)
     except socketio.exceptions.ConnectionError as error:
-        print("connect_error " + str(error), flush=True)
+        say("connect_error " + str(error))
         return 2
 
     deadline = time.monotonic() + args.seconds
     if "websocket" in transports:
         while client.transport() != "websocket" and time.monotonic() < deadline:
             time.sleep(0.02)
-    print("ready " + client.transport(), flush=True)
+    say("ready " + client.transport())
     while len(received) < args.count and time.monotonic() < deadline and client.connected:
         time.sleep(0.02)
-    print("transport " + (client.transport() if client.connected else "disconnected"), flush=True)
+    say("transport " + (client.transport() if client.connected else "disconnected"))
     client.disconnect()
     return 0 if len(received) >= args.count else 1
 
