@@ -21,6 +21,10 @@ final class ProductCache: Sendable {
     private struct State {
         var generation: UInt64 = 0
         var entries: [String: Entry] = [:]
+        /// While a write is between its first change and its commit, answers bypass the cache
+        /// (a read then could see either side of the commit). Bounded, in case a rollback never
+        /// reports back.
+        var bypassUntil = ContinuousClock.now
     }
 
     private let state = Mutex(State())
@@ -37,12 +41,14 @@ final class ProductCache: Sendable {
 
     func value<Value: Sendable>(_ key: String, fill: () async throws -> Value) async throws -> Value {
         let now = clock.now()
-        let (hit, generation) = state.withLock { state -> (Value?, UInt64) in
+        let (hit, generation, bypass) = state.withLock { state -> (Value?, UInt64, Bool) in
+            if state.bypassUntil > .now { return (nil, state.generation, true) }
             guard let entry = state.entries[key], entry.generation == state.generation, now.timeIntervalSince(entry.storedAt) < lifetime else {
-                return (nil, state.generation)
+                return (nil, state.generation, false)
             }
-            return (entry.value as? Value, state.generation)
+            return (entry.value as? Value, state.generation, false)
         }
+        if bypass { return try await fill() }
         if let hit {
             Counter(label: "bazaar_cache_requests_total", dimensions: [("cache", "products"), ("result", "hit")]).increment()
             return hit
@@ -61,6 +67,23 @@ final class ProductCache: Sendable {
         state.withLock { state in
             state.generation &+= 1
             state.entries.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// A transaction is about to change products or stock; `endWrite` follows its commit.
+    func beginWrite() {
+        state.withLock { state in
+            state.generation &+= 1
+            state.entries.removeAll(keepingCapacity: true)
+            state.bypassUntil = max(state.bypassUntil, .now + .seconds(10))
+        }
+    }
+
+    func endWrite() {
+        state.withLock { state in
+            state.generation &+= 1
+            state.entries.removeAll(keepingCapacity: true)
+            state.bypassUntil = .now
         }
     }
 }

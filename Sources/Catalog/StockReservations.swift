@@ -12,10 +12,12 @@ struct StockReservations: EventHandler {
     let platform: PlatformContext
     let cache: ProductCache
 
-    /// Reservations change stock: served products must show it from the next request on.
-    func didCommit() { cache.invalidate() }
+    /// Reservations change stock: served products must show it from the next request on, so
+    /// answers bypass the cache from before the change until after the commit.
+    func didCommit() { cache.endWrite() }
 
     func handle(_ event: EventEnvelope, on db: any SQLDatabase) async throws {
+        cache.beginWrite()
         switch event.type {
         case OrderPlaced.type:
             try await reserve(try event.decode(OrderPlaced.self), on: db)
