@@ -63,27 +63,19 @@ final class ProductCache: Sendable {
         return value
     }
 
-    func invalidate() {
-        state.withLock { state in
-            state.generation &+= 1
-            state.entries.removeAll(keepingCapacity: true)
-        }
-    }
+    func invalidate() { reset(bypassUntil: nil) }
 
     /// A transaction is about to change products or stock; `endWrite` follows its commit.
-    func beginWrite() {
-        state.withLock { state in
-            state.generation &+= 1
-            state.entries.removeAll(keepingCapacity: true)
-            state.bypassUntil = max(state.bypassUntil, .now + .seconds(10))
-        }
-    }
+    func beginWrite() { reset(bypassUntil: .now + .seconds(10)) }
 
-    func endWrite() {
+    func endWrite() { reset(bypassUntil: .now) }
+
+    /// Forgets every entry; `bypassUntil` extends (a write begins) or ends (it committed) the bypass.
+    private func reset(bypassUntil: ContinuousClock.Instant?) {
         state.withLock { state in
             state.generation &+= 1
             state.entries.removeAll(keepingCapacity: true)
-            state.bypassUntil = .now
+            if let bypassUntil { state.bypassUntil = bypassUntil > .now ? max(state.bypassUntil, bypassUntil) : bypassUntil }
         }
     }
 }

@@ -215,8 +215,6 @@ final class SocketIOServer: Sendable {
         session.close()
     }
 
-    var sessionCount: Int { sessions.withLock { $0.count } }
-
     // MARK: protocol helpers
 
     struct Query {
