@@ -22,6 +22,9 @@ extension TestBazaar {
 
     /// Connects to the stream, collects frames until `until` holds for them (or the server
     /// closes), then closes; returns the frames. `opened` runs once the server has the connection.
+    /// Welcome frames are dropped: on PostgreSQL a stream without `lastEventId` may still be sent
+    /// the welcome written just before it connected (it starts at the xmin horizon, preferring an
+    /// old message to a missed one), and no test here is about the welcome.
     func collectStream(
         query: String = "", headers: HTTPFields = [:], first message: String? = nil, connections: Int = 1,
         opened: @escaping @Sendable () async throws -> Void = {}, until: @escaping @Sendable ([NotificationBody]) -> Bool
@@ -35,7 +38,9 @@ extension TestBazaar {
             try await self.eventually("the server to register the connection") { self.bazaar.realtimeConnections >= connections }
             try await opened()
             for try await frame in inbound.messages(maxSize: 1 << 20) {
-                guard case .text(let text) = frame else { continue }
+                guard case .text(let text) = frame,
+                    try JSONDecoder().decode(NotificationBody.self, from: Data(text.utf8)).kind != "welcome"
+                else { continue }
                 received.append(text)
                 if until(try received.notifications()) { break }
             }
