@@ -34,6 +34,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/GraphQLSwift/GraphQL.git", from: "4.3.0"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
     ],
     targets: [
         .target(
@@ -58,6 +60,15 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOExtras", package: "swift-nio-extras"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "Gateway",
+            dependencies: [
+                "Platform",
+                .product(name: "GraphQL", package: "GraphQL"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
             ],
             swiftSettings: strictSettings
         ),
@@ -98,7 +109,7 @@ let package = Package(
         ),
         .target(
             name: "BazaarServer",
-            dependencies: ["Platform", "Contracts", "Identity", "Catalog", "Cart", "Ordering", "Promotions", "Notifications"],
+            dependencies: ["Platform", "Contracts", "Identity", "Catalog", "Cart", "Ordering", "Promotions", "Notifications", "Gateway"],
             swiftSettings: strictSettings
         ),
         .executableTarget(

@@ -2,6 +2,7 @@ public import Hummingbird
 import Cart
 import Catalog
 import Contracts
+import Gateway
 import Identity
 import Notifications
 import Ordering
@@ -82,12 +83,15 @@ public func buildBazaar(
     router.add(middleware: ProblemMiddleware())
     let apiKeys = APIKeys(database: database, clock: clock)
     router.add(middleware: AuthenticationMiddleware(verifier: verifier, apiKeys: apiKeys))
-    router.add(middleware: AuditMiddleware(log: platform.audit))
     router.add(
         middleware: RateLimitMiddleware(
             limiter: RateLimiter(clock: clock),
             auth: settings.authRequestsPerMinute > 0 ? RateLimitPolicy(name: "auth", limit: settings.authRequestsPerMinute) : nil,
             api: settings.apiRequestsPerMinute > 0 ? RateLimitPolicy(name: "api", limit: settings.apiRequestsPerMinute) : nil))
+    let gateway = try GatewayParts(settings: settings, platform: platform)
+    if let proxy = gateway?.proxy { router.add(middleware: proxy) }
+    // After the proxy: a forwarded admin request is audited by the module that serves it.
+    router.add(middleware: AuditMiddleware(log: platform.audit))
 
     let operations = OperationsRoutes(database: database, clock: clock, consumers: consumers) {
         guard gate.isOpen else { return false }
@@ -95,6 +99,7 @@ public func buildBazaar(
     }
     operations.addPublicRoutes(to: router)
     APIDocumentation.addRoutes(to: router)
+    gateway?.graphQL.addRoutes(to: router)
     let webSocketRouter = Router(context: RealtimeRequestContext.self)
     for module in modules {
         module.addRootRoutes(to: router)
@@ -109,8 +114,10 @@ public func buildBazaar(
     apiKeys.addRoutes(to: groups.admin)
 
     let routes = router.routes.map { "\($0.method) \($0.path)" }
+    let responder = router.buildResponder()
+    gateway?.transport.bind(responder)
     var application = Application(
-        router: router,
+        responder: responder,
         server: .http1WebSocketUpgrade(webSocketRouter: webSocketRouter),
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "bazaar"),
         logger: logger)
@@ -127,6 +134,7 @@ public func buildBazaar(
         GatedService(gate: gate, service: jobWorker),
         GatedService(gate: gate, service: scheduler))
     application.addServices(modules.flatMap(\.services).map { GatedService(gate: gate, service: $0) })
+    if let invalidation = gateway?.cacheInvalidation { application.addServices(GatedService(gate: gate, service: invalidation)) }
 
     application.beforeServerStarts {
         try await prepareDatabase(platform: platform, migrations: migrations, modules: modules)

@@ -13,6 +13,9 @@ public enum ModuleName: String, CaseIterable, Sendable, Comparable {
     case ordering
     case promotions
     case notifications
+    /// The public front: GraphQL over every module and, in split mode, REST routing to the
+    /// processes that serve the others.
+    case gateway
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 }
@@ -37,9 +40,22 @@ public struct BazaarSettings: Sendable {
     public var apiRequestsPerMinute = 600
     /// Outgoing mail; nil keeps mail in the mail log (`GET /admin/mail`).
     public var smtp: SMTPSettings?
-    /// Where Catalog and Cart answer when this process does not serve them (split mode).
-    public var catalogURL: URL?
-    public var cartURL: URL?
+    /// Where each module answers when this process does not serve it (split mode):
+    /// `BAZAAR_CATALOG_URL`, `BAZAAR_CART_URL`, … Cart and Ordering call Catalog (and Ordering
+    /// calls Cart) there; the gateway routes requests there.
+    public var moduleURLs: [ModuleName: URL] = [:]
+    public var catalogURL: URL? {
+        get { moduleURLs[.catalog] }
+        set { moduleURLs[.catalog] = newValue }
+    }
+    public var cartURL: URL? {
+        get { moduleURLs[.cart] }
+        set { moduleURLs[.cart] = newValue }
+    }
+    /// GraphQL introspection and GraphiQL; nil means the command's default (on in `run`).
+    public var graphQLIntrospection: Bool?
+    /// How long the gateway waits for a module before answering 504.
+    public var gatewayTimeout: TimeInterval = 30
     /// The wallet's single currency (ISO 4217).
     public var walletCurrency = "USD"
     /// Whether wallet-paid orders are accepted; defaults to "Promotions is served here".
@@ -116,8 +132,16 @@ public struct BazaarSettings: Sendable {
                 throw Invalid(setting: "smtp.url (BAZAAR_SMTP_URL)", problem: "\(error)")
             }
         }
-        settings.catalogURL = try url(config, "catalog.url")
-        settings.cartURL = try url(config, "cart.url")
+        for module in ModuleName.allCases where module != .gateway {
+            settings.moduleURLs[module] = try url(config, "\(module.rawValue).url")
+        }
+        if let text = config.string(forKey: "graphql.introspection") {
+            guard let flag = Bool(text.lowercased()) else {
+                throw Invalid(setting: "graphql.introspection (BAZAAR_GRAPHQL_INTROSPECTION)", problem: "expected true or false")
+            }
+            settings.graphQLIntrospection = flag
+        }
+        settings.gatewayTimeout = TimeInterval(try integer(config, "gateway.timeout.ms", default: 30_000, in: 100...600_000)) / 1000
         let needsCatalog = settings.modules.contains(.cart) || settings.modules.contains(.ordering)
         if needsCatalog && !settings.modules.contains(.catalog) && settings.catalogURL == nil {
             throw Invalid(setting: "catalog.url (BAZAAR_CATALOG_URL)", problem: "cart and ordering need catalog: serve it here or give its base URL")

@@ -10,18 +10,18 @@ public struct CatalogModule: BazaarModule {
     let platform: PlatformContext
     let store: ProductStore
     let service: CatalogService
-    let cache: ProductCache
+    let cache: InvalidatedCache
 
     public init(platform: PlatformContext) {
         self.platform = platform
         store = ProductStore(database: platform.database)
         service = CatalogService(platform: platform, store: store)
-        cache = ProductCache(clock: platform.clock)
+        cache = InvalidatedCache(name: "products", clock: platform.clock)
     }
 
     public var migrations: ModuleMigrations { CatalogMigrations.all }
     public var eventHandlers: [any EventHandler] { [StockReservations(platform: platform, cache: cache)] }
-    public var services: [any Service] { [ProductCacheInvalidation(cache: cache, log: platform.events, logger: platform.logger)] }
+    public var services: [any Service] { [CacheInvalidation(cache: cache, log: platform.events, types: ProductEvents.types, logger: platform.logger)] }
 
     /// For modules in the same process (Cart); split processes use the HTTP client instead.
     public var client: any CatalogClient { InProcessCatalogClient(store: store) }

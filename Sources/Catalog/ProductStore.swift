@@ -17,6 +17,13 @@ struct ProductStore: Sendable {
             .where("id", .equal, id).where("deleted_at", .is, SQLLiteral.null).first().map(Product.init(row:))
     }
 
+    func find(ids: [String]) async throws -> [Product] {
+        try await database.read { db in
+            try await db.select().columns(Product.columns.map { SQLColumn($0) }).from("products")
+                .where("id", .in, Array(Set(ids))).where("deleted_at", .is, SQLLiteral.null).all().map(Product.init(row:))
+        }
+    }
+
     /// Newest first; `query` matches name or description case-insensitively.
     func list(query: String?, after cursor: KeysetCursor?, limit: Int) async throws -> [Product] {
         try await database.read { db in

@@ -10,7 +10,7 @@ struct StockReservations: EventHandler {
     let name = "catalog.stock-reservations"
     let eventTypes = [OrderPlaced.type, OrderStatusChanged.type]
     let platform: PlatformContext
-    let cache: ProductCache
+    let cache: InvalidatedCache
 
     /// Reservations change stock: served products must show it from the next request on, so
     /// answers bypass the cache from before the change until after the commit.

@@ -18,6 +18,11 @@ public struct ProductChanged: Codable, Sendable, Equatable {
     }
 }
 
+/// The events after which product answers (listings, details, stock) may have changed.
+public enum ProductEvents {
+    public static let types = [ProductCreated.type, ProductUpdated.type, ProductDeleted.type, StockReserved.type, StockReleased.type]
+}
+
 public struct ProductCreated: DomainEvent {
     public static let type = "product.created"
     public let product: ProductChanged

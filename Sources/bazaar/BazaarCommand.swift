@@ -71,6 +71,7 @@ extension BazaarCommand {
         func run() async throws {
             var settings = try await options.settings()
             settings.modules = Set(ModuleName.allCases)
+            settings.graphQLIntrospection = settings.graphQLIntrospection ?? true
             try await serve(settings)
         }
     }

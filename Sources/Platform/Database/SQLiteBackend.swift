@@ -44,14 +44,14 @@ public final class SQLiteBackend: Database {
     public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         let index = nextReader.wrappingAdd(1, ordering: .relaxed).oldValue
         let connection = readers.isEmpty ? writer : readers[abs(index) % readers.count]
-        return try await body(connection.sql(queryLogLevel: nil))
+        return try await body(StatementCounter.counting(connection.sql(queryLogLevel: nil)))
     }
 
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         let result = try await shieldedFromCancellation { [writer, writeLock] in
             try await writeLock.withLock {
                 // IMMEDIATE takes the write lock up front instead of upgrading mid-transaction.
-                try await runInTransaction(writer.sql(queryLogLevel: nil), begin: "BEGIN IMMEDIATE", body)
+                try await runInTransaction(StatementCounter.counting(writer.sql(queryLogLevel: nil)), begin: "BEGIN IMMEDIATE", body)
             }
         }
         changes.signal()

@@ -10,10 +10,23 @@ public struct BazaarRequestContext: RequestContext, RemoteAddressRequestContext 
     public var user: AuthenticatedUser?
     public let remoteAddress: SocketAddress?
     public var clientAddress: String = "unknown"
+    /// Set by `RequestIDMiddleware`; forwarded with calls the gateway makes for this request.
+    public var requestID: String = ""
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         remoteAddress = source.channel.remoteAddress
+    }
+
+    /// The context of a request the gateway makes in-process on behalf of `parent`: same peer
+    /// address and logger, fresh routing state.
+    public init(subrequestOf parent: BazaarRequestContext) {
+        coreContext = .init(source: SubrequestSource(logger: parent.logger))
+        remoteAddress = parent.remoteAddress
+    }
+
+    private struct SubrequestSource: RequestContextSource {
+        let logger: Logger
     }
 
     /// Request bodies are JSON documents of a few kilobytes; anything far larger is refused

@@ -19,6 +19,7 @@ public struct RequestIDMiddleware: RouterMiddleware {
         }
         let requestID = incoming ?? context.id
         context.logger[metadataKey: "request.id"] = "\(requestID)"
+        context.requestID = "\(requestID)"
         context.clientAddress = clientAddress(request: request, context: context)
         var response = try await next(request, context)
         response.headers[.requestID] = requestID

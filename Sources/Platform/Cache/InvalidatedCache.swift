@@ -1,17 +1,15 @@
-import Contracts
-import Foundation
-import Logging
+public import Foundation
+public import Logging
 import Metrics
-import Platform
-import ServiceLifecycle
+public import ServiceLifecycle
 import Synchronization
 
-/// Product listings and details as served, kept in this process's memory. Any product or stock
-/// change empties it: this process's own writes right after they commit, other processes'
-/// writes (and reservations by the order saga) when their events reach `ProductCacheInvalidation`.
-/// Entries are stamped with the generation current *before* their database read, so a read that
-/// raced an invalidation is never served afterwards.
-final class ProductCache: Sendable {
+/// Answers kept in this process's memory until the data behind them changes. Any change empties
+/// it: this process's own writes right after they commit, other processes' writes when their
+/// events reach a `CacheInvalidation` service. Entries are stamped with the generation current
+/// *before* their read, so a read that raced an invalidation is never served afterwards.
+/// Catalog keeps product answers in one; the gateway keeps the module answers it fronts.
+public final class InvalidatedCache: Sendable {
     private struct Entry {
         let value: any Sendable
         let generation: UInt64
@@ -32,14 +30,17 @@ final class ProductCache: Sendable {
     /// A safety net: nothing stays longer than this even if an invalidation were missed.
     let lifetime: TimeInterval
     let capacity: Int
+    /// The `cache` label of its hit/miss counters.
+    let name: String
 
-    init(clock: any WallClock, lifetime: TimeInterval = 60, capacity: Int = 10_000) {
+    public init(name: String, clock: any WallClock, lifetime: TimeInterval = 60, capacity: Int = 10_000) {
+        self.name = name
         self.clock = clock
         self.lifetime = lifetime
         self.capacity = capacity
     }
 
-    func value<Value: Sendable>(_ key: String, fill: () async throws -> Value) async throws -> Value {
+    public func value<Value: Sendable>(_ key: String, fill: () async throws -> Value) async throws -> Value {
         let now = clock.now()
         let (hit, generation, bypass) = state.withLock { state -> (Value?, UInt64, Bool) in
             if state.bypassUntil > .now { return (nil, state.generation, true) }
@@ -50,10 +51,10 @@ final class ProductCache: Sendable {
         }
         if bypass { return try await fill() }
         if let hit {
-            Counter(label: "bazaar_cache_requests_total", dimensions: [("cache", "products"), ("result", "hit")]).increment()
+            Counter(label: "bazaar_cache_requests_total", dimensions: [("cache", name), ("result", "hit")]).increment()
             return hit
         }
-        Counter(label: "bazaar_cache_requests_total", dimensions: [("cache", "products"), ("result", "miss")]).increment()
+        Counter(label: "bazaar_cache_requests_total", dimensions: [("cache", name), ("result", "miss")]).increment()
         let value = try await fill()
         state.withLock { state in
             guard state.generation == generation else { return }  // invalidated while reading
@@ -63,12 +64,12 @@ final class ProductCache: Sendable {
         return value
     }
 
-    func invalidate() { reset(bypassUntil: nil) }
+    public func invalidate() { reset(bypassUntil: nil) }
 
     /// A transaction is about to change products or stock; `endWrite` follows its commit.
-    func beginWrite() { reset(bypassUntil: .now + .seconds(10)) }
+    public func beginWrite() { reset(bypassUntil: .now + .seconds(10)) }
 
-    func endWrite() { reset(bypassUntil: .now) }
+    public func endWrite() { reset(bypassUntil: .now) }
 
     /// Forgets every entry; `bypassUntil` extends (a write begins) or ends (it committed) the bypass.
     private func reset(bypassUntil: ContinuousClock.Instant?) {
@@ -80,18 +81,17 @@ final class ProductCache: Sendable {
     }
 }
 
-/// Empties the cache when any process changes products or stock (events through the log).
-struct ProductCacheInvalidation: Service {
-    let cache: ProductCache
+/// Empties a cache whenever an event of the given types is committed, by any process.
+public struct CacheInvalidation: Service {
+    let cache: InvalidatedCache
     let follower: EventFollower
 
-    init(cache: ProductCache, log: EventLog, logger: Logger) {
+    public init(cache: InvalidatedCache, log: EventLog, types: [String], logger: Logger) {
         self.cache = cache
-        follower = EventFollower(
-            log: log, types: [ProductCreated.type, ProductUpdated.type, ProductDeleted.type, StockReserved.type, StockReleased.type], logger: logger)
+        follower = EventFollower(log: log, types: types, logger: logger)
     }
 
-    func run() async throws {
+    public func run() async throws {
         let start = try await follower.log.head()
         await cancelWhenGracefulShutdown {
             await follower.follow(from: start) { _ in cache.invalidate() }

@@ -1,0 +1,48 @@
+import Contracts
+import Foundation
+import Gateway
+import Platform
+
+/// What a process serving the gateway adds: GraphQL over every module (through this process's
+/// own router) and, for modules served elsewhere, the REST proxy with its product cache.
+struct GatewayParts {
+    let graphQL: GraphQLGateway
+    let transport: InProcessTransport
+    let proxy: GatewayProxyMiddleware?
+    let cacheInvalidation: CacheInvalidation?
+
+    init?(settings: BazaarSettings, platform: PlatformContext) throws {
+        guard settings.modules.contains(.gateway) else { return nil }
+        transport = InProcessTransport()
+        graphQL = try GraphQLGateway(transport: transport, settings: .init(introspection: settings.graphQLIntrospection ?? false))
+        let upstreams = ModuleName.allCases.filter { !settings.modules.contains($0) }.compactMap { module in
+            settings.moduleURLs[module].map { Upstream(name: module.rawValue, baseURL: $0, pathPrefixes: module.publicPaths) }
+        }
+        guard !upstreams.isEmpty else {
+            proxy = nil
+            cacheInvalidation = nil
+            return
+        }
+        // Catalog's own process caches its answers; a gateway in front of another process keeps its own copy.
+        let cache = upstreams.contains { $0.name == ModuleName.catalog.rawValue }
+            ? InvalidatedCache(name: "gateway", clock: platform.clock) : nil
+        proxy = GatewayProxyMiddleware(upstreams: upstreams, timeout: settings.gatewayTimeout, productCache: cache)
+        cacheInvalidation = cache.map { CacheInvalidation(cache: $0, log: platform.events, types: ProductEvents.types, logger: platform.logger) }
+    }
+}
+
+extension ModuleName {
+    /// The paths this module answers, for the gateway's routing. Platform routes (API keys,
+    /// audit, events, dead letters, mail) are answered by every process, the gateway included.
+    var publicPaths: [String] {
+        switch self {
+        case .identity: ["/api/v1/auth", "/api/v1/users", "/api/v1/admin/users", "/.well-known/jwks.json"]
+        case .catalog: ["/api/v1/products"]
+        case .cart: ["/api/v1/cart"]
+        case .ordering: ["/api/v1/orders", "/api/v1/admin/orders"]
+        case .promotions: ["/api/v1/promotions", "/api/v1/wallet", "/api/v1/admin/promotions"]
+        case .notifications: ["/api/v1/notifications", "/api/v1/admin/notifications", "/api/v1/admin/campaigns", "/socket.io"]
+        case .gateway: []
+        }
+    }
+}
