@@ -54,6 +54,9 @@ public struct BazaarSettings: Sendable {
     }
     /// GraphQL introspection and GraphiQL; nil means the command's default (on in `run`).
     public var graphQLIntrospection: Bool?
+    /// Bounds on one GraphQL operation: nesting depth and estimated fields resolved.
+    public var graphQLDepthLimit = 10
+    public var graphQLCostLimit = 5_000
     /// How long the gateway waits for a module before answering 504.
     public var gatewayTimeout: TimeInterval = 30
     /// The wallet's single currency (ISO 4217).
@@ -141,6 +144,8 @@ public struct BazaarSettings: Sendable {
             }
             settings.graphQLIntrospection = flag
         }
+        settings.graphQLDepthLimit = try integer(config, "graphql.max.depth", default: 10, in: 2...50)
+        settings.graphQLCostLimit = try integer(config, "graphql.max.cost", default: 5_000, in: 10...1_000_000)
         settings.gatewayTimeout = TimeInterval(try integer(config, "gateway.timeout.ms", default: 30_000, in: 100...600_000)) / 1000
         let needsCatalog = settings.modules.contains(.cart) || settings.modules.contains(.ordering)
         if needsCatalog && !settings.modules.contains(.catalog) && settings.catalogURL == nil {

@@ -14,7 +14,10 @@ struct GatewayParts {
     init?(settings: BazaarSettings, platform: PlatformContext) throws {
         guard settings.modules.contains(.gateway) else { return nil }
         transport = InProcessTransport()
-        graphQL = try GraphQLGateway(transport: transport, settings: .init(introspection: settings.graphQLIntrospection ?? false))
+        var limits = QueryLimits()
+        limits.maxDepth = settings.graphQLDepthLimit
+        limits.maxCost = settings.graphQLCostLimit
+        graphQL = try GraphQLGateway(transport: transport, settings: .init(introspection: settings.graphQLIntrospection ?? false, limits: limits))
         let upstreams = ModuleName.allCases.filter { !settings.modules.contains($0) }.compactMap { module in
             settings.moduleURLs[module].map { Upstream(name: module.rawValue, baseURL: $0, pathPrefixes: module.publicPaths) }
         }

@@ -12,8 +12,8 @@ extension GraphTypes {
                 try await request.find("admin/users/" + Path.segment(args["id"]))
             },
             "adminOrders": field(
-                required(orderConnection), "Every user's orders, by status and user.",
-                args: pagingArguments.merging(["status": argument(orderStatus), "userId": argument(GraphQLID)]) { first, _ in first }
+                orderConnection, "Every user's orders, by status and user.",
+                args: pagingArguments.merging([("status", argument(orderStatus)), ("userId", argument(GraphQLID))]) { first, _ in first }
             ) { _, args, request in
                 let path = Path.query("admin/orders", [("status", args["status"]), ("userId", args["userId"])] + paging(args))
                 return try await request.expectingOrderProducts(connection(try await request.call(.get, path)))
@@ -31,7 +31,7 @@ extension GraphTypes {
         let id: GraphQLArgumentConfigMap = ["id": argument(required(GraphQLID))]
         return [
             "adminCreateProduct": field(
-                required(product),
+                product,
                 args: [
                     "name": argument(required(GraphQLString)), "description": argument(required(GraphQLString)),
                     "price": argument(required(moneyInput)), "stock": argument(required(GraphQLInt)), "sku": argument(required(GraphQLString)),
@@ -40,10 +40,11 @@ extension GraphTypes {
                 try await request.call(.post, "products", body: GraphValues.body(args))
             },
             "adminUpdateProduct": field(
-                required(product), "Changes what is given.",
-                args: id.merging([
-                    "name": argument(GraphQLString), "description": argument(GraphQLString), "price": argument(moneyInput), "sku": argument(GraphQLString),
-                ]) { first, _ in first }
+                product, "Changes what is given.",
+                args: [
+                    "id": argument(required(GraphQLID)), "name": argument(GraphQLString), "description": argument(GraphQLString),
+                    "price": argument(moneyInput), "sku": argument(GraphQLString),
+                ]
             ) { _, args, request in
                 try await request.call(.patch, "products/" + Path.segment(args["id"]), body: GraphValues.body(args, only: ["name", "description", "price", "sku"]))
             },
@@ -64,7 +65,7 @@ extension GraphTypes {
                 try await request.call(.put, "admin/users/\(Path.segment(args["id"]))/role", body: GraphValues.body(args, only: ["role"]))
             },
             "adminCreatePromotion": field(
-                required(promotion),
+                promotion,
                 args: [
                     "title": argument(required(GraphQLString)), "description": argument(required(GraphQLString)),
                     "amount": argument(required(moneyInput)), "startsAt": argument(GraphQLString, "RFC 3339."), "endsAt": argument(GraphQLString, "RFC 3339."),
@@ -73,20 +74,20 @@ extension GraphTypes {
                 try await request.call(.post, "admin/promotions", body: GraphValues.body(args))
             },
             "adminAssignPromotion": field(
-                required(GraphQLInt), "Returns how many users were newly assigned.",
+                GraphQLInt, "Returns how many users were newly assigned.",
                 args: id.merging(["userIds": argument(list(of: GraphQLID))]) { first, _ in first }
             ) { _, args, request in
                 let result = try await request.call(.post, "admin/promotions/\(Path.segment(args["id"]))/assignments", body: GraphValues.body(args, only: ["userIds"]))
                 return (result as? GraphObject)?["assigned"]
             },
             "adminPostNotification": field(
-                required(notification),
+                notification,
                 args: ["userId": argument(required(GraphQLID)), "title": argument(required(GraphQLString)), "body": argument(required(GraphQLString))]
             ) { _, args, request in
                 try await request.call(.post, "admin/notifications", body: GraphValues.body(args))
             },
             "adminCreateCampaign": field(
-                required(campaign),
+                campaign,
                 args: [
                     "name": argument(required(GraphQLString)), "schedule": argument(required(GraphQLString), "5-field cron, UTC."),
                     "preference": argument(GraphQLString, default: .string("promotions")), "title": argument(required(GraphQLString)),

@@ -37,11 +37,15 @@ public final class GraphQLGateway: Sendable {
         schema = try GraphQLSchema(
             query: GraphQLObjectType(name: "Query", fields: types.queryFields.merging(types.adminQueryFields) { first, _ in first }),
             mutation: GraphQLObjectType(name: "Mutation", fields: types.mutationFields.merging(types.adminMutationFields) { first, _ in first }))
-        sdl = printSchema(schema: schema) + "\n"
+        // Types sorted by name: the library prints them in hash order, which changes between runs.
+        let named = schema.typeMap.values.filter { !$0.name.hasPrefix("__") && !Self.builtInScalars.contains($0.name) }.sorted { $0.name < $1.name }
+        sdl = named.map { printType(type: $0) }.joined(separator: "\n\n") + "\n"
         self.settings = settings
         self.transport = transport
         rules = settings.introspection ? specifiedRules : specifiedRules + [NoSchemaIntrospectionCustomRule]
     }
+
+    private static let builtInScalars: Set<String> = ["String", "Int", "Float", "Boolean", "ID"]
 
     /// Parses, validates, checks the limits and runs one operation. Every refusal before
     /// execution is an `errors` entry with a `code`; no error carries internals.

@@ -8,7 +8,7 @@ extension GraphTypes {
     var mutationFields: GraphQLFieldMap {
         [
             "register": field(
-                required(authPayload),
+                authPayload,
                 args: ["email": argument(required(GraphQLString)), "password": argument(required(GraphQLString)), "name": argument(required(GraphQLString))]
             ) { _, args, request in
                 try await request.call(.post, "auth/register", body: GraphValues.body(args))
@@ -26,13 +26,13 @@ extension GraphTypes {
                 return true
             },
             "updateProfile": field(
-                required(user), "Changes what is given; `null` clears phone or address.",
+                user, "Changes what is given; `null` clears phone or address.",
                 args: ["name": argument(GraphQLString), "phone": argument(GraphQLString), "address": argument(addressInput)]
             ) { _, args, request in
                 try await request.call(.patch, "users/me", body: GraphValues.body(args))
             },
             "updatePreferences": field(
-                required(preferences),
+                preferences,
                 args: [
                     "orderUpdates": argument(required(GraphQLBoolean)), "promotions": argument(required(GraphQLBoolean)),
                     "email": argument(required(GraphQLBoolean)), "realtime": argument(required(GraphQLBoolean)),
@@ -41,7 +41,7 @@ extension GraphTypes {
                 try await request.call(.put, "users/me/preferences", body: GraphValues.body(args))
             },
             "setCartItem": field(
-                required(cart), "Sets a product's quantity in the cart.",
+                cart, "Sets a product's quantity in the cart.",
                 args: ["productId": argument(required(GraphQLID)), "quantity": argument(required(GraphQLInt))]
             ) { _, args, request in
                 try await request.expectingLineProducts(
@@ -56,7 +56,7 @@ extension GraphTypes {
                 return try await request.call(.get, "cart")
             },
             "placeOrder": field(
-                required(order), "Places an order (status `pending` until the saga confirms or rejects it). Replaying a key returns the same order.",
+                order, "Places an order (status `pending` until the saga confirms or rejects it). Replaying a key returns the same order.",
                 args: [
                     "idempotencyKey": argument(required(GraphQLString)), "items": argument(GraphQLList(GraphQLNonNull(orderItemInput))),
                     "fromCart": argument(GraphQLBoolean), "paymentMethod": argument(required(paymentMethod)),

@@ -10,7 +10,7 @@ extension GraphTypes {
                 try await request.call(.get, "users/me/preferences")
             },
             "products": field(
-                required(productConnection), "Products, newest first; `search` matches name or description.",
+                productConnection, "Products, newest first; `search` matches name or description.",
                 args: pagingArguments.merging(["search": argument(GraphQLString)]) { first, _ in first }
             ) { _, args, request in
                 connection(try await request.call(.get, Path.query("products", [("q", args["search"])] + paging(args))))
@@ -39,7 +39,7 @@ extension GraphTypes {
                 return GraphObject(fields: wallet)
             },
             "notifications": field(
-                required(notificationConnection), "The signed-in user's inbox, newest first.",
+                notificationConnection, "The signed-in user's inbox, newest first.",
                 args: pagingArguments.merging(["unread": argument(GraphQLBoolean, "Only unread ones.", default: .bool(false))]) { first, _ in first }
             ) { _, args, request in
                 let unread: Map = args["unread"] == .bool(true) ? .string("true") : .null

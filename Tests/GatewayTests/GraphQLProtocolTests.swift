@@ -1,0 +1,125 @@
+import Foundation
+import HTTPTypes
+import Platform
+import Testing
+import TestSupport
+
+/// The HTTP side of `/graphql`: limits, bad requests, batches, GET, introspection, the SDL.
+@Suite("GraphQL: limits, protocol and schema")
+struct GraphQLProtocolTests {
+    @Test(arguments: TestEngine.allCases)
+    func limitsAreCheckedBeforeAnythingRuns(engine: TestEngine) async throws {
+        try await TestBazaar.run(engine) { app in
+            let admin = try await app.admin().accessToken
+            // Within the bounds: nested lists, fragments and a few aliases run.
+            let fine = try await app.graphQL(
+                "fragment P on Product { price { currency } } { a: orders { nodes { items { product { ...P } } } } b: me { id } }", token: admin)
+            #expect(fine.errors.isEmpty)
+
+            // Cost: 100 orders × their lines × their products is refused before any module is called;
+            // an over-aliased mutation writes nothing.
+            let costly = try await app.graphQL("{ orders(first: 100) { nodes { id items { name product { name price { amount currency } } } } } }", token: admin)
+            #expect(costly.codes == ["QUERY_TOO_COSTLY"])
+            #expect(costly.data.isNull)
+            let aliases = (0..<21).map { "a\($0): me { id }" }.joined(separator: " ")
+            let aliased = try await app.graphQL("{ \(aliases) }", token: admin)
+            #expect(aliased.codes == ["TOO_MANY_ALIASES"])
+            let created = try await app.graphQL(
+                "mutation { " + (0..<21).map { "p\($0): adminCreateProduct(name: \"N\", description: \"\", price: {amount: 1, currency: \"USD\"}, stock: 1, sku: \"AL-\($0)\") { id }" }.joined(separator: " ")
+                    + " }", token: admin)
+            #expect(created.codes == ["TOO_MANY_ALIASES"])
+            #expect(try await app.graphQLData("{ products { nodes { id } } }")["products"]["nodes"].array.isEmpty)
+
+            // Errors carry a code and never internals.
+            let unknown = try await app.graphQL("{ nope }")
+            #expect(unknown.codes == ["GRAPHQL_VALIDATION_FAILED"])
+            let broken = try await app.graphQL("{ products { ")
+            #expect(broken.codes == ["GRAPHQL_PARSE_FAILED"])
+            for error in unknown.errors + broken.errors + costly.errors {
+                let message = error["message"].string ?? ""
+                #expect(!message.contains(".swift") && !message.contains("Error(") && !message.isEmpty)
+            }
+        }
+    }
+
+    @Test(arguments: TestEngine.allCases)
+    func depthLimitWithATighterBound(engine: TestEngine) async throws {
+        try await TestBazaar.run(engine, configure: { $0.graphQLDepthLimit = 4 }) { app in
+            let token = try await app.register(email: "deep@example.com").accessToken
+            #expect(try await app.graphQL("{ orders { nodes { items { name } } } }", token: token).errors.isEmpty)
+            let deep = try await app.graphQL("{ orders { nodes { items { product { name } } } } }", token: token)
+            #expect(deep.codes == ["QUERY_TOO_DEEP"])
+            #expect(deep.errors[0]["message"].string?.contains("at most 4") == true)
+            // Fragments count where they are spread.
+            let spread = try await app.graphQL("fragment L on OrderLine { product { name } } { orders { nodes { items { ...L } } } }", token: token)
+            #expect(spread.codes == ["QUERY_TOO_DEEP"])
+        }
+    }
+
+    @Test(arguments: TestEngine.allCases)
+    func malformedRequestsAreProblemsAndBatchesAreCapped(engine: TestEngine) async throws {
+        try await TestBazaar.run(engine) { app in
+            for (body, status, field) in [
+                ("{not json", HTTPResponse.Status.badRequest, nil), (#"{"variables": {}}"#, .unprocessableContent, "query"),
+                (#"{"query": 42}"#, .unprocessableContent, "query"), (#"{"query": "{ me { id } }", "variables": [1]}"#, .unprocessableContent, "variables"),
+                (#"{"query": "{ me { id } }", "debug": true}"#, .unprocessableContent, "debug"), ("[]", .badRequest, "batch"),
+                ("[" + Array(repeating: #"{"query":"{ products { nodes { id } } }"}"#, count: 6).joined(separator: ",") + "]", .badRequest, "batch"),
+            ] as [(String, HTTPResponse.Status, String?)] {
+                let response = try await app.request(.post, "/graphql", json: body)
+                #expect(response.status == status, "\(body)")
+                #expect(response.headers[.contentType] == "application/problem+json")
+                if let field { #expect(try response.problem().fields.contains(field), "\(body)") }
+            }
+            let oversized = try await app.request(.post, "/graphql", json: #"{"query": ""# + String(repeating: "a", count: 70_000) + #""}"#)
+            #expect(oversized.status == .contentTooLarge)
+
+            let batch = try await app.request(
+                .post, "/graphql", json: #"[{"query":"{ products { nodes { id } } }"},{"query":"query Q($id: ID!) { product(id: $id) { id } }","variables":{"id":"x"},"operationName":"Q"}]"#)
+            #expect(batch.status == .ok)
+            let answers = try JSONDecoder().decode(JSONValue.self, from: Data(buffer: batch.body))
+            #expect(answers.array.count == 2)
+            #expect(answers[1]["data"]["product"].isNull)
+        }
+    }
+
+    @Test(arguments: TestEngine.allCases)
+    func getServesQueriesOnlyAndIntrospectionFollowsTheSetting(engine: TestEngine) async throws {
+        try await TestBazaar.run(engine, configure: { $0.graphQLIntrospection = false }) { app in
+            let query = "{ products { nodes { id } } }".addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed)!
+            let get = try await app.request(.get, "/graphql?query=\(query)")
+            #expect(get.status == .ok)
+            #expect(get.text == #"{"data":{"products":{"nodes":[]}}}"#)
+            let mutation = "mutation { markAllNotificationsRead }".addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed)!
+            #expect(try JSONDecoder().decode(JSONValue.self, from: Data(buffer: try await app.request(.get, "/graphql?query=\(mutation)").body))["errors"][0]["extensions"]["code"].string == "METHOD_NOT_ALLOWED")
+            #expect(try await app.request(.get, "/graphql?query=\(query)&variables=%5B").status == .badRequest)
+            let introspection = try await app.graphQL("{ __schema { types { name } } }")
+            #expect(Set(introspection.codes) == ["GRAPHQL_VALIDATION_FAILED"])
+            #expect(introspection.errors[0]["message"].string?.contains("introspection has been disabled") == true)
+            #expect(try await app.request(.get, "/graphql").status == .badRequest)
+            #expect(try await app.graphQL("{ products { __typename } }").errors.isEmpty)
+        }
+        try await TestBazaar.run(engine, configure: { $0.graphQLIntrospection = true }) { app in
+            let types = try await app.graphQLData("{ __schema { queryType { name } types { name } } }")
+            #expect(types["__schema"]["queryType"]["name"].string == "Query")
+            let page = try await app.request(.get, "/graphql")
+            #expect(page.status == .ok)
+            #expect(page.text.contains("graphiql"))
+        }
+    }
+
+    /// The SDL is the public contract: a change to it must be deliberate. Run with
+    /// `BAZAAR_UPDATE_SCHEMA=1` to accept a new schema.
+    @Test func servedSchemaMatchesTheCommittedSDL() async throws {
+        try await TestBazaar.run(.sqlite) { app in
+            let response = try await app.request(.get, "/graphql/schema.graphql")
+            #expect(response.status == .ok)
+            #expect(response.headers[.contentType]?.hasPrefix("text/plain") == true)
+            let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("schema.graphql")
+            if ProcessInfo.processInfo.environment["BAZAAR_UPDATE_SCHEMA"] == "1" { try Data(buffer: response.body).write(to: file) }
+            #expect(response.text == (try String(contentsOf: file, encoding: .utf8)))
+            for field in ["me", "products", "product", "cart", "orders", "order", "promotions", "wallet", "notifications", "placeOrder", "adminSetStock"] {
+                #expect(response.text.contains("  \(field)"), "\(field)")
+            }
+        }
+    }
+}
