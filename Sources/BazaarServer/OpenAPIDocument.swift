@@ -24,6 +24,13 @@ public enum OpenAPIDocument {
         Operation(method: "get", path: "/metrics", summary: "Prometheus metrics", tag: "Operations", access: .open, status: 200, contentType: "text/plain"),
         Operation(method: "get", path: "/api-docs/v1/openapi.json", summary: "This document", tag: "Operations", access: .open, status: 200),
         Operation(method: "get", path: "/api-docs/v1", summary: "Swagger UI", tag: "Operations", access: .open, status: 200, contentType: "text/html"),
+        Operation(
+            method: "post", path: "/graphql", summary: "GraphQL: one operation {query, variables, operationName}, or a batch as an array (at most 5); depth, cost and alias limits",
+            tag: "Gateway", access: .open, status: 200),
+        Operation(
+            method: "get", path: "/graphql", summary: "GraphQL queries (not mutations) in the query string; without `query`, GraphiQL when introspection is enabled",
+            tag: "Gateway", access: .open, status: 200, query: [("query", "string"), ("variables", "string"), ("operationName", "string")]),
+        Operation(method: "get", path: "/graphql/schema.graphql", summary: "The GraphQL schema (SDL)", tag: "Gateway", access: .open, status: 200, contentType: "text/plain"),
         Operation(method: "get", path: "/.well-known/jwks.json", summary: "Public keys that verify access tokens", tag: "Identity", access: .open, status: 200, response: "JWKS"),
         Operation(method: "post", path: "/api/v1/auth/register", summary: "Create an account", tag: "Identity", access: .open, request: "RegisterRequest", status: 201, response: "AuthResult"),
         Operation(method: "post", path: "/api/v1/auth/login", summary: "Log in (throttled: 429 with Retry-After)", tag: "Identity", access: .open, request: "LoginRequest", status: 200, response: "AuthResult"),
@@ -35,7 +42,7 @@ public enum OpenAPIDocument {
         Operation(method: "patch", path: "/api/v1/users/me", summary: "Update my profile (null clears phone or address)", tag: "Identity", access: .user, request: "ProfilePatch", status: 200, response: "User"),
         Operation(method: "get", path: "/api/v1/users/me/preferences", summary: "My notification preferences", tag: "Identity", access: .user, status: 200, response: "Preferences"),
         Operation(method: "put", path: "/api/v1/users/me/preferences", summary: "Replace my notification preferences", tag: "Identity", access: .user, request: "Preferences", status: 200, response: "Preferences"),
-        Operation(method: "get", path: "/api/v1/products", summary: "List products, newest first; q searches name and description", tag: "Catalog", access: .open, status: 200, response: "ProductList", query: [("q", "string"), ("limit", "integer"), ("cursor", "string")]),
+        Operation(method: "get", path: "/api/v1/products", summary: "List products, newest first; q searches name and description; ids=a,b,c (up to 100) returns those products in that order", tag: "Catalog", access: .open, status: 200, response: "ProductList", query: [("q", "string"), ("limit", "integer"), ("cursor", "string"), ("ids", "string")]),
         Operation(method: "get", path: "/api/v1/products/{id}", summary: "One product", tag: "Catalog", access: .open, status: 200, response: "Product"),
         Operation(method: "post", path: "/api/v1/products", summary: "Create a product", tag: "Catalog", access: .admin, request: "CreateProduct", status: 201, response: "Product"),
         Operation(method: "patch", path: "/api/v1/products/{id}", summary: "Change name, description, price or SKU", tag: "Catalog", access: .admin, request: "UpdateProduct", status: 200, response: "Product"),
