@@ -5,29 +5,35 @@ import FoundationNetworking
 #endif
 import Platform
 
-/// Catalog over HTTP, for processes that serve Cart or Ordering without Catalog. Asks for the
-/// products concurrently; a 404 means "not available", anything else unexpected is a 502.
+/// Catalog over HTTP, for processes that serve Cart or Ordering without Catalog. One
+/// `GET /products?ids=…` per 100 products; products it does not return are "not available",
+/// anything else unexpected is a 502.
 struct HTTPCatalogClient: CatalogClient {
     let baseURL: URL
     let session: URLSession
 
-    func products(ids: [String]) async throws -> [String: ProductSnapshot] {
-        try await withThrowingTaskGroup(of: ProductSnapshot?.self) { group in
-            for id in Set(ids) {
-                group.addTask { try await product(id: id) }
-            }
-            var result: [String: ProductSnapshot] = [:]
-            for try await snapshot in group { if let snapshot { result[snapshot.id] = snapshot } }
-            return result
-        }
+    private struct Page: Decodable {
+        let items: [ProductSnapshot]
     }
 
-    private func product(id: String) async throws -> ProductSnapshot? {
-        guard let escaped = id.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) else { return nil }
-        let (data, status) = try await ServiceCall.get(baseURL.appendingPathComponent("api/v1/products").appendingPathComponent(escaped), token: nil, session: session)
-        if status == 404 { return nil }
-        guard status == 200 else { throw ServiceCall.badGateway("catalog", status: status) }
-        return try JSONDecoder().decode(ProductSnapshot.self, from: data)
+    func products(ids: [String]) async throws -> [String: ProductSnapshot] {
+        let unique = Array(Set(ids))
+        var result: [String: ProductSnapshot] = [:]
+        for start in stride(from: 0, to: unique.count, by: 100) {
+            var components = URLComponents(url: baseURL.appendingPathComponent("api/v1/products"), resolvingAgainstBaseURL: false)
+            components?.percentEncodedQueryItems = [
+                URLQueryItem(name: "ids", value: unique[start..<min(start + 100, unique.count)].compactMap(Self.escaped).joined(separator: ","))
+            ]
+            guard let url = components?.url else { throw ServiceCall.badGateway("catalog", status: 0) }
+            let (data, status) = try await ServiceCall.get(url, token: nil, session: session)
+            guard status == 200 else { throw ServiceCall.badGateway("catalog", status: status) }
+            for snapshot in try JSONDecoder().decode(Page.self, from: data).items { result[snapshot.id] = snapshot }
+        }
+        return result
+    }
+
+    private static func escaped(_ id: String) -> String? {
+        id.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed.subtracting(CharacterSet(charactersIn: "&=+?#,")))
     }
 }
 

@@ -34,8 +34,6 @@ enum Path {
 
     /// `path?name=value&…` for the arguments that were given.
     static func query(_ path: String, _ items: [(String, Map)]) -> String {
-        var allowed = CharacterSet.urlQueryAllowed
-        allowed.remove(charactersIn: "&=+?#,")
         let parts = items.compactMap { name, value -> String? in
             let text: String? =
                 switch value {
@@ -44,17 +42,18 @@ enum Path {
                 case .bool(let flag): flag ? "true" : "false"
                 default: nil
                 }
-            guard let text, let escaped = text.addingPercentEncoding(withAllowedCharacters: allowed) else { return nil }
+            guard let text, let escaped = text.addingPercentEncoding(withAllowedCharacters: queryValue) else { return nil }
             return "\(name)=\(escaped)"
         }
         return parts.isEmpty ? path : path + "?" + parts.joined(separator: "&")
     }
 
     static func ids(_ ids: [String]) -> String {
-        var allowed = CharacterSet.urlQueryAllowed
-        allowed.remove(charactersIn: "&=+?#,")
-        return ids.compactMap { $0.addingPercentEncoding(withAllowedCharacters: allowed) }.joined(separator: ",")
+        ids.compactMap { $0.addingPercentEncoding(withAllowedCharacters: queryValue) }.joined(separator: ",")
     }
+
+    /// What may stand unescaped in one query value (`,` separates `ids`).
+    private static let queryValue = CharacterSet.urlQueryAllowed.subtracting(CharacterSet(charactersIn: "&=+?#,"))
 }
 
 /// The paging arguments of every connection, passed to the module as `limit` and `cursor`.
@@ -69,9 +68,15 @@ func paging(_ args: Map) -> [(String, Map)] {
 
 /// A module's list answer `{items, nextCursor, …}` as a connection `{nodes, pageInfo, …}`.
 func connection(_ value: (any Sendable)?) -> GraphObject {
+    var fields = withPageInfo(value).fields
+    fields["nodes"] = fields.removeValue(forKey: "items") ?? ([] as [(any Sendable)?])
+    return GraphObject(fields: fields)
+}
+
+/// Replaces a module answer's `nextCursor` with `pageInfo {hasNextPage, endCursor}`.
+func withPageInfo(_ value: (any Sendable)?) -> GraphObject {
     var fields = (value as? GraphObject)?.fields ?? [:]
     let next = fields.removeValue(forKey: "nextCursor") as? String
-    fields["nodes"] = fields.removeValue(forKey: "items") ?? ([] as [(any Sendable)?])
     var pageInfo: [String: any Sendable] = ["hasNextPage": next != nil]
     if let next { pageInfo["endCursor"] = next }
     fields["pageInfo"] = GraphObject(fields: pageInfo)

@@ -67,7 +67,7 @@ public final class GraphQLGateway: Sendable {
         } catch {
             return GraphQLResult(errors: [GraphQLError(message: "The query could not be measured.", extensions: ["code": "GRAPHQL_VALIDATION_FAILED"])])
         }
-        if queriesOnly, Self.operationType(document, named: operation.operationName) != .query {
+        if queriesOnly, document.operation(named: operation.operationName)?.operation != .query {
             return GraphQLResult(errors: [GraphQLError(message: "Only queries may be sent with GET; use POST.", extensions: ["code": "METHOD_NOT_ALLOWED"])])
         }
         let request = GraphRequest(transport: transport, context: context, credentials: credentials)
@@ -80,11 +80,6 @@ public final class GraphQLGateway: Sendable {
             context.logger.error("GraphQL execution failed", metadata: ["error.type": "\(type(of: error))"])
             return GraphQLResult(errors: [GraphQLError(message: "Internal server error.", extensions: ["code": "INTERNAL_SERVER_ERROR"])])
         }
-    }
-
-    static func operationType(_ document: Document, named name: String?) -> OperationType? {
-        let operations = document.definitions.compactMap { $0 as? OperationDefinition }
-        return (name.map { name in operations.first { $0.name?.value == name } } ?? operations.first)?.operation
     }
 
     /// A module refusal keeps its message, status and code; anything else unexpected becomes a
@@ -106,5 +101,13 @@ public final class GraphQLGateway: Sendable {
     private static func coded(_ error: GraphQLError, _ code: String) -> GraphQLError {
         guard error.extensions["code"] == nil else { return error }
         return GraphQLError(message: error.message, locations: error.locations, path: error.path, extensions: ["code": .string(code)])
+    }
+}
+
+extension Document {
+    /// The operation a request runs: the one named, else the first.
+    func operation(named name: String?) -> OperationDefinition? {
+        let operations = definitions.compactMap { $0 as? OperationDefinition }
+        return name.map { name in operations.first { $0.name?.value == name } } ?? operations.first
     }
 }

@@ -39,10 +39,10 @@ enum GraphValues {
 
     /// Arguments → a JSON request body. Arguments the query left out stay out (so `PATCH`
     /// changes only what was given); an explicit null is sent as null (it clears a field).
-    static func body(_ args: Map, only keys: [String]? = nil, renaming: [String: String] = [:]) throws -> Data {
+    static func body(_ args: Map, only keys: [String]? = nil) throws -> Data {
         var object: OrderedDictionary<String, Map> = [:]
         for (key, value) in args.dictionary ?? [:] where value != .undefined && (keys?.contains(key) ?? true) {
-            object[renaming[key] ?? key] = value
+            object[key] = value
         }
         return try JSONEncoder().encode(Map.dictionary(object))
     }

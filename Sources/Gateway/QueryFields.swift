@@ -31,12 +31,7 @@ extension GraphTypes {
                 items(of: try await request.call(.get, "promotions"))
             },
             "wallet": field(wallet, "Balance and ledger, newest entry first.", args: pagingArguments) { _, args, request in
-                var wallet = (try await request.call(.get, Path.query("wallet", paging(args))) as? GraphObject)?.fields ?? [:]
-                let next = wallet.removeValue(forKey: "nextCursor") as? String
-                var pageInfo: [String: any Sendable] = ["hasNextPage": next != nil]
-                if let next { pageInfo["endCursor"] = next }
-                wallet["pageInfo"] = GraphObject(fields: pageInfo)
-                return GraphObject(fields: wallet)
+                withPageInfo(try await request.call(.get, Path.query("wallet", paging(args))))
             },
             "notifications": field(
                 notificationConnection, "The signed-in user's inbox, newest first.",

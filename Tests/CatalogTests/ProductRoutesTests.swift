@@ -132,4 +132,31 @@ struct ProductRoutesTests {
             #expect(listed.items == [product])
         }
     }
+
+    /// `?ids=` (the gateway's batch lookup): those products in the order asked, unknown and
+    /// deleted ones left out, duplicates once; a malformed list is a 400 naming `ids`.
+    @Test(arguments: TestEngine.allCases)
+    func productsByIDsInOneCall(engine: TestEngine) async throws {
+        try await TestBazaar.run(engine) { app in
+            let admin = try await app.admin().accessToken
+            let a = try await app.createProduct(admin: admin, sku: "IDS-A")
+            let b = try await app.createProduct(admin: admin, sku: "IDS-B")
+            let gone = try await app.createProduct(admin: admin, sku: "IDS-GONE")
+            #expect(try await app.request(.delete, "/api/v1/products/\(gone.id)", token: admin).status == .noContent)
+
+            let found = try await app.request(.get, "/api/v1/products?ids=\(b.id),unknown,\(a.id),\(gone.id),\(b.id)")
+            #expect(found.status == .ok)
+            let page = try found.decode(Page<ProductBody>.self)
+            #expect(page.items.map(\.id) == [b.id, a.id])
+            #expect(page.nextCursor == nil)
+
+            let tooMany = Array(repeating: a.id, count: 101).joined(separator: ",")
+            for bad in ["", "\(a.id),,\(b.id)", tooMany, String(repeating: "x", count: 65)] {
+                let response = try await app.request(.get, "/api/v1/products?ids=\(bad)")
+                #expect(response.status == .badRequest, "ids=\(bad.prefix(20))")
+                #expect(response.headers[.contentType] == "application/problem+json")
+                #expect(try response.problem().fields == ["ids"])
+            }
+        }
+    }
 }

@@ -3,63 +3,65 @@ import Platform
 import Testing
 import TestSupport
 
-@Suite("Processes on one PostgreSQL", .serialized)
-struct CrossProcessTests {
-    @Test func revocationWrittenByOneProcessIsConsumedByAnother() async throws {
-        let (location, drop) = try await TestEngine.postgres.freshDatabase()
-        defer { Task { await drop() } }
-        guard case .postgres(let host, let port, let user, _, let database, _) = location else { return }
-        let url = "postgres://\(user)@\(host):\(port)/\(database)"
+extension MultiProcess {
+    @Suite("Processes on one PostgreSQL", .serialized)
+    struct CrossProcessTests {
+        @Test func revocationWrittenByOneProcessIsConsumedByAnother() async throws {
+            let (location, drop) = try await TestEngine.postgres.freshDatabase()
+            defer { Task { await drop() } }
+            guard case .postgres(let host, let port, let user, _, let database, _) = location else { return }
+            let url = "postgres://\(user)@\(host):\(port)/\(database)"
 
-        let first = try LiveProcess(arguments: ["serve", "--modules", "identity", "--database", url], port: LiveProcess.freePort())
-        defer { first.stop() }
-        try await first.waitUntilReady()
-        let second = try LiveProcess(arguments: ["serve", "--modules", "identity", "--database", url], port: LiveProcess.freePort())
-        defer { second.stop() }
-        try await second.waitUntilReady()
+            let first = try LiveProcess(arguments: ["serve", "--modules", "identity", "--database", url], port: LiveProcess.freePort())
+            defer { first.stop() }
+            try await first.waitUntilReady()
+            let second = try LiveProcess(arguments: ["serve", "--modules", "identity", "--database", url], port: LiveProcess.freePort())
+            defer { second.stop() }
+            try await second.waitUntilReady()
 
-        let (status, body) = try await first.request(
-            "POST", "/api/v1/auth/register", json: #"{"email":"split@example.com","password":"password-123","name":"Split"}"#)
-        #expect(status == 201)
-        let session = try JSONDecoder().decode(Session.self, from: body)
+            let (status, body) = try await first.request(
+                "POST", "/api/v1/auth/register", json: #"{"email":"split@example.com","password":"password-123","name":"Split"}"#)
+            #expect(status == 201)
+            let session = try JSONDecoder().decode(Session.self, from: body)
 
-        // The second process verifies a token the first one issued …
-        #expect(try await second.request("GET", "/api/v1/users/me", token: session.accessToken).0 == 200)
-        // … and refuses it once the first process ends the session (event log + LISTEN/NOTIFY).
-        let logout = try await first.request("POST", "/api/v1/auth/logout", json: #"{"refreshToken":"\#(session.refreshToken)"}"#)
-        #expect(logout.0 == 204)
-        // Generous: the whole suite shares one PostgreSQL cluster, whose oldest open transaction
-        // (any test's) holds back what the event log may hand out.
-        let deadline = ContinuousClock.now + .seconds(30)
-        var refused = false
-        while ContinuousClock.now < deadline, !refused {
-            refused = try await second.request("GET", "/api/v1/users/me", token: session.accessToken).0 == 401
-            if !refused { try await Task.sleep(for: .milliseconds(50)) }
+            // The second process verifies a token the first one issued …
+            #expect(try await second.request("GET", "/api/v1/users/me", token: session.accessToken).0 == 200)
+            // … and refuses it once the first process ends the session (event log + LISTEN/NOTIFY).
+            let logout = try await first.request("POST", "/api/v1/auth/logout", json: #"{"refreshToken":"\#(session.refreshToken)"}"#)
+            #expect(logout.0 == 204)
+            // Generous: the whole suite shares one PostgreSQL cluster, whose oldest open transaction
+            // (any test's) holds back what the event log may hand out.
+            let deadline = ContinuousClock.now + .seconds(30)
+            var refused = false
+            while ContinuousClock.now < deadline, !refused {
+                refused = try await second.request("GET", "/api/v1/users/me", token: session.accessToken).0 == 401
+                if !refused { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            #expect(refused, "the second process never learned of the revocation")
         }
-        #expect(refused, "the second process never learned of the revocation")
-    }
 
-    @Test(arguments: [
-        (["serve", "--modules", "identity,bogus", "--database", "postgres://u@127.0.0.1:1/db"], "modules"),
-        (["run", "--port", "70000"], "port"),
-        (["run", "--database", "mysql://nope"], "database"),
-        (["serve", "--modules", "identity", "--database", "sqlite:./x.sqlite"], "database"),
-        (["run", "--log-level", "loud"], "log.level"),
-    ])
-    func badSettingsStopStartUpNamingTheSetting(arguments: [String], setting: String) throws {
-        let (status, output) = try LiveProcess.runToCompletion(arguments)
-        #expect(status != 0)
-        #expect(output.contains("invalid setting \(setting)"), "\(output)")
-    }
+        @Test(arguments: [
+            (["serve", "--modules", "identity,bogus", "--database", "postgres://u@127.0.0.1:1/db"], "modules"),
+            (["run", "--port", "70000"], "port"),
+            (["run", "--database", "mysql://nope"], "database"),
+            (["serve", "--modules", "identity", "--database", "sqlite:./x.sqlite"], "database"),
+            (["run", "--log-level", "loud"], "log.level"),
+        ])
+        func badSettingsStopStartUpNamingTheSetting(arguments: [String], setting: String) throws {
+            let (status, output) = try LiveProcess.runToCompletion(arguments)
+            #expect(status != 0)
+            #expect(output.contains("invalid setting \(setting)"), "\(output)")
+        }
 
-    @Test(arguments: [
-        ("BAZAAR_PORT", "eighty"), ("BAZAAR_SMTP_URL", "http://user:hunter2@mail.example.com"),
-        ("BAZAAR_SOCKETIO_PING_INTERVAL_MS", "0"),
-    ])
-    func badEnvironmentSettingIsNamedToo(variable: String, value: String) throws {
-        let (status, output) = try LiveProcess.runToCompletion(["run"], environment: [variable: value])
-        #expect(status != 0)
-        #expect(output.contains(variable), "\(output)")
-        #expect(!output.contains("hunter2"), "a password reached the output")
+        @Test(arguments: [
+            ("BAZAAR_PORT", "eighty"), ("BAZAAR_SMTP_URL", "http://user:hunter2@mail.example.com"),
+            ("BAZAAR_SOCKETIO_PING_INTERVAL_MS", "0"),
+        ])
+        func badEnvironmentSettingIsNamedToo(variable: String, value: String) throws {
+            let (status, output) = try LiveProcess.runToCompletion(["run"], environment: [variable: value])
+            #expect(status != 0)
+            #expect(output.contains(variable), "\(output)")
+            #expect(!output.contains("hunter2"), "a password reached the output")
+        }
     }
 }

@@ -10,105 +10,107 @@ import TestSupport
 /// routed to the module that serves it, GraphQL gives the same answers as in one process,
 /// product reads are cached and emptied by changes, and a module that is down or silent is a
 /// 502 or 504 until it is back.
-@Suite("Gateway split across processes", .serialized)
-struct SplitGatewayTests {
-    @Test func gatewayRoutesCachesAndSurvivesAModuleOutage() async throws {
-        let (location, drop) = try await TestEngine.postgres.freshDatabase()
-        defer { Task { await drop() } }
-        guard case .postgres(let host, let port, let user, _, let database, _) = location else { return }
-        let url = "postgres://\(user)@\(host):\(port)/\(database)"
-        let modules = ["BAZAAR_TRUST_FORWARDED_FOR": "true"]
+extension MultiProcess {
+    @Suite("Gateway split across processes", .serialized)
+    struct SplitGatewayTests {
+        @Test func gatewayRoutesCachesAndSurvivesAModuleOutage() async throws {
+            let (location, drop) = try await TestEngine.postgres.freshDatabase()
+            defer { Task { await drop() } }
+            guard case .postgres(let host, let port, let user, _, let database, _) = location else { return }
+            let url = "postgres://\(user)@\(host):\(port)/\(database)"
+            let modules = ["BAZAAR_TRUST_FORWARDED_FOR": "true"]
 
-        let shop = try LiveProcess(arguments: ["serve", "--modules", "identity,catalog,cart", "--database", url], environment: modules, port: LiveProcess.freePort())
-        defer { shop.stop() }
-        try await shop.waitUntilReady()
-        let shopURL = "http://127.0.0.1:\(shop.port)"
-        let ordersPort = LiveProcess.freePort()
-        func startOrders() async throws -> LiveProcess {
-            let process = try LiveProcess(
-                arguments: ["serve", "--modules", "ordering,promotions,notifications", "--database", url, "--catalog-url", shopURL, "--cart-url", shopURL],
-                environment: modules, port: ordersPort)
-            try await process.waitUntilReady()
-            return process
+            let shop = try LiveProcess(arguments: ["serve", "--modules", "identity,catalog,cart", "--database", url], environment: modules, port: LiveProcess.freePort())
+            defer { shop.stop() }
+            try await shop.waitUntilReady()
+            let shopURL = "http://127.0.0.1:\(shop.port)"
+            let ordersPort = LiveProcess.freePort()
+            func startOrders() async throws -> LiveProcess {
+                let process = try LiveProcess(
+                    arguments: ["serve", "--modules", "ordering,promotions,notifications", "--database", url, "--catalog-url", shopURL, "--cart-url", shopURL],
+                    environment: modules, port: ordersPort)
+                try await process.waitUntilReady()
+                return process
+            }
+            var orders: LiveProcess? = try await startOrders()
+            defer { orders?.stop() }
+            let silent = try SilentListener()
+            defer { silent.close() }
+            let ordersURL = "http://127.0.0.1:\(ordersPort)"
+            let gateway = try LiveProcess(
+                arguments: ["serve", "--modules", "gateway", "--database", url],
+                environment: [
+                    "BAZAAR_IDENTITY_URL": shopURL, "BAZAAR_CATALOG_URL": shopURL, "BAZAAR_CART_URL": shopURL, "BAZAAR_ORDERING_URL": ordersURL,
+                    "BAZAAR_NOTIFICATIONS_URL": ordersURL, "BAZAAR_PROMOTIONS_URL": "http://127.0.0.1:\(silent.port)", "BAZAAR_GATEWAY_TIMEOUT_MS": "1500",
+                ], port: LiveProcess.freePort())
+            defer { gateway.stop() }
+            try await gateway.waitUntilReady()
+
+            func graphQL(_ query: String, token: String? = nil) async throws -> JSONValue {
+                let body = try JSONEncoder().encode(JSONValue.object(["query": .string(query)]))
+                let (status, data) = try await gateway.request("POST", "/graphql", token: token, json: String(decoding: body, as: UTF8.self))
+                #expect(status == 200)
+                return try JSONDecoder().decode(JSONValue.self, from: data)
+            }
+
+            // REST through the gateway: identity and catalog answer from the shop process.
+            let login = try await gateway.request("POST", "/api/v1/auth/login", json: #"{"email":"\#(TestBazaar.adminEmail)","password":"\#(TestBazaar.adminPassword)"}"#)
+            #expect(login.0 == 200)
+            let admin = try JSONDecoder().decode(Session.self, from: login.1).accessToken
+            let created = try await gateway.request(
+                "POST", "/api/v1/products", token: admin, json: #"{"sku":"GW-1","name":"Gate","description":"","price":{"amount":700,"currency":"USD"},"stock":5}"#)
+            #expect(created.0 == 201)
+            let productID = try #require(try JSONDecoder().decode(JSONValue.self, from: created.1)["id"].string)
+            let buyer = try await graphQL(#"mutation { register(email: "gw-buyer@example.com", password: "password-123", name: "G") { accessToken } }"#)
+            let token = try #require(buyer["data"]["register"]["accessToken"].string)
+
+            // GraphQL: the same schema, resolved across both processes.
+            let placed = try await graphQL(
+                #"mutation { placeOrder(idempotencyKey: "gw-1", items: [{productId: "\#(productID)", quantity: 2}], paymentMethod: onDelivery) { id status } }"#, token: token)
+            let orderID = try #require(placed["data"]["placeOrder"]["id"].string, "\(placed)")
+            var confirmed = JSONValue.null
+            let deadline = ContinuousClock.now + .seconds(20)
+            while ContinuousClock.now < deadline {
+                confirmed = try await graphQL("{ orders { nodes { id status items { quantity product { name stock } } } } }", token: token)
+                if confirmed["data"]["orders"]["nodes"][0]["status"].string == "confirmed" { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(confirmed["data"]["orders"]["nodes"][0]["id"].string == orderID)
+            #expect(confirmed["data"]["orders"]["nodes"][0]["status"].string == "confirmed")
+            #expect(confirmed["data"]["orders"]["nodes"][0]["items"][0]["product"]["name"].string == "Gate")
+
+            // Cache: a write through the gateway shows on the next read; a write straight at the
+            // catalog process reaches the gateway's cache through the event log.
+            func stock() async throws -> Int? {
+                try JSONDecoder().decode(JSONValue.self, from: try await gateway.request("GET", "/api/v1/products/\(productID)").1)["stock"].int
+            }
+            let cachedStock = try await stock()
+            #expect(try await gateway.request("PUT", "/api/v1/products/\(productID)/stock", token: admin, json: #"{"stock":40}"#).0 == 200)
+            #expect(try await stock() == 40)
+            #expect(cachedStock == 3)
+            #expect(try await shop.request("PUT", "/api/v1/products/\(productID)/stock", token: admin, json: #"{"stock":41}"#).0 == 200)
+            let invalidated = ContinuousClock.now + .seconds(10)
+            while try await stock() != 41, ContinuousClock.now < invalidated { try await Task.sleep(for: .milliseconds(50)) }
+            #expect(try await stock() == 41)
+            let metrics = String(decoding: try await gateway.request("GET", "/metrics").1, as: UTF8.self)
+            #expect(metrics.contains(#"bazaar_cache_requests_total{cache="gateway",result="hit"}"#))
+
+            // A silent module: 504 after the timeout. A module that is down: 502, in REST and GraphQL; back up: served again.
+            let slow = try await gateway.request("GET", "/api/v1/wallet", token: token)
+            #expect(slow.0 == 504)
+            #expect(try JSONDecoder().decode(JSONValue.self, from: slow.1)["detail"].string?.contains("promotions") == true)
+            orders?.stop()
+            orders = nil
+            let down = try await gateway.request("GET", "/api/v1/orders", token: token)
+            #expect(down.0 == 502)
+            #expect(try JSONDecoder().decode(JSONValue.self, from: down.1)["title"].string == "Bad Gateway")
+            let partial = try await graphQL(#"{ orders { nodes { id } } product(id: "\#(productID)") { name } }"#, token: token)
+            #expect(partial["errors"][0]["extensions"]["code"].string == "SERVICE_UNAVAILABLE")
+            #expect(partial["data"]["product"]["name"].string == "Gate")
+            orders = try await startOrders()
+            #expect(try await gateway.request("GET", "/api/v1/orders", token: token).0 == 200)
+            #expect(try await graphQL("{ orders { nodes { id } } }", token: token)["data"]["orders"]["nodes"][0]["id"].string == orderID)
         }
-        var orders: LiveProcess? = try await startOrders()
-        defer { orders?.stop() }
-        let silent = try SilentListener()
-        defer { silent.close() }
-        let ordersURL = "http://127.0.0.1:\(ordersPort)"
-        let gateway = try LiveProcess(
-            arguments: ["serve", "--modules", "gateway", "--database", url],
-            environment: [
-                "BAZAAR_IDENTITY_URL": shopURL, "BAZAAR_CATALOG_URL": shopURL, "BAZAAR_CART_URL": shopURL, "BAZAAR_ORDERING_URL": ordersURL,
-                "BAZAAR_NOTIFICATIONS_URL": ordersURL, "BAZAAR_PROMOTIONS_URL": "http://127.0.0.1:\(silent.port)", "BAZAAR_GATEWAY_TIMEOUT_MS": "1500",
-            ], port: LiveProcess.freePort())
-        defer { gateway.stop() }
-        try await gateway.waitUntilReady()
-
-        func graphQL(_ query: String, token: String? = nil) async throws -> JSONValue {
-            let body = try JSONEncoder().encode(JSONValue.object(["query": .string(query)]))
-            let (status, data) = try await gateway.request("POST", "/graphql", token: token, json: String(decoding: body, as: UTF8.self))
-            #expect(status == 200)
-            return try JSONDecoder().decode(JSONValue.self, from: data)
-        }
-
-        // REST through the gateway: identity and catalog answer from the shop process.
-        let login = try await gateway.request("POST", "/api/v1/auth/login", json: #"{"email":"\#(TestBazaar.adminEmail)","password":"\#(TestBazaar.adminPassword)"}"#)
-        #expect(login.0 == 200)
-        let admin = try JSONDecoder().decode(Session.self, from: login.1).accessToken
-        let created = try await gateway.request(
-            "POST", "/api/v1/products", token: admin, json: #"{"sku":"GW-1","name":"Gate","description":"","price":{"amount":700,"currency":"USD"},"stock":5}"#)
-        #expect(created.0 == 201)
-        let productID = try #require(try JSONDecoder().decode(JSONValue.self, from: created.1)["id"].string)
-        let buyer = try await graphQL(#"mutation { register(email: "gw-buyer@example.com", password: "password-123", name: "G") { accessToken } }"#)
-        let token = try #require(buyer["data"]["register"]["accessToken"].string)
-
-        // GraphQL: the same schema, resolved across both processes.
-        let placed = try await graphQL(
-            #"mutation { placeOrder(idempotencyKey: "gw-1", items: [{productId: "\#(productID)", quantity: 2}], paymentMethod: onDelivery) { id status } }"#, token: token)
-        let orderID = try #require(placed["data"]["placeOrder"]["id"].string, "\(placed)")
-        var confirmed = JSONValue.null
-        let deadline = ContinuousClock.now + .seconds(20)
-        while ContinuousClock.now < deadline {
-            confirmed = try await graphQL("{ orders { nodes { id status items { quantity product { name stock } } } } }", token: token)
-            if confirmed["data"]["orders"]["nodes"][0]["status"].string == "confirmed" { break }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        #expect(confirmed["data"]["orders"]["nodes"][0]["id"].string == orderID)
-        #expect(confirmed["data"]["orders"]["nodes"][0]["status"].string == "confirmed")
-        #expect(confirmed["data"]["orders"]["nodes"][0]["items"][0]["product"]["name"].string == "Gate")
-
-        // Cache: a write through the gateway shows on the next read; a write straight at the
-        // catalog process reaches the gateway's cache through the event log.
-        func stock() async throws -> Int? {
-            try JSONDecoder().decode(JSONValue.self, from: try await gateway.request("GET", "/api/v1/products/\(productID)").1)["stock"].int
-        }
-        let cachedStock = try await stock()
-        #expect(try await gateway.request("PUT", "/api/v1/products/\(productID)/stock", token: admin, json: #"{"stock":40}"#).0 == 200)
-        #expect(try await stock() == 40)
-        #expect(cachedStock == 3)
-        #expect(try await shop.request("PUT", "/api/v1/products/\(productID)/stock", token: admin, json: #"{"stock":41}"#).0 == 200)
-        let invalidated = ContinuousClock.now + .seconds(10)
-        while try await stock() != 41, ContinuousClock.now < invalidated { try await Task.sleep(for: .milliseconds(50)) }
-        #expect(try await stock() == 41)
-        let metrics = String(decoding: try await gateway.request("GET", "/metrics").1, as: UTF8.self)
-        #expect(metrics.contains(#"bazaar_cache_requests_total{cache="gateway",result="hit"}"#))
-
-        // A silent module: 504 after the timeout. A module that is down: 502, in REST and GraphQL; back up: served again.
-        let slow = try await gateway.request("GET", "/api/v1/wallet", token: token)
-        #expect(slow.0 == 504)
-        #expect(try JSONDecoder().decode(JSONValue.self, from: slow.1)["detail"].string?.contains("promotions") == true)
-        orders?.stop()
-        orders = nil
-        let down = try await gateway.request("GET", "/api/v1/orders", token: token)
-        #expect(down.0 == 502)
-        #expect(try JSONDecoder().decode(JSONValue.self, from: down.1)["title"].string == "Bad Gateway")
-        let partial = try await graphQL(#"{ orders { nodes { id } } product(id: "\#(productID)") { name } }"#, token: token)
-        #expect(partial["errors"][0]["extensions"]["code"].string == "SERVICE_UNAVAILABLE")
-        #expect(partial["data"]["product"]["name"].string == "Gate")
-        orders = try await startOrders()
-        #expect(try await gateway.request("GET", "/api/v1/orders", token: token).0 == 200)
-        #expect(try await graphQL("{ orders { nodes { id } } }", token: token)["data"]["orders"]["nodes"][0]["id"].string == orderID)
     }
 }
 

@@ -41,6 +41,7 @@ struct GraphQLUserTests {
             // Refresh spends the token; logout ends the session.
             let refreshed = try await app.graphQLData(#"mutation($t: String!) { refresh(refreshToken: $t) { accessToken refreshToken } }"#, variables: ["t": .string(refreshToken)])
             let newToken = try #require(refreshed["refresh"]["accessToken"].string)
+            #expect(try await app.graphQLData("{ me { email } }", token: newToken)["me"]["email"].string == "gql@example.com")
             let reused = try await app.graphQL(#"mutation($t: String!) { refresh(refreshToken: $t) { accessToken } }"#, variables: ["t": .string(refreshToken)])
             #expect(reused.codes == ["UNAUTHENTICATED"])
             #expect(reused.data["refresh"].isNull)
@@ -52,7 +53,6 @@ struct GraphQLUserTests {
             let revoked = try await app.graphQL("{ me { id } }", token: again["login"]["accessToken"].string)
             #expect(revoked.status == .unauthorized)
             #expect(revoked.json["detail"].string?.contains("revoked") == true)
-            _ = newToken
         }
     }
 
