@@ -109,7 +109,7 @@ public struct GatewayProxyMiddleware: RouterMiddleware {
         do {
             (data, response) = try await session.data(for: outgoing)
         } catch let error as URLError where error.code == .timedOut {
-            throw Problem(.gatewayTimeout, detail: "The \(upstream.name) service did not answer within \(Int(timeout)) s.")
+            throw Problem(.gatewayTimeout, detail: "The \(upstream.name) service did not answer within \(Int((timeout * 1000).rounded())) ms.")
         } catch {
             throw Problem(.badGateway, detail: "The \(upstream.name) service is unavailable.")
         }

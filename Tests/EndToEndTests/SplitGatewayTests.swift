@@ -41,7 +41,7 @@ extension MultiProcess {
                 arguments: ["serve", "--modules", "gateway", "--database", url],
                 environment: [
                     "BAZAAR_IDENTITY_URL": shopURL, "BAZAAR_CATALOG_URL": shopURL, "BAZAAR_CART_URL": shopURL, "BAZAAR_ORDERING_URL": ordersURL,
-                    "BAZAAR_NOTIFICATIONS_URL": ordersURL, "BAZAAR_PROMOTIONS_URL": "http://127.0.0.1:\(silent.port)", "BAZAAR_GATEWAY_TIMEOUT_MS": "1500",
+                    "BAZAAR_NOTIFICATIONS_URL": ordersURL, "BAZAAR_PROMOTIONS_URL": "http://127.0.0.1:\(silent.port)", "BAZAAR_GATEWAY_TIMEOUT_MS": "4000",
                 ], port: LiveProcess.freePort())
             defer { gateway.stop() }
             try await gateway.waitUntilReady()
