@@ -94,6 +94,44 @@ struct TokenSecurityTests {
         }
     }
 
+    /// A process that has not caught up with the event log yet (just started, or slow) looks an
+    /// unknown `kid` up instead of refusing a valid token; made-up kids cost at most one lookup
+    /// per interval.
+    @Test(arguments: TestEngine.allCases)
+    func anUnknownKeyIsLookedUpOnceAndThenKnown(engine: TestEngine) async throws {
+        try await TestBazaar.run(engine) { app in
+            let session = try await app.register(email: "late@example.com")
+            let verifier = TokenVerifier(audience: TokenAudience(), accessTokenLifetime: 900, clock: app.clock, keyLookupInterval: .seconds(60))
+            _ = TokenVerifierFeed(verifier: verifier, log: app.bazaar.platform.events, clock: app.clock, logger: app.bazaar.platform.logger)
+            #expect(verifier.keyIDs.isEmpty)
+
+            let user = try await verifier.verify(session.accessToken)
+            #expect(user.id == session.user.id)
+            #expect(!verifier.keyIDs.isEmpty)
+
+            let impostor = JWTKeyCollection()
+            await impostor.add(eddsa: try EdDSA.PrivateKey(), kid: JWKIdentifier(string: "made-up"))
+            let forged = try await impostor.sign(claims(for: session, app: app), kid: JWKIdentifier(string: "made-up"))
+            // The first lookup already ran for the real key; within the interval no query is made.
+            let counter = StatementCounter()
+            await #expect(throws: TokenVerifier.Failure.unknownKey) {
+                try await StatementCounter.$current.withValue(counter) { try await verifier.verify(forged) }
+            }
+            #expect(counter.statements == 0)
+
+            // A verifier whose interval has passed looks again, once, and still refuses the made-up kid.
+            let fresh = TokenVerifier(audience: TokenAudience(), accessTokenLifetime: 900, clock: app.clock, keyLookupInterval: .seconds(60))
+            _ = TokenVerifierFeed(verifier: fresh, log: app.bazaar.platform.events, clock: app.clock, logger: app.bazaar.platform.logger)
+            let freshCounter = StatementCounter()
+            await #expect(throws: TokenVerifier.Failure.unknownKey) {
+                try await StatementCounter.$current.withValue(freshCounter) { try await fresh.verify(forged) }
+            }
+            #expect(freshCounter.statements == 1)
+            #expect(try await fresh.verify(session.accessToken).id == session.user.id)
+            #expect(freshCounter.statements == 1)
+        }
+    }
+
     @Test func productionBcryptCostIsAtLeastTwelve() async throws {
         #expect(IdentityModule.Settings().bcryptCost >= 12)
         let hash = try await PasswordHasher(cost: IdentityModule.Settings().bcryptCost).hash("correct horse")

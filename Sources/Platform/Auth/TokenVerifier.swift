@@ -13,9 +13,20 @@ public final class TokenVerifier: Sendable {
     public let audience: TokenAudience
     public let accessTokenLifetime: TimeInterval
     private let clock: any WallClock
+    private let keyLookup = Mutex<KeyLookup>(KeyLookup())
+    /// How often an unknown `kid` may send this process back to the source for keys: a token
+    /// signed by a key published a moment ago verifies at once, a stream of made-up kids costs
+    /// one lookup per interval.
+    private let keyLookupInterval: Duration
 
-    public init(audience: TokenAudience, accessTokenLifetime: TimeInterval, clock: any WallClock) {
+    private struct KeyLookup {
+        var source: (@Sendable () async -> Void)?
+        var latest: (started: ContinuousClock.Instant, task: Task<Void, Never>)?
+    }
+
+    public init(audience: TokenAudience, accessTokenLifetime: TimeInterval, clock: any WallClock, keyLookupInterval: Duration = .seconds(1)) {
         self.audience = audience
+        self.keyLookupInterval = keyLookupInterval
         self.accessTokenLifetime = accessTokenLifetime
         self.clock = clock
     }
@@ -27,6 +38,27 @@ public final class TokenVerifier: Sendable {
     }
 
     public var keyIDs: Set<String> { knownKeyIDs.withLock { $0 } }
+
+    /// Where keys this process has not seen yet are looked up (the event log, read directly),
+    /// so a process does not refuse a valid token while its feed is still catching up.
+    public func setKeySource(_ source: @escaping @Sendable () async -> Void) {
+        keyLookup.withLock { $0.source = source }
+    }
+
+    /// Whether `kid` is known, after at most one lookup per interval shared by all callers
+    /// (callers arriving while a lookup runs wait for that one).
+    private func learnKey(_ kid: String) async -> Bool {
+        let now = ContinuousClock.now
+        let lookup: Task<Void, Never>? = keyLookup.withLock { state in
+            if let latest = state.latest, now - latest.started < keyLookupInterval { return latest.task }
+            guard let source = state.source else { return nil }
+            let task = Task { await source() }
+            state.latest = (now, task)
+            return task
+        }
+        await lookup?.value
+        return keyIDs.contains(kid)
+    }
 
     public func revoke(sessionIDs: [String], at date: Date) {
         let forgetAt = date.addingTimeInterval(accessTokenLifetime + 60)
@@ -48,7 +80,10 @@ public final class TokenVerifier: Sendable {
     public func verify(_ token: String) async throws -> AuthenticatedUser {
         let header = try Self.header(of: token)
         guard header.alg == "EdDSA" else { throw Failure.wrongAlgorithm }
-        guard let kid = header.kid, keyIDs.contains(kid) else { throw Failure.unknownKey }
+        guard let kid = header.kid else { throw Failure.unknownKey }
+        if !keyIDs.contains(kid) {
+            guard await learnKey(kid) else { throw Failure.unknownKey }
+        }
         let claims: AccessTokenClaims
         do {
             claims = try await keys.verify(token, as: AccessTokenClaims.self)

@@ -14,6 +14,15 @@ public final class TokenVerifierFeed: Service {
         self.verifier = verifier
         self.clock = clock
         follower = EventFollower(log: log, types: [SigningKeyPublished.type, SessionsRevoked.type], pollInterval: pollInterval, logger: logger)
+        let keys = EventFollower(log: log, types: [SigningKeyPublished.type], logger: logger)
+        verifier.setKeySource { [weak verifier] in
+            guard let verifier else { return }
+            do {
+                _ = try await keys.catchUp(from: .start) { try await Self.addKey($0, to: verifier) }
+            } catch {
+                logger.warning("could not look up signing keys", metadata: ["error": "\(error)"])
+            }
+        }
     }
 
     /// Loads everything relevant so far; returns where following should continue.
@@ -26,13 +35,17 @@ public final class TokenVerifierFeed: Service {
     private func apply(_ event: EventEnvelope, revocationHorizon: Date) async throws {
         switch event.type {
         case SigningKeyPublished.type:
-            let key = try event.decode(SigningKeyPublished.self)
-            try await verifier.addPublicKey(kid: key.kid, x: key.publicKey)
+            try await Self.addKey(event, to: verifier)
         case SessionsRevoked.type where event.occurredAt >= revocationHorizon:
             verifier.revoke(sessionIDs: try event.decode(SessionsRevoked.self).sessionIDs, at: event.occurredAt)
         default:
             break
         }
+    }
+
+    private static func addKey(_ event: EventEnvelope, to verifier: TokenVerifier) async throws {
+        let key = try event.decode(SigningKeyPublished.self)
+        try await verifier.addPublicKey(kid: key.kid, x: key.publicKey)
     }
 
     public func run() async throws {
