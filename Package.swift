@@ -68,6 +68,8 @@ let package = Package(
             dependencies: [
                 "Platform",
                 .product(name: "GraphQL", package: "GraphQL"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ],
             swiftSettings: strictSettings
@@ -117,6 +119,7 @@ let package = Package(
             dependencies: [
                 "BazaarServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: strictSettings
         ),

@@ -5,6 +5,7 @@ import Foundation
 import Hummingbird
 import Logging
 import Platform
+import PostgresNIO
 
 /// `bazaar` — run, serve, migrate, admin.
 struct BazaarCommand: AsyncParsableCommand {
@@ -161,8 +162,21 @@ extension BazaarCommand {
 func serve(_ settings: BazaarSettings) async throws {
     let logger = makeLogger(settings)
     logger.info("starting bazaar", metadata: ["modules": "\(settings.modules.sorted().map(\.rawValue))", "database": "\(settings.database)"])
-    let bazaar = try await buildBazaar(settings: settings, logger: logger)
-    try await bazaar.application.runService()
+    do {
+        let bazaar = try await buildBazaar(settings: settings, logger: logger)
+        try await bazaar.application.runService()
+    } catch let error as PSQLError {
+        // PSQLError's description hides everything; the server's message and SQLSTATE say what
+        // went wrong without the statement's values (its detail field may carry row data).
+        let message = error.serverInfo?[.message] ?? "\(error.code)"
+        let state = error.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
+        throw StartupFailed(description: "PostgreSQL: \(message)\(state)")
+    }
+}
+
+/// Why the process could not start, in one line (not a usage error: no help text after it).
+struct StartupFailed: Error, CustomStringConvertible {
+    let description: String
 }
 
 /// Builds a process with every module, runs migrations, does `body` and shuts down.

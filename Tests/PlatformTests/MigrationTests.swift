@@ -20,6 +20,37 @@ struct MigrationTests {
         }
     }
 
+    /// Processes of a split deployment start together on an empty database: every one of them
+    /// must come up, with each migration applied once.
+    @Test(arguments: TestEngine.allCases)
+    func processesStartingTogetherMigrateOnce(engine: TestEngine) async throws {
+        let (location, drop) = try await engine.freshDatabase()
+        let logger = {
+            var logger = Logger(label: "migration-race")
+            logger.logLevel = .critical
+            return logger
+        }()
+        let database = try await location.open(poolSize: 8, logger: logger)
+        do {
+            try await withDatabaseRunning(database) {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for _ in 0..<6 {
+                        group.addTask { try await Migrator(database: database, logger: logger).migrate([PlatformMigrations.all]) }
+                    }
+                    try await group.waitForAll()
+                }
+                let count = try await database.read { db in
+                    try await db.raw("SELECT COUNT(*) AS n FROM schema_migrations").first().map { try $0.decode(column: "n", as: Int.self) }
+                }
+                #expect(count == 5)
+            }
+        } catch {
+            await drop()
+            throw error
+        }
+        await drop()
+    }
+
     @Test(arguments: TestEngine.allCases)
     func aFailedMigrationLeavesNoTraceAndStops(engine: TestEngine) async throws {
         try await withPlatform(engine) { platform in

@@ -23,6 +23,9 @@ public struct Migrator: Sendable {
     public func migrate(_ modules: [ModuleMigrations]) async throws {
         let engine = database.engine
         try await database.transaction { db in
+            // IF NOT EXISTS does not stop two processes creating the table at once on PostgreSQL
+            // (the loser fails on pg_type's unique index); the lock does.
+            try await Self.serialize(db, engine: engine)
             try await db.raw(
                 """
                 CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -38,11 +41,8 @@ public struct Migrator: Sendable {
         for module in modules {
             for migration in module.migrations.sorted(by: { $0.version < $1.version }) {
                 let applied = try await database.transaction { db -> Bool in
-                    // On PostgreSQL two processes may start at once; the advisory lock makes the
-                    // second wait and then see the migration as applied.
-                    if engine == .postgres {
-                        try await db.raw("SELECT pg_advisory_xact_lock(727274)").run()
-                    }
+                    // Two processes may start at once; the second waits, then sees the migration applied.
+                    try await Self.serialize(db, engine: engine)
                     let existing = try await db.select().column("version").from("schema_migrations")
                         .where("module", .equal, module.module).where("version", .equal, migration.version)
                         .first()
@@ -62,6 +62,14 @@ public struct Migrator: Sendable {
                     logger.info("applied migration", metadata: ["module": "\(module.module)", "version": "\(migration.version)", "name": "\(migration.name)"])
                 }
             }
+        }
+    }
+
+    /// On PostgreSQL, holds the migrations' advisory lock until the transaction ends (SQLite
+    /// transactions already exclude each other).
+    private static func serialize(_ db: any SQLDatabase, engine: DatabaseEngine) async throws {
+        if engine == .postgres {
+            try await db.raw("SELECT pg_advisory_xact_lock(727274)").run()
         }
     }
 
