@@ -93,7 +93,7 @@ public func buildBazaar(
     // After the proxy: a forwarded admin request is audited by the module that serves it.
     router.add(middleware: AuditMiddleware(log: platform.audit))
 
-    let operations = OperationsRoutes(database: database, clock: clock, consumers: consumers) {
+    let operations = OperationsRoutes(database: database, clock: clock, consumers: consumers, modules: modules) {
         guard gate.isOpen else { return false }
         return (try? await Migrator(database: database, logger: logger).isUpToDate(migrations)) ?? false
     }
@@ -105,6 +105,7 @@ public func buildBazaar(
         module.addRootRoutes(to: router)
         module.addWebSocketRoutes(to: webSocketRouter)
     }
+    gateway?.realtime?.addWebSocketRoutes(to: webSocketRouter)
 
     let groups = RouteGroups(api: router.group("api/v1"))
     for module in modules {

@@ -10,6 +10,7 @@ struct GatewayParts {
     let transport: InProcessTransport
     let proxy: GatewayProxyMiddleware?
     let cacheInvalidation: CacheInvalidation?
+    let realtime: RealtimeProxy?
 
     init?(settings: BazaarSettings, platform: PlatformContext) throws {
         guard settings.modules.contains(.gateway) else { return nil }
@@ -20,6 +21,9 @@ struct GatewayParts {
         graphQL = try GraphQLGateway(transport: transport, settings: .init(introspection: settings.graphQLIntrospection ?? false, limits: limits))
         let upstreams = ModuleName.allCases.filter { !settings.modules.contains($0) }.compactMap { module in
             settings.moduleURLs[module].map { Upstream(name: module.rawValue, baseURL: $0, pathPrefixes: module.publicPaths) }
+        }
+        realtime = upstreams.first { $0.name == ModuleName.notifications.rawValue }.map {
+            RealtimeProxy(upstream: $0, verifier: platform.verifier, logger: platform.logger)
         }
         guard !upstreams.isEmpty else {
             proxy = nil

@@ -18,8 +18,14 @@ public struct Upstream: Sendable {
         self.pathPrefixes = pathPrefixes
     }
 
-    func serves(_ path: String) -> Bool {
-        pathPrefixes.contains { path == $0 || path.hasPrefix($0 + "/") }
+    /// The route a forwarded request is counted under in this process's metrics: the prefix it
+    /// matched (`/api/v1/orders`, `/api/v1/orders/**`), so the label's values stay few.
+    func route(for path: String) -> String? {
+        for prefix in pathPrefixes {
+            if path == prefix { return prefix }
+            if path.hasPrefix(prefix + "/") { return prefix + "/**" }
+        }
+        return nil
     }
 }
 
@@ -48,7 +54,10 @@ public struct GatewayProxyMiddleware: RouterMiddleware {
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let upstream = upstreams.first(where: { $0.serves(request.uri.path) }) else { return try await next(request, context) }
+        guard let (upstream, route) = upstreams.lazy.compactMap({ upstream in upstream.route(for: request.uri.path).map { (upstream, $0) } }).first else {
+            return try await next(request, context)
+        }
+        context.coreContext.endpointPath.value = route
         var request = request
         let body = try await request.collectBody(upTo: context.maxUploadSize)
         let call = ForwardedCall(method: request.method, target: request.uri.description, headers: request.headers, body: body)
@@ -133,7 +142,7 @@ public struct GatewayProxyMiddleware: RouterMiddleware {
 }
 
 extension String {
-    fileprivate func trimmingSuffix(_ suffix: String) -> String {
+    func trimmingSuffix(_ suffix: String) -> String {
         hasSuffix(suffix) ? String(dropLast(suffix.count)) : self
     }
 }

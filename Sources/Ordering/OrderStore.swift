@@ -23,6 +23,19 @@ struct OrderStore: Sendable {
         return try OrderView(row: row, lines: try await lines(of: [id], on: db)[id] ?? [])
     }
 
+    /// How many orders are in each status (one grouped scan, for `/metrics`).
+    func countByStatus() async throws -> [OrderStatus: Int] {
+        try await database.read { db in
+            var counts: [OrderStatus: Int] = [:]
+            for row in try await db.raw("SELECT status, COUNT(*) AS n FROM orders GROUP BY status").all() {
+                if let status = OrderStatus(rawValue: try row.decode(column: "status", as: String.self)) {
+                    counts[status] = try row.decode(column: "n", as: Int.self)
+                }
+            }
+            return counts
+        }
+    }
+
     /// Newest first.
     func list(_ filter: Filter, after cursor: KeysetCursor?, limit: Int) async throws -> [OrderView] {
         try await database.read { db in

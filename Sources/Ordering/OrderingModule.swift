@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 public import Hummingbird
+import Metrics
 public import Platform
 
 /// Ordering: orders, their lines, the state machine and the order-processing saga.
@@ -27,6 +28,15 @@ public struct OrderingModule: BazaarModule {
         let routes = OrderingRoutes(service: service, store: service.store)
         routes.addAuthenticated(to: groups.authenticated)
         routes.addAdmin(to: groups.admin)
+    }
+
+    /// `bazaar_orders{status}`: every status, zero included, so a status that empties drops to
+    /// 0 instead of vanishing from the dashboard.
+    public func refreshGauges() async {
+        guard let counts = try? await service.store.countByStatus() else { return }
+        for status in OrderStatus.allCases {
+            Gauge(label: "bazaar_orders", dimensions: [("status", status.rawValue)]).record(counts[status] ?? 0)
+        }
     }
 
     public func prepare() async throws {

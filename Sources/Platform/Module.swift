@@ -17,6 +17,8 @@ public protocol BazaarModule: Sendable {
     func addWebSocketRoutes(to router: Router<RealtimeRequestContext>)
     /// Runs once after migrations, before the server accepts requests (seed data, keys).
     func prepare() async throws
+    /// Records gauges read from the module's own tables; `/metrics` calls it on every scrape.
+    func refreshGauges() async
 }
 
 extension BazaarModule {
@@ -26,6 +28,7 @@ extension BazaarModule {
     public func addRootRoutes(to router: Router<BazaarRequestContext>) {}
     public func addWebSocketRoutes(to router: Router<RealtimeRequestContext>) {}
     public func prepare() async throws {}
+    public func refreshGauges() async {}
 }
 
 /// Where a module mounts its routes. All are under `/api/v1`; `admin` is `/api/v1/admin`, while

@@ -90,21 +90,11 @@ final class LiveProcess: @unchecked Sendable {
     }
 
     func request(_ method: String, _ path: String, token: String? = nil, json: String? = nil) async throws -> (Int, Data) {
-        try await requestWithHeaders(method, path, token: token, json: json, headers: [:])
+        try await Loopback(port: port).request(method, path, token: token, json: json)
     }
 
     func requestWithHeaders(_ method: String, _ path: String, token: String? = nil, json: String? = nil, headers: [String: String]) async throws -> (Int, Data) {
-        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
-        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-        request.httpMethod = method
-        request.timeoutInterval = 10
-        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-        if let json {
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-            request.httpBody = Data(json.utf8)
-        }
-        let (data, response) = try await URLSession.shared.data(for: request)
-        return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
+        try await Loopback(port: port).request(method, path, token: token, json: json, headers: headers)
     }
 
     /// A port the kernel just handed out for loopback (bound to port 0, then released), so two
@@ -122,4 +112,37 @@ final class LiveProcess: @unchecked Sendable {
         }
         return bound ? Int(UInt16(bigEndian: address.sin_port)) : Int.random(in: 20_000...40_000)
     }
+}
+
+/// HTTP to a process on a loopback port.
+struct Loopback: Sendable {
+    let port: Int
+
+    func request(_ method: String, _ path: String, token: String? = nil, json: String? = nil, headers: [String: String] = [:]) async throws -> (Int, Data) {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        request.httpMethod = method
+        request.timeoutInterval = 10
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        if let json {
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            request.httpBody = Data(json.utf8)
+        }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
+    }
+
+    func text(_ path: String) async throws -> String {
+        String(decoding: try await request("GET", path).1, as: UTF8.self)
+    }
+}
+
+/// Polls `condition` until it holds; a timeout names what never happened.
+func waitUntil(_ what: String, timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if try await condition() { return }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    throw TestBazaar.TimedOut(what: what)
 }

@@ -68,14 +68,5 @@ extension MultiProcess {
             #expect(received.filter { $0.contains(#""title":"Across""#) }.count == 1, "\(received)")
             #expect(received.allSatisfy { $0.contains(#""kind":"admin""#) || $0.contains(#""kind":"welcome""#) }, "\(received)")
         }
-
-        func waitUntil(_ what: String, timeout: Duration = .seconds(15), _ condition: () async throws -> Bool) async throws {
-            let deadline = ContinuousClock.now + timeout
-            while ContinuousClock.now < deadline {
-                if try await condition() { return }
-                try await Task.sleep(for: .milliseconds(50))
-            }
-            throw TestBazaar.TimedOut(what: what)
-        }
     }
 }

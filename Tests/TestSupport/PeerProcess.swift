@@ -1,24 +1,38 @@
 public import Foundation
 import Synchronization
 
-/// A real protocol peer from PyPI (python-socketio, aiosmtpd), run by the Python that
-/// scripts/test prepared (`BAZAAR_TEST_PYTHON`). Collects what it prints, line by line.
+/// A process the tests talk to and read line by line: a real protocol peer from PyPI
+/// (python-socketio, aiosmtpd) run by the Python that scripts/test prepared
+/// (`BAZAAR_TEST_PYTHON`), or one of the repository's scripts.
 public final class PeerProcess: Sendable {
     private let process: Process
     private let pipe = Pipe()
     private let lines = Mutex<[String]>([])
     private let partial = Mutex<String>("")
+    private let killAfter: TimeInterval
 
     /// `script` is a file in `scripts/peers/`.
-    public init(script: String, arguments: [String]) throws {
+    public convenience init(script: String, arguments: [String]) throws {
         guard let python = ProcessInfo.processInfo.environment["BAZAAR_TEST_PYTHON"] else { throw MissingPython() }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [Self.peersDirectory.appendingPathComponent(script).path] + arguments
-        process.standardOutput = pipe
         // The protocol lines are on stdout; library warnings on stderr could land inside them.
-        process.standardError = FileHandle.nullDevice
+        try self.init(
+            executable: URL(fileURLWithPath: python), arguments: [Self.peersDirectory.appendingPathComponent(script).path] + arguments,
+            keepStandardError: false)
+    }
+
+    /// `keepStandardError` mixes stderr into the lines; `killAfter` is how long `stop` lets it
+    /// clean up after SIGTERM before SIGKILL.
+    public init(
+        executable: URL, arguments: [String], environment: [String: String] = [:], keepStandardError: Bool, killAfter: TimeInterval = 2
+    ) throws {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        process.standardOutput = pipe
+        process.standardError = keepStandardError ? pipe : FileHandle.nullDevice
         self.process = process
+        self.killAfter = killAfter
         pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
             let data = handle.availableData
             // At end of file the handler must go: a dispatch source left on a closed pipe
@@ -43,10 +57,12 @@ public final class PeerProcess: Sendable {
         lines.withLock { $0 += complete }
     }
 
-    public static var peersDirectory: URL {
+    /// The root of the repository.
+    public static var repository: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("scripts/peers")
     }
+
+    public static var peersDirectory: URL { repository.appendingPathComponent("scripts/peers") }
 
     public var output: [String] { lines.withLock { $0 } }
     public var isRunning: Bool { process.isRunning }
@@ -76,14 +92,14 @@ public final class PeerProcess: Sendable {
         return process.terminationStatus
     }
 
-    /// SIGTERM now, SIGKILL two seconds later if the peer is still there. Never blocks: a test
-    /// that waited here would hold one of the few cooperative threads.
+    /// SIGTERM now, SIGKILL `killAfter` seconds later if the peer is still there. Never blocks:
+    /// a test that waited here would hold one of the few cooperative threads.
     public func stop() {
         guard process.isRunning else { return }
         let pid = process.processIdentifier
         process.terminate()
-        Thread.detachNewThread {
-            Thread.sleep(forTimeInterval: 2)
+        Thread.detachNewThread { [killAfter] in
+            Thread.sleep(forTimeInterval: killAfter)
             if self.process.isRunning { kill(pid, SIGKILL) }
         }
     }

@@ -38,6 +38,7 @@ def main() -> int:
     parser.add_argument("--transports", default="polling,websocket")
     parser.add_argument("--count", type=int, default=1)
     parser.add_argument("--kind", help="count only messages of this kind")
+    parser.add_argument("--title", help="count only messages with this title")
     parser.add_argument("--seconds", type=float, default=20)
     args = parser.parse_args()
     transports = args.transports.split(",")
@@ -47,7 +48,7 @@ def main() -> int:
 
     @client.on("message")
     def on_message(data):
-        if args.kind is None or data.get("kind") == args.kind:
+        if args.kind in (None, data.get("kind")) and args.title in (None, data.get("title")):
             received.append(data)
         say("message " + json.dumps(data))
 

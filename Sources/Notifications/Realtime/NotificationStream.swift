@@ -27,7 +27,7 @@ struct NotificationStream: Sendable {
         router.ws(Self.path) { request, _ in
             // Refusals here are answered by the main router's route below, as problem+json.
             _ = try Self.lastEventID(request.uri.queryParameters["lastEventId"].map(String.init))
-            if let token = try Self.token(in: request) { _ = try await verifier.verify(token) }
+            if let token = try request.realtimeToken() { _ = try await verifier.verify(token) }
             return .upgrade([:])
         } onUpgrade: { inbound, outbound, context in
             try await serve(request: context.request, inbound: inbound, outbound: outbound)
@@ -38,7 +38,7 @@ struct NotificationStream: Sendable {
     func addHTTPRoutes(to http: RouterGroup<BazaarRequestContext>) {
         http.get(Self.apiPath) { request, _ -> Response in
             _ = try Self.lastEventID(request.uri.queryParameters["lastEventId"].map(String.init))
-            if let token = try Self.token(in: request) {
+            if let token = try request.realtimeToken() {
                 do { _ = try await verifier.verify(token) } catch { throw Problem.unauthorized }
             }
             throw Problem(.upgradeRequired, detail: "This endpoint speaks WebSocket; connect with an Upgrade: websocket request.", headers: [.upgrade: "websocket"])
@@ -49,7 +49,7 @@ struct NotificationStream: Sendable {
         var messages = inbound.messages(maxSize: 16 * 1024).makeAsyncIterator()
         let user: AuthenticatedUser
         var resumeFrom = try Self.lastEventID(request.uri.queryParameters["lastEventId"].map(String.init))
-        if let token = try Self.token(in: request) {
+        if let token = try request.realtimeToken() {
             user = try await verifier.verify(token)
         } else {
             // A client that never says who it is gets closed, which ends the wait below.
@@ -110,15 +110,6 @@ struct NotificationStream: Sendable {
 
     static func frame(_ message: NotificationMessage) throws -> String {
         String(decoding: try JSONEncoder.events.encode(message), as: UTF8.self)
-    }
-
-    /// A bearer header or a `token` query item; nil when neither is there.
-    static func token(in request: Request) throws -> String? {
-        if let header = request.headers[.authorization] {
-            guard header.count > 7, header.prefix(7).lowercased() == "bearer " else { throw Problem.unauthorized }
-            return String(header.dropFirst(7))
-        }
-        return request.uri.queryParameters["token"].map(String.init)
     }
 
     static func lastEventID(_ text: String?) throws -> StreamPosition? {

@@ -79,6 +79,10 @@ public struct RateLimitMiddleware: RouterMiddleware {
         self.limiter = limiter
         self.auth = auth
         self.api = api
+        // Refusal counters start at 0 for each active policy (see JobWorkerService.run).
+        for policy in [auth, api].compactMap({ $0 }) {
+            Counter(label: "bazaar_rate_limited_total", dimensions: [("policy", policy.name)]).increment(by: 0)
+        }
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {

@@ -15,3 +15,15 @@ public struct RealtimeRequestContext: RequestContext, WebSocketRequestContext, R
         remoteAddress = source.channel.remoteAddress
     }
 }
+
+extension Request {
+    /// The access token of a realtime request: a bearer header, or a `token` query item (browsers
+    /// cannot set headers on a WebSocket); nil when neither is there.
+    public func realtimeToken() throws -> String? {
+        if let header = headers[.authorization] {
+            guard header.count > 7, header.prefix(7).lowercased() == "bearer " else { throw Problem.unauthorized }
+            return String(header.dropFirst(7))
+        }
+        return uri.queryParameters["token"].map(String.init)
+    }
+}

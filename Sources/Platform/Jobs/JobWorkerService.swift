@@ -28,6 +28,12 @@ public final class JobWorkerService: Service {
 
     public func run() async throws {
         guard !handlers.isEmpty else { return }
+        // Every kind's counters exist from the start (at 0), so a first failure shows as an
+        // increase in rate() rather than as a new series that alerts cannot see.
+        for kind in handlers.keys {
+            Counter(label: "bazaar_jobs_completed_total", dimensions: [("kind", kind)]).increment(by: 0)
+            Counter(label: "bazaar_jobs_failed_total", dimensions: [("kind", kind)]).increment(by: 0)
+        }
         // Loops stop at a clean point (between events or jobs) on shutdown.
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in

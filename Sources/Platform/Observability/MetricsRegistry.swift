@@ -54,6 +54,9 @@ public enum BazaarMetrics {
         return lines.joined(separator: "\n")
     }
 
+    /// Every metric family Bazaar exposes (the dashboard must show them all).
+    public static var families: [String] { help.keys.sorted() }
+
     static let help = [
         "bazaar_http_requests_total": "HTTP requests answered, by route, method and status.",
         "bazaar_http_request_errors_total": "HTTP requests that ended in an error, by route and method.",
@@ -67,6 +70,8 @@ public enum BazaarMetrics {
         "bazaar_jobs_completed_total": "Jobs completed, by kind.",
         "bazaar_jobs_failed_total": "Job attempts that failed, by kind.",
         "bazaar_realtime_connections": "Open realtime connections (WebSocket stream and Socket.IO) on this process.",
+        "bazaar_gateway_realtime_connections": "Realtime connections this gateway relays to a Notifications process.",
+        "bazaar_orders": "Orders by status, counted in the Ordering tables when scraped.",
         "bazaar_rate_limited_total": "Requests refused by a rate limit, by policy.",
         "bazaar_cache_requests_total": "Cache lookups, by cache and result (hit or miss).",
     ]

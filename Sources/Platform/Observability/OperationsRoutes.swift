@@ -12,8 +12,13 @@ public struct OperationsRoutes: Sendable {
     let audit: AuditLog
     let consumers: EventConsumerService
     let isReady: @Sendable () async -> Bool
+    let modules: [any BazaarModule]
 
-    public init(database: any Database, clock: any WallClock, consumers: EventConsumerService, isReady: @escaping @Sendable () async -> Bool) {
+    public init(
+        database: any Database, clock: any WallClock, consumers: EventConsumerService, modules: [any BazaarModule],
+        isReady: @escaping @Sendable () async -> Bool
+    ) {
+        self.modules = modules
         self.database = database
         self.log = EventLog(database: database, clock: clock)
         self.deadLetters = DeadLetterStore(database: database, clock: clock)
@@ -92,6 +97,7 @@ public struct OperationsRoutes: Sendable {
                 Gauge(label: "bazaar_event_consumer_lag_events", dimensions: [("consumer", handler.name)]).record(lag)
             }
         }
+        for module in modules { await module.refreshGauges() }
     }
 }
 
