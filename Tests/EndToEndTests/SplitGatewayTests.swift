@@ -2,6 +2,8 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
+import HummingbirdWSClient
+import Logging
 import Platform
 import Testing
 import TestSupport
@@ -106,6 +108,16 @@ extension MultiProcess {
             let down = try await gateway.request("GET", "/api/v1/orders", token: token)
             #expect(down.0 == 502)
             #expect(try JSONDecoder().decode(JSONValue.self, from: down.1)["title"].string == "Bad Gateway")
+            // The realtime relay: the upgrade is accepted, then closed with 1014 (Bad Gateway).
+            var logger = Logger(label: "split-gateway-ws")
+            logger.logLevel = .critical
+            let closed = try await WebSocketClient.connect(
+                url: "ws://127.0.0.1:\(gateway.port)/api/v1/notifications/stream", configuration: .init(additionalHeaders: [.authorization: "Bearer \(token)"]),
+                logger: logger
+            ) { inbound, _, _ in
+                for try await _ in inbound {}
+            }
+            #expect(closed?.closeCode == .unknown(1014))
             let partial = try await graphQL(#"{ orders { nodes { id } } product(id: "\#(productID)") { name } }"#, token: token)
             #expect(partial["errors"][0]["extensions"]["code"].string == "SERVICE_UNAVAILABLE")
             #expect(partial["data"]["product"]["name"].string == "Gate")
