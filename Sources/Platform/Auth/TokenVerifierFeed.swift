@@ -14,11 +14,12 @@ public final class TokenVerifierFeed: Service {
         self.verifier = verifier
         self.clock = clock
         follower = EventFollower(log: log, types: [SigningKeyPublished.type, SessionsRevoked.type], pollInterval: pollInterval, logger: logger)
-        let keys = EventFollower(log: log, types: [SigningKeyPublished.type], logger: logger)
+        // A token can arrive signed by a key published a moment ago: the lookup reads what is
+        // committed, not only what the follower's settled horizon has reached.
         verifier.setKeySource { [weak verifier] in
             guard let verifier else { return }
             do {
-                _ = try await keys.catchUp(from: .start) { try await Self.addKey($0, to: verifier) }
+                for event in try await log.committed(types: [SigningKeyPublished.type]) { try await Self.addKey(event, to: verifier) }
             } catch {
                 logger.warning("could not look up signing keys", metadata: ["error": "\(error)"])
             }
