@@ -12,7 +12,7 @@ struct BazaarCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bazaar",
         abstract: "An e-commerce backend: identity, catalog, cart, orders, promotions, notifications.",
-        subcommands: [Run.self, Serve.self, Migrate.self, Admin.self],
+        subcommands: [Run.self, Serve.self, Migrate.self, Admin.self, Health.self],
         defaultSubcommand: Run.self)
 }
 

@@ -38,4 +38,20 @@ struct OperatorCommandTests {
         #expect(rotate.status == 0, "\(rotate.output)")
         #expect(rotate.output.contains("new signing key k-"))
     }
+
+    /// `bazaar health`, the container image's probe: 0 for a ready process, 1 with the reason otherwise.
+    @Test func healthProbe() async throws {
+        let path = "\(NSTemporaryDirectory())health-\(UUID().uuidString).sqlite"
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        let process = try LiveProcess(arguments: ["run", "--database", "sqlite:\(path)"], port: LiveProcess.freePort())
+        defer { process.stop() }
+        try await process.waitUntilReady()
+        let ready = try LiveProcess.runToCompletion(["health", "--port", String(process.port)])
+        #expect(ready.status == 0, "\(ready.output)")
+        #expect(ready.output.contains("ready"))
+        process.stop()
+        let down = try LiveProcess.runToCompletion(["health", "--port", String(process.port), "--timeout", "2"])
+        #expect(down.status == 1)
+        #expect(down.output.contains("not ready"), "\(down.output)")
+    }
 }

@@ -6,7 +6,7 @@
 
 - docker-compose.yml: one `bazaar serve` service per module plus the gateway; every Bazaar
   service knows every module's URL, and each URL names the service serving that module;
-  only the gateway is published; the dashboards and provisioning are mounted where the
+  only the gateway is published, and it waits for every module; the dashboards and provisioning are mounted where the
   provisioning looks for them.
 - prometheus/prometheus.yml: scrapes exactly the Bazaar services.
 - grafana: every panel uses the provisioned data source; the dashboard uses only the metric
@@ -68,6 +68,11 @@ def main() -> int:
         behind_gateway = environment["BAZAAR_MODULES"] != "gateway"
         if behind_gateway and environment.get("BAZAAR_TRUST_FORWARDED_FOR") != "true":
             problem(f"compose service {name}: behind the gateway it must trust X-Forwarded-For")
+    gateway = bazaar.get(served.get("gateway", ""), {})
+    waits_for = set(gateway.get("depends_on") or {})
+    for module in modules:
+        if served.get(module) not in waits_for:
+            problem(f"compose: the gateway does not wait for {served.get(module, module)}")
     for extra in ("postgres", "prometheus", "grafana"):
         if extra not in services:
             problem(f"compose has no {extra} service")
