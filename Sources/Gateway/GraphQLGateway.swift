@@ -48,8 +48,19 @@ public final class GraphQLGateway: Sendable {
     private static let builtInScalars: Set<String> = ["String", "Int", "Float", "Boolean", "ID"]
 
     /// Parses, validates, checks the limits and runs one operation. Every refusal before
-    /// execution is an `errors` entry with a `code`; no error carries internals.
+    /// execution is an `errors` entry with a `code`; no error carries internals. Counted in
+    /// `/metrics` by operation type and outcome, and each error by its code: a GraphQL answer
+    /// is an HTTP 200 whatever went wrong, so the HTTP metrics alone would not show it.
     func execute(_ operation: Operation, context: BazaarRequestContext, credentials: HTTPFields, queriesOnly: Bool = false) async -> GraphQLResult {
+        var document: Document?
+        let result = await execute(operation, document: &document, context: context, credentials: credentials, queriesOnly: queriesOnly)
+        GraphQLMetrics.record(result, operation: document?.operation(named: operation.operationName)?.operation.rawValue)
+        return result
+    }
+
+    private func execute(
+        _ operation: Operation, document parsed: inout Document?, context: BazaarRequestContext, credentials: HTTPFields, queriesOnly: Bool
+    ) async -> GraphQLResult {
         let document: Document
         do {
             document = try parse(source: Source(body: operation.query, name: "GraphQL request"))
@@ -58,6 +69,7 @@ public final class GraphQLGateway: Sendable {
         } catch {
             return GraphQLResult(errors: [GraphQLError(message: "The query could not be parsed.", extensions: ["code": "GRAPHQL_PARSE_FAILED"])])
         }
+        parsed = document
         let invalid = validate(schema: schema, ast: document, rules: rules)
         guard invalid.isEmpty else { return GraphQLResult(errors: invalid.map { Self.coded($0, "GRAPHQL_VALIDATION_FAILED") }) }
         do {

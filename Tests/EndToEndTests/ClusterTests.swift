@@ -120,6 +120,11 @@ extension MultiProcess {
             #expect(gauge(ordering, #"bazaar_orders{status="rejected"}"#) == 1)
             #expect(gauge(ordering, #"bazaar_orders{status="pending"}"#) == 0)
 
+            // A refused GraphQL field is an HTTP 200: the gateway counts it by code.
+            let refusedField = try await graphQL(#"{ order(id: "\#(kept)") { id } adminUsers { nodes { id } } }"#, token: buyer)
+            #expect(refusedField["errors"][0]["extensions"]["code"].string == "FORBIDDEN")
+            #expect(try await gateway.text("/metrics").contains(#"bazaar_graphql_errors_total{code="FORBIDDEN"}"#))
+
             // The gateway's auth limit (20 a minute here) refuses the rest of a burst.
             var limited = false
             for _ in 0..<25 where !limited {

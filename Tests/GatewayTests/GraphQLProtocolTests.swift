@@ -42,6 +42,35 @@ struct GraphQLProtocolTests {
         }
     }
 
+    /// GraphQL answers are HTTP 200 whatever happened, so `/metrics` counts operations by
+    /// outcome and errors by code. (The registry is shared by every test in this process:
+    /// counts are compared before and after, and others can only add to them.)
+    @Test(arguments: TestEngine.allCases)
+    func operationsAndErrorsAreCounted(engine: TestEngine) async throws {
+        try await TestBazaar.run(engine) { app in
+            func count(_ series: String) async throws -> Double {
+                let text = try await app.request(.get, "/metrics").text
+                return text.split(separator: "\n").first { $0.hasPrefix(series + " ") }.flatMap { Double($0.dropFirst(series.count + 1)) } ?? 0
+            }
+            let refused = #"bazaar_graphql_operations_total{operation="unknown",outcome="refused"}"#
+            let parse = #"bazaar_graphql_errors_total{code="GRAPHQL_PARSE_FAILED"}"#
+            let partial = #"bazaar_graphql_operations_total{operation="query",outcome="partial"}"#
+            let unauthenticated = #"bazaar_graphql_errors_total{code="UNAUTHENTICATED"}"#
+            let ok = #"bazaar_graphql_operations_total{operation="query",outcome="ok"}"#
+            let before = (try await count(refused), try await count(parse), try await count(partial), try await count(unauthenticated), try await count(ok))
+
+            _ = try await app.graphQL("{ products { ")
+            _ = try await app.graphQL("{ me { id } products { nodes { id } } }")
+            _ = try await app.graphQLData("{ products { nodes { id } } }")
+
+            #expect(try await count(refused) >= before.0 + 1)
+            #expect(try await count(parse) >= before.1 + 1)
+            #expect(try await count(partial) >= before.2 + 1)
+            #expect(try await count(unauthenticated) >= before.3 + 1)
+            #expect(try await count(ok) >= before.4 + 1)
+        }
+    }
+
     @Test(arguments: TestEngine.allCases)
     func depthLimitWithATighterBound(engine: TestEngine) async throws {
         try await TestBazaar.run(engine, configure: { $0.graphQLDepthLimit = 4 }) { app in

@@ -71,6 +71,8 @@ public enum BazaarMetrics {
         "bazaar_jobs_failed_total": "Job attempts that failed, by kind.",
         "bazaar_realtime_connections": "Open realtime connections (WebSocket stream and Socket.IO) on this process.",
         "bazaar_gateway_realtime_connections": "Realtime connections this gateway relays to a Notifications process.",
+        "bazaar_graphql_operations_total": "GraphQL operations, by type (query, mutation) and outcome (ok, partial, refused).",
+        "bazaar_graphql_errors_total": "GraphQL errors, by code.",
         "bazaar_orders": "Orders by status, counted in the Ordering tables when scraped.",
         "bazaar_rate_limited_total": "Requests refused by a rate limit, by policy.",
         "bazaar_cache_requests_total": "Cache lookups, by cache and result (hit or miss).",
