@@ -132,6 +132,12 @@ extension MultiProcess {
             }
             #expect(limited)
 
+            // Requests the gateway forwards are counted under the module's path prefix, not as unknown routes.
+            let gatewayMetrics = try await gateway.text("/metrics")
+            #expect(gatewayMetrics.contains(#"bazaar_http_requests_total{http_route="/api/v1/auth/**",http_request_method="POST",http_response_status_code="200"}"#))
+            #expect(gatewayMetrics.contains(#"http_route="/api/v1/orders/**""#))
+            #expect(!gatewayMetrics.contains(#"http_route="Unknown""#))
+
             // Operations: every process's exposition passes promtool, and deploy/ matches what ran.
             var expositions: [URL] = []
             defer { for file in expositions { try? FileManager.default.removeItem(at: file) } }
