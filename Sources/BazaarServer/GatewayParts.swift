@@ -23,7 +23,7 @@ struct GatewayParts {
             settings.moduleURLs[module].map { Upstream(name: module.rawValue, baseURL: $0, pathPrefixes: module.publicPaths) }
         }
         realtime = upstreams.first { $0.name == ModuleName.notifications.rawValue }.map {
-            RealtimeProxy(upstream: $0, verifier: platform.verifier, logger: platform.logger)
+            RealtimeProxy(upstream: $0, verifier: platform.verifier, trustForwardedFor: settings.trustForwardedFor, logger: platform.logger)
         }
         guard !upstreams.isEmpty else {
             proxy = nil

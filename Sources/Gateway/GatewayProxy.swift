@@ -109,8 +109,8 @@ public struct GatewayProxyMiddleware: RouterMiddleware {
         for field in call.headers where !Self.hopByHop.contains(field.name.canonicalName) {
             outgoing.addValue(field.value, forHTTPHeaderField: field.name.rawName)
         }
-        let forwardedFor = call.headers[.xForwardedFor].map { $0 + ", " } ?? ""
-        outgoing.setValue(forwardedFor + context.clientAddress, forHTTPHeaderField: "X-Forwarded-For")
+        // The address this process settled on replaces the client's header (see ClientAddress).
+        outgoing.setValue(context.clientAddress, forHTTPHeaderField: "X-Forwarded-For")
         outgoing.setValue(context.requestID, forHTTPHeaderField: "X-Request-Id")
         if call.body.readableBytes > 0 { outgoing.httpBody = Data(buffer: call.body) }
         let data: Data

@@ -5,6 +5,7 @@ import HummingbirdWebSocket
 import HummingbirdWSClient
 public import Logging
 import Metrics
+import NIOCore
 public import Platform
 import Synchronization
 
@@ -18,15 +19,17 @@ import Synchronization
 public struct RealtimeProxy: Sendable {
     let upstream: Upstream
     let verifier: TokenVerifier
+    let trustForwardedFor: Bool
     let logger: Logger
     /// Larger than any message a Notifications process accepts or sends: it enforces its own.
     static let maxMessage = 1 << 20
     private static let open = Atomic<Int>(0)
     private static let connections = Gauge(label: "bazaar_gateway_realtime_connections")
 
-    public init(upstream: Upstream, verifier: TokenVerifier, logger: Logger) {
+    public init(upstream: Upstream, verifier: TokenVerifier, trustForwardedFor: Bool, logger: Logger) {
         self.upstream = upstream
         self.verifier = verifier
+        self.trustForwardedFor = trustForwardedFor
         self.logger = logger
     }
 
@@ -35,23 +38,23 @@ public struct RealtimeProxy: Sendable {
             if let token = try request.realtimeToken() { _ = try await verifier.verify(token) }
             return .upgrade([:])
         } onUpgrade: { inbound, outbound, context in
-            await relay(context.request, clientAddress: context.requestContext.remoteAddress?.ipAddress, inbound: inbound, outbound: outbound)
+            await relay(context.request, remote: context.requestContext.remoteAddress, inbound: inbound, outbound: outbound)
         }
         router.ws("socket.io") { request, _ in
             // Socket.IO authenticates inside its protocol; the module answers a bad token itself.
             request.uri.queryParameters["transport"] == "websocket" ? .upgrade([:]) : .dontUpgrade
         } onUpgrade: { inbound, outbound, context in
-            await relay(context.request, clientAddress: context.requestContext.remoteAddress?.ipAddress, inbound: inbound, outbound: outbound)
+            await relay(context.request, remote: context.requestContext.remoteAddress, inbound: inbound, outbound: outbound)
         }
     }
 
     /// Relays until either side closes, then closes the other with the code the module gave.
-    private func relay(_ request: Request, clientAddress: String?, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
+    private func relay(_ request: Request, remote: SocketAddress?, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
         Self.connections.record(Self.open.add(1, ordering: .relaxed).newValue)
         defer { Self.connections.record(Self.open.subtract(1, ordering: .relaxed).newValue) }
         var headers = HTTPFields()
         if let authorization = request.headers[.authorization] { headers[.authorization] = authorization }
-        headers[.xForwardedFor] = [request.headers[.xForwardedFor], clientAddress].compactMap { $0 }.joined(separator: ", ")
+        headers[.xForwardedFor] = ClientAddress.of(request, remote: remote, trustForwardedFor: trustForwardedFor)
         headers[.requestID] = request.headers[.requestID] ?? UUID().uuidString
         let base = upstream.baseURL.absoluteString.trimmingSuffix("/")
         let url = (base.hasPrefix("https:") ? "wss" : "ws") + base.drop { $0 != ":" } + request.uri.description

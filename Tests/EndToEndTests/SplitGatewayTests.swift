@@ -61,9 +61,14 @@ extension MultiProcess {
             let admin = try JSONDecoder().decode(Session.self, from: login.1).accessToken
             // The gateway verifies tokens itself: a key it has not read from the event log yet is looked up.
             #expect(try await gateway.request("GET", "/api/v1/users/me", token: admin).0 == 200)
-            let created = try await gateway.request(
-                "POST", "/api/v1/products", token: admin, json: #"{"sku":"GW-1","name":"Gate","description":"","price":{"amount":700,"currency":"USD"},"stock":5}"#)
+            // A made-up X-Forwarded-For does not reach the module (which trusts the header): the
+            // gateway sends the address it saw.
+            let created = try await gateway.requestWithHeaders(
+                "POST", "/api/v1/products", token: admin, json: #"{"sku":"GW-1","name":"Gate","description":"","price":{"amount":700,"currency":"USD"},"stock":5}"#,
+                headers: ["X-Forwarded-For": "203.0.113.9"])
             #expect(created.0 == 201)
+            let audit = try JSONDecoder().decode(JSONValue.self, from: try await shop.request("GET", "/api/v1/admin/audit?action=POST%20/api/v1/products", token: admin).1)
+            #expect(audit["items"][0]["clientAddress"].string == "127.0.0.1", "\(audit)")
             let productID = try #require(try JSONDecoder().decode(JSONValue.self, from: created.1)["id"].string)
             let buyer = try await graphQL(#"mutation { register(email: "gw-buyer@example.com", password: "password-123", name: "G") { accessToken } }"#)
             let token = try #require(buyer["data"]["register"]["accessToken"].string)

@@ -1,5 +1,6 @@
 public import Hummingbird
 public import HTTPTypes
+public import NIOCore
 import Logging
 
 /// Gives every request an id (the caller's `X-Request-Id` when it sent a sane one), puts it on
@@ -20,19 +21,26 @@ public struct RequestIDMiddleware: RouterMiddleware {
         let requestID = incoming ?? context.id
         context.logger[metadataKey: "request.id"] = "\(requestID)"
         context.requestID = "\(requestID)"
-        context.clientAddress = clientAddress(request: request, context: context)
+        context.clientAddress = ClientAddress.of(request, remote: context.remoteAddress, trustForwardedFor: trustForwardedFor)
         var response = try await next(request, context)
         response.headers[.requestID] = requestID
         return response
     }
 
-    private func clientAddress(request: Request, context: Context) -> String {
+}
+
+/// Who sent a request: the peer's address, or — only where a trusted proxy stands in front
+/// (`BAZAAR_TRUST_FORWARDED_FOR`) — the first `X-Forwarded-For` entry. A gateway forwards the
+/// address it settled on *instead of* the client's header, so a module behind it, which trusts
+/// the header, can never be handed an address the client made up.
+public enum ClientAddress {
+    public static func of(_ request: Request, remote: SocketAddress?, trustForwardedFor: Bool) -> String {
         if trustForwardedFor, let forwarded = request.headers[.xForwardedFor],
             let first = forwarded.split(separator: ",").first?.trimmingCharacters(in: .whitespaces), !first.isEmpty
         {
             return first
         }
-        return context.remoteAddress?.ipAddress ?? "unknown"
+        return remote?.ipAddress ?? "unknown"
     }
 }
 
