@@ -74,6 +74,10 @@ public struct RealtimeProxy: Sendable {
                 }
             }
             try? await outbound.close(closing?.closeCode ?? .normalClosure, reason: closing?.reason)
+        } catch let error as WebSocketClientError where error == .webSocketUpgradeFailed {
+            // The module answered but would not upgrade (a `lastEventId` it does not know, a
+            // session it ended): a refusal, not an outage.
+            try? await outbound.close(.policyViolation, reason: "refused by \(upstream.name)")
         } catch {
             logger.warning("realtime relay could not reach the module", metadata: ["module": "\(upstream.name)", "error": "\(type(of: error))"])
             // 1014 is "Bad Gateway" in the IANA WebSocket close code registry.

@@ -86,6 +86,14 @@ extension MultiProcess {
                 try await WebSocketClient.connect(url: "ws://127.0.0.1:\(cluster.gatewayPort)/api/v1/notifications/stream?token=not-a-token", logger: logger) { _, _, _ in }
             }
             #expect(try await gateway.request("GET", "/api/v1/notifications/stream?token=not-a-token").0 == 401)
+            // What only the module can judge (a lastEventId it never gave) is refused after the upgrade: 1008, not 1014.
+            let refusedReplay = try await WebSocketClient.connect(
+                url: "ws://127.0.0.1:\(cluster.gatewayPort)/api/v1/notifications/stream?lastEventId=never-given",
+                configuration: .init(additionalHeaders: [.authorization: "Bearer \(buyer)"]), logger: logger
+            ) { inbound, _, _ in
+                for try await _ in inbound {}
+            }
+            #expect(refusedReplay?.closeCode == .policyViolation)
             #expect(try await gateway.request("GET", "/api/v1/notifications/stream", token: buyer).0 == 426)
 
             // A stock Socket.IO client through the gateway: long-polling first, then the upgrade to WebSocket.
