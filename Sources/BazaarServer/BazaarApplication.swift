@@ -83,11 +83,12 @@ public func buildBazaar(
     router.add(middleware: ProblemMiddleware())
     let apiKeys = APIKeys(database: database, clock: clock)
     router.add(middleware: AuthenticationMiddleware(verifier: verifier, apiKeys: apiKeys))
-    router.add(
-        middleware: RateLimitMiddleware(
-            limiter: RateLimiter(clock: clock),
-            auth: settings.authRequestsPerMinute > 0 ? RateLimitPolicy(name: "auth", limit: settings.authRequestsPerMinute) : nil,
-            api: settings.apiRequestsPerMinute > 0 ? RateLimitPolicy(name: "api", limit: settings.apiRequestsPerMinute) : nil))
+    let rateLimits = RateLimitRules(
+        limiter: RateLimiter(clock: clock),
+        auth: settings.authRequestsPerMinute > 0 ? RateLimitPolicy(name: "auth", limit: settings.authRequestsPerMinute) : nil,
+        api: settings.apiRequestsPerMinute > 0 ? RateLimitPolicy(name: "api", limit: settings.apiRequestsPerMinute) : nil,
+        realtime: settings.realtimeConnectionsPerMinute > 0 ? RateLimitPolicy(name: "realtime", limit: settings.realtimeConnectionsPerMinute) : nil)
+    router.add(middleware: RateLimitMiddleware(rules: rateLimits))
     let gateway = try GatewayParts(settings: settings, platform: platform)
     if let proxy = gateway?.proxy { router.add(middleware: proxy) }
     // After the proxy: a forwarded admin request is audited by the module that serves it.
@@ -101,6 +102,7 @@ public func buildBazaar(
     APIDocumentation.addRoutes(to: router)
     gateway?.graphQL.addRoutes(to: router)
     let webSocketRouter = Router(context: RealtimeRequestContext.self)
+    webSocketRouter.add(middleware: RealtimeRateLimitMiddleware(rules: rateLimits, trustForwardedFor: settings.trustForwardedFor))
     for module in modules {
         module.addRootRoutes(to: router)
         module.addWebSocketRoutes(to: webSocketRouter)

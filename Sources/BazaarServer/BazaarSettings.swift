@@ -38,6 +38,8 @@ public struct BazaarSettings: Sendable {
     /// `/api/v1` per user (or address); 0 turns a limit off.
     public var authRequestsPerMinute = 30
     public var apiRequestsPerMinute = 600
+    /// New realtime connections (WebSocket stream, Socket.IO handshakes) per minute per client address.
+    public var realtimeConnectionsPerMinute = 60
     /// Outgoing mail; nil keeps mail in the mail log (`GET /admin/mail`).
     public var smtp: SMTPSettings?
     /// Where each module answers when this process does not serve it (split mode):
@@ -127,6 +129,7 @@ public struct BazaarSettings: Sendable {
         settings.notifications.pingTimeout = .milliseconds(try integer(config, "socketio.ping.timeout.ms", default: 20_000, in: 100...600_000))
         settings.authRequestsPerMinute = try integer(config, "rate.limit.auth.per.minute", default: 30, in: 0...1_000_000)
         settings.apiRequestsPerMinute = try integer(config, "rate.limit.api.per.minute", default: 600, in: 0...1_000_000)
+        settings.realtimeConnectionsPerMinute = try integer(config, "rate.limit.realtime.per.minute", default: 60, in: 0...1_000_000)
         if let smtpURL = config.string(forKey: "smtp.url", isSecret: true) {
             do {
                 settings.smtp = try SMTPSettings(

@@ -35,6 +35,7 @@ final class LiveProcess: @unchecked Sendable {
         env["BAZAAR_DATABASE_POOL"] = "5"
         env["BAZAAR_RATE_LIMIT_AUTH_PER_MINUTE"] = "0"
         env["BAZAAR_RATE_LIMIT_API_PER_MINUTE"] = "0"
+        env["BAZAAR_RATE_LIMIT_REALTIME_PER_MINUTE"] = "0"
         env.merge(environment) { _, new in new }
         process.environment = env
         process.standardOutput = output

@@ -1,6 +1,8 @@
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import HummingbirdWSClient
+import Logging
 import Platform
 import Testing
 import TestSupport
@@ -55,6 +57,51 @@ struct RateLimitTests {
             #expect(missing.headers[.rateLimit]?.hasPrefix(#""api";r=3;"#) == true, "error answers carry the state too")
             // Operational endpoints are not limited.
             for _ in 0..<10 { #expect(try await app.request(.get, "/health/live").headers[.rateLimit] == nil) }
+        }
+    }
+}
+
+/// Opening realtime connections is limited per address, on the WebSocket router too (upgrades
+/// never pass the HTTP middleware): a refused upgrade gets the 429 with its headers.
+@Suite("Rate limits: realtime")
+struct RealtimeRateLimitTests {
+    @Test(arguments: TestEngine.allCases)
+    func newConnectionsArePerAddress(engine: TestEngine) async throws {
+        try await TestBazaar.run(engine, live: true, configure: { $0.realtimeConnectionsPerMinute = 2 }) { app in
+            let user = try await app.register(email: "rt@example.com")
+            var logger = Logger(label: "realtime-limit")
+            logger.logLevel = .critical
+            let stream = "ws://127.0.0.1:\(app.port)/api/v1/notifications/stream"
+            func connect(from address: String) async throws {
+                try await WebSocketClient.connect(
+                    url: stream, configuration: .init(additionalHeaders: [.authorization: "Bearer \(user.accessToken)", .xForwardedFor: address]), logger: logger
+                ) { _, outbound, _ in
+                    try await outbound.close(.normalClosure, reason: nil)
+                }
+            }
+            try await connect(from: "198.51.100.1")
+            try await connect(from: "198.51.100.1")
+            await #expect(throws: (any Error).self) { try await connect(from: "198.51.100.1") }
+            // The same refusal over plain HTTP shows the headers; a Socket.IO handshake shares the bucket.
+            let refused = try await app.request(.get, "/api/v1/notifications/stream", token: user.accessToken, headers: RateLimitTests.from("198.51.100.1"))
+            #expect(refused.status == .tooManyRequests)
+            #expect(refused.headers[.rateLimitPolicy] == #""realtime";q=2;w=60"#)
+            #expect(refused.headers[.retryAfter] != nil)
+            #expect(try await app.request(.get, "/socket.io/?EIO=4&transport=polling", headers: RateLimitTests.from("198.51.100.1")).status == .tooManyRequests)
+
+            // Another address is not affected; an open Socket.IO session's polls are not counted.
+            try await connect(from: "198.51.100.2")
+            let handshake = try await app.request(.get, "/socket.io/?EIO=4&transport=polling", headers: RateLimitTests.from("198.51.100.3"))
+            #expect(handshake.status == .ok)
+            struct Open: Decodable { let sid: String }
+            let sid = try JSONDecoder().decode(Open.self, from: Data(String(buffer: handshake.body).dropFirst().utf8)).sid
+            for _ in 0..<3 {
+                let posted = try await app.request(.post, "/socket.io/?EIO=4&transport=polling&sid=\(sid)", json: "3", headers: RateLimitTests.from("198.51.100.3"))
+                #expect(posted.status != .tooManyRequests)
+            }
+            // Time refills the bucket.
+            app.clock.advance(by: 30)
+            try await connect(from: "198.51.100.1")
         }
     }
 }

@@ -31,6 +31,7 @@ public struct TestBazaar: Sendable {
         // Suites register and log in many users from one address; the limits have their own tests.
         settings.authRequestsPerMinute = 0
         settings.apiRequestsPerMinute = 0
+        settings.realtimeConnectionsPerMinute = 0
         return settings
     }
 

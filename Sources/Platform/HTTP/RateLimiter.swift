@@ -65,39 +65,67 @@ public final class RateLimiter: Sendable {
     }
 }
 
-/// Applies a policy by route group: `auth` for `/api/v1/auth/…` (strict, per client address:
-/// it guards passwords), `api` for the rest of `/api/v1` (per user when authenticated, else per
-/// address). Every answer carries `RateLimit-Policy` and `RateLimit`; a refusal is a 429
-/// problem with `Retry-After`. Operational endpoints are not limited.
-public struct RateLimitMiddleware: RouterMiddleware {
-    public typealias Context = BazaarRequestContext
+/// Which policy and bucket a request falls under: `auth` for `/api/v1/auth/…` (strict, per
+/// client address: it guards passwords), `realtime` for opening a realtime connection (the
+/// WebSocket stream, a Socket.IO handshake; per address, since a socket may say who it is only
+/// after it opened), `api` for the rest of `/api/v1` (per user when authenticated, else per
+/// address). Operational endpoints and an open Socket.IO session's traffic are not limited.
+public struct RateLimitRules: Sendable {
     let limiter: RateLimiter
     let auth: RateLimitPolicy?
     let api: RateLimitPolicy?
+    let realtime: RateLimitPolicy?
 
-    public init(limiter: RateLimiter, auth: RateLimitPolicy?, api: RateLimitPolicy?) {
+    public init(limiter: RateLimiter, auth: RateLimitPolicy?, api: RateLimitPolicy?, realtime: RateLimitPolicy?) {
         self.limiter = limiter
         self.auth = auth
         self.api = api
+        self.realtime = realtime
         // Refusal counters start at 0 for each active policy (see JobWorkerService.run).
-        for policy in [auth, api].compactMap({ $0 }) {
+        for policy in [auth, api, realtime].compactMap({ $0 }) {
             Counter(label: "bazaar_rate_limited_total", dimensions: [("policy", policy.name)]).increment(by: 0)
         }
     }
 
-    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    /// The policy and bucket key of a request; nil when it is not limited.
+    func bucket(for request: Request, user: AuthenticatedUser?, clientAddress: String) -> (policy: RateLimitPolicy, key: String)? {
         let path = request.uri.path
-        let policy: RateLimitPolicy?
-        let key: String
-        if path.hasPrefix("/api/v1/auth/") {
-            (policy, key) = (auth, "address:\(context.clientAddress)")
-        } else if path.hasPrefix("/api/v1/") {
-            (policy, key) = (api, context.user.map { "user:\($0.id)" } ?? "address:\(context.clientAddress)")
-        } else {
-            (policy, key) = (nil, "")
+        let opensRealtime = path == "/api/v1/notifications/stream"
+            || (path == "/socket.io" || path == "/socket.io/") && request.uri.queryParameters["sid"] == nil
+        let chosen: (RateLimitPolicy?, String) =
+            if opensRealtime {
+                (realtime, "address:\(clientAddress)")
+            } else if path.hasPrefix("/api/v1/auth/") {
+                (auth, "address:\(clientAddress)")
+            } else if path.hasPrefix("/api/v1/") {
+                (api, user.map { "user:\($0.id)" } ?? "address:\(clientAddress)")
+            } else {
+                (nil, "")
+            }
+        return chosen.0.map { ($0, "\($0.name)|\(chosen.1)") }
+    }
+
+    func take(_ bucket: (policy: RateLimitPolicy, key: String)) -> RateLimiter.Decision {
+        limiter.take(bucket.key, policy: bucket.policy)
+    }
+}
+
+/// Applies `RateLimitRules` to HTTP requests. Every limited answer carries `RateLimit-Policy`
+/// and `RateLimit`; a refusal is a 429 problem with `Retry-After`.
+public struct RateLimitMiddleware: RouterMiddleware {
+    public typealias Context = BazaarRequestContext
+    let rules: RateLimitRules
+
+    public init(rules: RateLimitRules) {
+        self.rules = rules
+    }
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let bucket = rules.bucket(for: request, user: context.user, clientAddress: context.clientAddress) else {
+            return try await next(request, context)
         }
-        guard let policy else { return try await next(request, context) }
-        let decision = limiter.take("\(policy.name)|\(key)", policy: policy)
+        let policy = bucket.policy
+        let decision = rules.take(bucket)
         let headers: HTTPFields = [.rateLimitPolicy: policy.header, .rateLimit: "\"\(policy.name)\";r=\(decision.remaining);t=\(decision.reset)"]
         guard decision.allowed else {
             Counter(label: "bazaar_rate_limited_total", dimensions: [("policy", policy.name)]).increment()
@@ -112,6 +140,28 @@ public struct RateLimitMiddleware: RouterMiddleware {
         } catch let problem as Problem {
             throw problem.adding(headers: headers)
         }
+    }
+}
+
+/// The same rules on the WebSocket router, whose upgrades never reach the HTTP middleware. A
+/// refused upgrade is not upgraded: it falls through to the HTTP router, where the bucket (now
+/// empty) refuses it again and answers the 429 with its headers.
+public struct RealtimeRateLimitMiddleware: RouterMiddleware {
+    public typealias Context = RealtimeRequestContext
+    let rules: RateLimitRules
+    let trustForwardedFor: Bool
+
+    public init(rules: RateLimitRules, trustForwardedFor: Bool) {
+        self.rules = rules
+        self.trustForwardedFor = trustForwardedFor
+    }
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let address = ClientAddress.of(request, remote: context.remoteAddress, trustForwardedFor: trustForwardedFor)
+        if let bucket = rules.bucket(for: request, user: nil, clientAddress: address), !rules.take(bucket).allowed {
+            throw Problem(.tooManyRequests)
+        }
+        return try await next(request, context)
     }
 }
 
