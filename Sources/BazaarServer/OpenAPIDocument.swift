@@ -294,8 +294,9 @@ public enum OpenAPIDocument {
         }
         if operation.path == "/socket.io" { responses["400"] = problem("Unsupported EIO version, unknown transport or session") }
         if operation.path == "/api/v1/admin/notifications" { responses["404"] = problem("No such user") }
-        if operation.path.hasPrefix("/api/v1/"), responses["429"] == nil {
-            responses["429"] = problem("Rate limit exceeded (auth routes per address, others per user); see Retry-After, RateLimit and RateLimit-Policy")
+        if operation.path.hasPrefix("/api/v1/") || operation.path == "/socket.io", responses["429"] == nil {
+            responses["429"] = problem(
+                "Rate limit exceeded (auth routes and new realtime connections per address, others per user); see Retry-After, RateLimit and RateLimit-Policy")
         }
         responses["500"] = problem("Unexpected error")
 
