@@ -39,11 +39,13 @@ extension MultiProcess {
             let silent = try SilentListener()
             defer { silent.close() }
             let ordersURL = "http://127.0.0.1:\(ordersPort)"
+            // The module timeout must outlast a first placeOrder on a CI machine running the rest of
+            // the suite beside it (4 s did not, once); the silent module costs the test that long.
             let gateway = try LiveProcess(
                 arguments: ["serve", "--modules", "gateway", "--database", url],
                 environment: [
                     "BAZAAR_IDENTITY_URL": shopURL, "BAZAAR_CATALOG_URL": shopURL, "BAZAAR_CART_URL": shopURL, "BAZAAR_ORDERING_URL": ordersURL,
-                    "BAZAAR_NOTIFICATIONS_URL": ordersURL, "BAZAAR_PROMOTIONS_URL": "http://127.0.0.1:\(silent.port)", "BAZAAR_GATEWAY_TIMEOUT_MS": "4000",
+                    "BAZAAR_NOTIFICATIONS_URL": ordersURL, "BAZAAR_PROMOTIONS_URL": "http://127.0.0.1:\(silent.port)", "BAZAAR_GATEWAY_TIMEOUT_MS": "10000",
                 ], port: LiveProcess.freePort())
             defer { gateway.stop() }
             try await gateway.waitUntilReady()
