@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -8,11 +9,14 @@ import FoundationNetworking
 import Testing
 import TestSupport
 
-/// A `bazaar` process started from the binary scripts/test built, talking real HTTP.
+/// A `bazaar` process started from the binary scripts/test built, talking real HTTP. What it
+/// prints is drained as it comes (a full pipe would block the process mid-request) and the
+/// latest part kept for failure messages.
 final class LiveProcess: @unchecked Sendable {
     let process = Process()
     let port: Int
-    let output = Pipe()
+    private let pipe = Pipe()
+    private let printed = PrintedTail(keeping: 64 * 1024)
 
     static var binary: URL {
         get throws {
@@ -38,10 +42,19 @@ final class LiveProcess: @unchecked Sendable {
         env["BAZAAR_RATE_LIMIT_REALTIME_PER_MINUTE"] = "0"
         env.merge(environment) { _, new in new }
         process.environment = env
-        process.standardOutput = output
-        process.standardError = output
+        process.standardOutput = pipe
+        process.standardError = pipe
+        pipe.fileHandleForReading.readabilityHandler = { [printed] handle in
+            let data = handle.availableData
+            // At end of file the handler must go (see PeerProcess).
+            if data.isEmpty { handle.readabilityHandler = nil; return }
+            printed.append(data)
+        }
         try ProcessLaunch.run(process)
     }
+
+    /// The last 64 KiB the process printed.
+    var output: String { printed.text }
 
     deinit { stop() }
 
@@ -74,7 +87,7 @@ final class LiveProcess: @unchecked Sendable {
         while ContinuousClock.now < deadline {
             if let (status, _) = try? await request("GET", "/health/ready"), status == 200 { return }
             guard process.isRunning else {
-                throw ProcessFailed(output: String(decoding: output.fileHandleForReading.availableData, as: UTF8.self))
+                throw ProcessFailed(output: output)
             }
             try await Task.sleep(for: .milliseconds(100))
         }
@@ -123,7 +136,7 @@ struct Loopback: Sendable {
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         request.httpMethod = method
-        request.timeoutInterval = 10
+        request.timeoutInterval = 30  // above the gateway module timeout the split test uses (10 s)
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         if let json {
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
@@ -146,4 +159,21 @@ func waitUntil(_ what: String, timeout: Duration = .seconds(20), _ condition: ()
         try await Task.sleep(for: .milliseconds(50))
     }
     throw TestBazaar.TimedOut(what: what)
+}
+
+/// The last bytes a process printed.
+final class PrintedTail: Sendable {
+    private let kept = Mutex<Data>(Data())
+    private let limit: Int
+
+    init(keeping limit: Int) { self.limit = limit }
+
+    func append(_ data: Data) {
+        kept.withLock { kept in
+            kept.append(data)
+            if kept.count > limit { kept.removeFirst(kept.count - limit) }
+        }
+    }
+
+    var text: String { String(decoding: kept.withLock { $0 }, as: UTF8.self) }
 }

@@ -78,7 +78,8 @@ extension MultiProcess {
             // GraphQL: the same schema, resolved across both processes.
             let placed = try await graphQL(
                 #"mutation { placeOrder(idempotencyKey: "gw-1", items: [{productId: "\#(productID)", quantity: 2}], paymentMethod: onDelivery) { id status } }"#, token: token)
-            let orderID = try #require(placed["data"]["placeOrder"]["id"].string, "\(placed)")
+            let orderID = try #require(
+                placed["data"]["placeOrder"]["id"].string, "\(placed)\n--- ordering process:\n\(orders?.output ?? "")\n--- gateway:\n\(gateway.output)\n--- shop:\n\(shop.output)")
             var confirmed = JSONValue.null
             let deadline = ContinuousClock.now + .seconds(20)
             while ContinuousClock.now < deadline {
