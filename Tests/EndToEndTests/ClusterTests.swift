@@ -15,19 +15,12 @@ extension MultiProcess {
     @Suite("Cluster of scripts/cluster", .serialized)
     struct ClusterTests {
         @Test func everyModuleInItsOwnProcessBehindTheGateway() async throws {
-            let (location, drop) = try await TestEngine.postgres.freshDatabase()
+            let (url, drop) = try await freshPostgresURL()
             defer { Task { await drop() } }
-            guard case .postgres(let host, let port, let user, _, let database, _) = location else { return }
-            let cluster = try await Cluster(
-                database: "postgres://\(user)@\(host):\(port)/\(database)", environment: ["BAZAAR_RATE_LIMIT_AUTH_PER_MINUTE": "20"])
+            let cluster = try await Cluster(database: url, environment: ["BAZAAR_RATE_LIMIT_AUTH_PER_MINUTE": "20"])
             let gateway = cluster.gateway
 
-            func graphQL(_ query: String, token: String? = nil) async throws -> JSONValue {
-                let body = try JSONEncoder().encode(JSONValue.object(["query": .string(query)]))
-                let (status, data) = try await gateway.request("POST", "/graphql", token: token, json: String(decoding: body, as: UTF8.self))
-                #expect(status == 200)
-                return try JSONDecoder().decode(JSONValue.self, from: data)
-            }
+            func graphQL(_ query: String, token: String? = nil) async throws -> JSONValue { try await gateway.graphQL(query, token: token) }
 
             // Accounts and a product, by REST and GraphQL through the gateway.
             let login = try await gateway.request("POST", "/api/v1/auth/login", json: #"{"email":"\#(TestBazaar.adminEmail)","password":"\#(TestBazaar.adminPassword)"}"#)
@@ -63,17 +56,8 @@ extension MultiProcess {
                     return relayed && held
                 }
                 try await notify("Streamed")
-                let watchdog = Task {
-                    try await Task.sleep(for: .seconds(30))
-                    try await outbound.close(.goingAway, reason: "test timed out")
-                }
-                defer { watchdog.cancel() }
-                for try await message in inbound.messages(maxSize: 1 << 16) {
-                    guard case .text(let text) = message else { continue }
-                    frames.withLock { $0.append(text) }
-                    if text.contains(#""title":"Streamed""#) { break }
-                }
-                try await outbound.close(.normalClosure, reason: nil)
+                let read = try await readFrames(inbound, outbound, until: #""title":"Streamed""#)
+                frames.withLock { $0 = read }
             }
             #expect(frames.withLock { $0 }.contains { $0.contains(#""title":"Streamed""#) })
             try await waitUntil("the relay to let go of the closed connection") {

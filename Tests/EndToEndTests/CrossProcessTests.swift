@@ -7,10 +7,8 @@ extension MultiProcess {
     @Suite("Processes on one PostgreSQL", .serialized)
     struct CrossProcessTests {
         @Test func revocationWrittenByOneProcessIsConsumedByAnother() async throws {
-            let (location, drop) = try await TestEngine.postgres.freshDatabase()
+            let (url, drop) = try await freshPostgresURL()
             defer { Task { await drop() } }
-            guard case .postgres(let host, let port, let user, _, let database, _) = location else { return }
-            let url = "postgres://\(user)@\(host):\(port)/\(database)"
 
             let first = try LiveProcess(arguments: ["serve", "--modules", "identity", "--database", url], port: LiveProcess.freePort())
             defer { first.stop() }

@@ -6,6 +6,7 @@ import Glibc
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import Platform
 import Testing
 import TestSupport
 
@@ -114,17 +115,9 @@ final class LiveProcess: @unchecked Sendable {
     /// A port the kernel just handed out for loopback (bound to port 0, then released), so two
     /// processes started by parallel tests do not pick the same one.
     static func freePort() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        return bound ? Int(UInt16(bigEndian: address.sin_port)) : Int.random(in: 20_000...40_000)
+        guard let socket = LoopbackSocket() else { return Int.random(in: 20_000...40_000) }
+        defer { socket.close() }
+        return socket.port
     }
 }
 
@@ -144,6 +137,14 @@ struct Loopback: Sendable {
         }
         let (data, response) = try await URLSession.shared.data(for: request)
         return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
+    }
+
+    /// POST /graphql; the answer's JSON (always HTTP 200, whatever the errors).
+    func graphQL(_ query: String, token: String? = nil) async throws -> JSONValue {
+        let body = try JSONEncoder().encode(JSONValue.object(["query": .string(query)]))
+        let (status, data) = try await request("POST", "/graphql", token: token, json: String(decoding: body, as: UTF8.self))
+        #expect(status == 200)
+        return try JSONDecoder().decode(JSONValue.self, from: data)
     }
 
     func text(_ path: String) async throws -> String {
@@ -177,3 +178,15 @@ final class PrintedTail: Sendable {
 
     var text: String { String(decoding: kept.withLock { $0 }, as: UTF8.self) }
 }
+
+/// A fresh PostgreSQL database for processes started by a test, as the URL they take.
+func freshPostgresURL() async throws -> (url: String, drop: @Sendable () async -> Void) {
+    let (location, drop) = try await TestEngine.postgres.freshDatabase()
+    guard case .postgres(let host, let port, let user, _, let database, _) = location else {
+        await drop()
+        throw NotPostgres()
+    }
+    return ("postgres://\(user)@\(host):\(port)/\(database)", drop)
+}
+
+struct NotPostgres: Error {}

@@ -13,10 +13,8 @@ extension MultiProcess {
         struct Order: Decodable { let id: String; let status: String; let reason: String? }
 
         @Test func ordersFlowBetweenProcesses() async throws {
-            let (location, drop) = try await TestEngine.postgres.freshDatabase()
+            let (url, drop) = try await freshPostgresURL()
             defer { Task { await drop() } }
-            guard case .postgres(let host, let port, let user, _, let database, _) = location else { return }
-            let url = "postgres://\(user)@\(host):\(port)/\(database)"
 
             let shop = try LiveProcess(arguments: ["serve", "--modules", "identity,catalog,cart", "--database", url], port: LiveProcess.freePort())
             defer { shop.stop() }

@@ -16,10 +16,8 @@ extension MultiProcess {
     @Suite("Gateway split across processes", .serialized)
     struct SplitGatewayTests {
         @Test func gatewayRoutesCachesAndSurvivesAModuleOutage() async throws {
-            let (location, drop) = try await TestEngine.postgres.freshDatabase()
+            let (url, drop) = try await freshPostgresURL()
             defer { Task { await drop() } }
-            guard case .postgres(let host, let port, let user, _, let database, _) = location else { return }
-            let url = "postgres://\(user)@\(host):\(port)/\(database)"
             let modules = ["BAZAAR_TRUST_FORWARDED_FOR": "true"]
 
             let shop = try LiveProcess(arguments: ["serve", "--modules", "identity,catalog,cart", "--database", url], environment: modules, port: LiveProcess.freePort())
@@ -50,12 +48,7 @@ extension MultiProcess {
             defer { gateway.stop() }
             try await gateway.waitUntilReady()
 
-            func graphQL(_ query: String, token: String? = nil) async throws -> JSONValue {
-                let body = try JSONEncoder().encode(JSONValue.object(["query": .string(query)]))
-                let (status, data) = try await gateway.request("POST", "/graphql", token: token, json: String(decoding: body, as: UTF8.self))
-                #expect(status == 200)
-                return try JSONDecoder().decode(JSONValue.self, from: data)
-            }
+            func graphQL(_ query: String, token: String? = nil) async throws -> JSONValue { try await Loopback(port: gateway.port).graphQL(query, token: token) }
 
             // REST through the gateway: identity and catalog answer from the shop process.
             let login = try await gateway.request("POST", "/api/v1/auth/login", json: #"{"email":"\#(TestBazaar.adminEmail)","password":"\#(TestBazaar.adminPassword)"}"#)
@@ -137,24 +130,14 @@ extension MultiProcess {
 }
 
 /// A loopback port that accepts connections (the kernel completes them) and never answers.
-final class SilentListener: @unchecked Sendable {
-    let fd: Int32
-    let port: Int
+final class SilentListener: Sendable {
+    private let socket: LoopbackSocket
+    var port: Int { socket.port }
 
     init() throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        self.fd = fd
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let ok = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard ok, listen(fd, 16) == 0 else { throw TestBazaar.TimedOut(what: "a silent listener socket") }
-        port = Int(UInt16(bigEndian: address.sin_port))
+        guard let socket = LoopbackSocket(), listen(socket.fd, 16) == 0 else { throw TestBazaar.TimedOut(what: "a silent listener socket") }
+        self.socket = socket
     }
 
-    func close() { _ = Glibc.close(fd) }
+    func close() { socket.close() }
 }

@@ -11,10 +11,8 @@ extension MultiProcess {
     @Suite("Split notifications", .serialized)
     struct SplitNotificationsTests {
         @Test func notificationWrittenByOneProcessReachesAConnectionOnAnother() async throws {
-            let (location, drop) = try await TestEngine.postgres.freshDatabase()
+            let (url, drop) = try await freshPostgresURL()
             defer { Task { await drop() } }
-            guard case .postgres(let host, let port, let user, _, let database, _) = location else { return }
-            let url = "postgres://\(user)@\(host):\(port)/\(database)"
 
             let writer = try LiveProcess(arguments: ["serve", "--modules", "identity,promotions,notifications", "--database", url], port: LiveProcess.freePort())
             defer { writer.stop() }
@@ -49,20 +47,8 @@ extension MultiProcess {
                 let (posted, _) = try await writer.request(
                     "POST", "/api/v1/admin/notifications", token: admin, json: #"{"userId":"\#(session.user.id)","title":"Across","body":"processes"}"#)
                 #expect(posted == 201)
-                let watchdog = Task {
-                    try await Task.sleep(for: .seconds(30))
-                    try await outbound.close(.goingAway, reason: "test timed out")
-                }
-                defer { watchdog.cancel() }
-                // A notification written just before the connection but not yet past PostgreSQL's
-                // xmin horizon (the welcome) may come first: the stream prefers an old message to a
-                // missed one. Read until ours arrives.
-                for try await message in inbound.messages(maxSize: 1 << 16) {
-                    guard case .text(let text) = message else { continue }
-                    frames.withLock { $0.append(text) }
-                    if text.contains(#""title":"Across""#) { break }
-                }
-                try await outbound.close(.normalClosure, reason: nil)
+                let read = try await readFrames(inbound, outbound, until: #""title":"Across""#)
+                frames.withLock { $0 = read }
             }
             let received = frames.withLock { $0 }
             #expect(received.filter { $0.contains(#""title":"Across""#) }.count == 1, "\(received)")
