@@ -70,13 +70,13 @@ public struct EventLog: Sendable {
         }
     }
 
-    /// Every committed event of `types`, oldest first, without waiting for the settled horizon
-    /// `read` keeps to: for lookups that need what exists now (a signing key just published),
-    /// not a position to follow from.
+    /// The newest committed events of `types`, newest first, without waiting for the settled
+    /// horizon `read` keeps to: for lookups that need what exists now (a signing key just
+    /// published), not a position to follow from.
     public func committed(types: [String], limit: Int = 1000) async throws -> [EventEnvelope] {
         try await database.read { db in
             try await db.select().columns("id", "tx_id", "event_id", "type", "version", "payload", "occurred_at").from("event_log")
-                .where("type", .in, types).orderBy("tx_id").orderBy("id").limit(limit).all()
+                .where("type", .in, types).orderBy("tx_id", .descending).orderBy("id", .descending).limit(limit).all()
                 .map(EventEnvelope.init(row:))
         }
     }
