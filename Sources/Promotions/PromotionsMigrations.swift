@@ -60,6 +60,10 @@ enum PromotionsMigrations {
                     )
                     """,
                 ]
-            }
+            },
+            // Filled from the start of the event log by the new `promotions.users` consumer.
+            SQLMigration(version: 2, name: "promotion_users: the users assignments may name") { _ in
+                ["CREATE TABLE promotion_users (user_id TEXT PRIMARY KEY)"]
+            },
         ])
 }

@@ -32,7 +32,7 @@ public struct PromotionsModule: BazaarModule {
     }
 
     public var migrations: ModuleMigrations { PromotionsMigrations.all }
-    public var eventHandlers: [any EventHandler] { [WalletPayments(wallet: service.wallet, events: platform.events)] }
+    public var eventHandlers: [any EventHandler] { [WalletPayments(wallet: service.wallet, events: platform.events), PromotionUsers()] }
 
     public func addRoutes(to groups: RouteGroups) {
         groups.admin.post("promotions") { request, context -> EditedResponse<PromotionView> in

@@ -88,20 +88,28 @@ struct PromotionsService: Sendable {
         }
     }
 
-    /// Assigns to users who do not have it yet; returns how many were newly assigned.
+    /// Assigns to users who do not have it yet; returns how many were newly assigned. Ids that
+    /// name no known user refuse the whole request (422 naming them); two statements whatever
+    /// the number of users.
     func assign(promotionID: String, userIDs: [String]) async throws -> Int {
         let now = platform.clock.now().millisecondsSince1970
         return try await platform.database.transaction { [events = platform.events] db in
             guard let promotion = try await db.select().column("title").from("promotions").where("id", .equal, promotionID).first() else {
                 throw Problem.notFound("Promotion")
             }
-            var fresh: [String] = []
-            for userID in Array(Set(userIDs)).sorted() {
-                let inserted = try await db.raw(
-                    "INSERT INTO promotion_assignments (promotion_id, user_id, assigned_at) VALUES (\(bind: promotionID), \(bind: userID), \(bind: now)) ON CONFLICT DO NOTHING RETURNING user_id"
-                ).first()
-                if inserted != nil { fresh.append(userID) }
+            let unknown = try await PromotionUsers.unknown(Set(userIDs), on: db)
+            guard unknown.isEmpty else {
+                let named = unknown.prefix(10).joined(separator: ", ") + (unknown.count > 10 ? " and \(unknown.count - 10) more" : "")
+                throw Problem.validation([FieldError(field: "userIds", message: "names no known user: \(named)")])
             }
+            // The SELECT's WHERE keeps SQLite from reading ON CONFLICT as a join constraint.
+            let fresh = try await db.raw(
+                """
+                INSERT INTO promotion_assignments (promotion_id, user_id, assigned_at)
+                SELECT \(bind: promotionID), user_id, \(bind: now) FROM promotion_users WHERE user_id IN (\(binds: Array(Set(userIDs))))
+                ON CONFLICT DO NOTHING RETURNING user_id
+                """
+            ).all().map { try $0.decode(column: "user_id", as: String.self) }.sorted()
             if !fresh.isEmpty {
                 try await events.append(PromotionAssigned(promotionID: promotionID, title: try promotion.decode(column: "title", as: String.self), userIDs: fresh), on: db)
             }

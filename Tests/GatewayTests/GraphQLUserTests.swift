@@ -123,6 +123,7 @@ struct GraphQLUserTests {
             let promotion = try await app.graphQLData(
                 #"mutation { adminCreatePromotion(title: "Ten", description: "Ten off", amount: {amount: 1000, currency: "USD"}) { id } }"#, token: admin)
             let promotionID = try #require(promotion["adminCreatePromotion"]["id"].string)
+            try await app.consumersCaughtUp()  // Promotions learns of new users from the event log
             let assigned = try await app.graphQLData(
                 #"mutation { adminAssignPromotion(id: "\#(promotionID)", userIds: ["\#(buyer.user.id)"]) }"#, token: admin)
             #expect(assigned["adminAssignPromotion"].int == 1)

@@ -18,6 +18,7 @@ struct SourceTests {
                 .post, "/api/v1/admin/promotions", token: admin, json: #"{"title":"Spring","description":"A gift","amount":{"amount":1250,"currency":"USD"}}"#)
             struct Created: Decodable { let id: String }
             let id = try promotion.decode(Created.self).id
+            try await app.consumersCaughtUp()  // Promotions learns of new users from the event log
             let assign = try await app.request(
                 .post, "/api/v1/admin/promotions/\(id)/assignments", token: admin, json: #"{"userIds":["\#(keen.user.id)","\#(quiet.user.id)"]}"#)
             #expect(assign.status == .ok)

@@ -30,6 +30,7 @@ extension TestBazaar {
     func assign(_ promotion: String, to users: [String], admin: String) async throws -> Int {
         struct Result: Decodable { let assigned: Int }
         let ids = users.map { #""\#($0)""# }.joined(separator: ",")
+        try await consumersCaughtUp()  // Promotions learns of new users from the event log
         let response = try await request(.post, "/api/v1/admin/promotions/\(promotion)/assignments", token: admin, json: #"{"userIds":[\#(ids)]}"#)
         guard response.status == .ok else { throw UnexpectedStatus(response) }
         return try response.decode(Result.self).assigned
@@ -160,6 +161,22 @@ struct PromotionTests {
                 #expect(response.status == .unprocessableContent, "\(body)")
             }
             #expect(try await app.request(.post, "/api/v1/admin/promotions/missing/assignments", token: admin, json: #"{"userIds":["u"]}"#).status == .notFound)
+
+            // An id that names nobody refuses the whole request: the known user is not assigned either.
+            let known = try await app.register(email: "known@example.com")
+            try await app.consumersCaughtUp()
+            let ghost = "6c0d1a9e-0000-4000-8000-000000000000"
+            let mixed = try await app.request(
+                .post, "/api/v1/admin/promotions/\(promotion.id)/assignments", token: admin, json: #"{"userIds":["\#(known.user.id)","\#(ghost)"]}"#)
+            #expect(mixed.status == .unprocessableContent)
+            #expect(try mixed.problem().fields == ["userIds"])
+            #expect(mixed.text.contains(ghost) && !mixed.text.contains(known.user.id), "\(mixed.text)")
+            #expect(try await app.request(.get, "/api/v1/promotions", token: known.accessToken).decode(Page<PromotionBody>.self).items.isEmpty)
+            let tooMany = (0...1000).map { #""u\#($0)""# }.joined(separator: ",")
+            for body in [#"{"userIds":[\#(tooMany)]}"#, #"{"userIds":[7]}"#, #"{"userIds":null}"#] {
+                #expect(try await app.request(.post, "/api/v1/admin/promotions/\(promotion.id)/assignments", token: admin, json: body).status == .unprocessableContent)
+            }
+            #expect(try await app.assign(promotion.id, to: [known.user.id, known.user.id], admin: admin) == 1)
             #expect(try await app.request(.post, "/api/v1/admin/promotions", token: admin, json: "{").status == .badRequest)
             let listed = try await app.request(.get, "/api/v1/admin/promotions", token: admin).decode(Page<PromotionBody>.self)
             #expect(listed.items.count == 1)

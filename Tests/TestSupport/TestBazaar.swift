@@ -99,6 +99,12 @@ public struct TestBazaar: Sendable {
         throw TimedOut(what: what)
     }
 
+    /// Waits until this process's event consumers have applied the whole log, so a module's
+    /// copy of another module's data (Promotions' and Notifications' users) is current.
+    public func consumersCaughtUp() async throws {
+        _ = try await waitFor("the event consumers to catch up") { try await bazaar.consumers.lag() == 0 ? true : nil }
+    }
+
     public struct TimedOut: Error, CustomStringConvertible {
         public let what: String
         public var description: String { "timed out waiting for \(what)" }
