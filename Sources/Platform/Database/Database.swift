@@ -12,7 +12,8 @@ public enum DatabaseEngine: String, Sendable, CaseIterable {
 /// in-process consumers (event log, job queue) wake without polling.
 public protocol Database: Sendable {
     var engine: DatabaseEngine { get }
-    /// Fires after every committed write transaction in this process.
+    /// Fires after each committed transaction of this process that appended events or queued
+    /// work (`TransactionEffects`); on PostgreSQL also when another process appended events.
     var changes: ChangeSignal { get }
 
     func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T

@@ -24,30 +24,20 @@ public final class PostgresBackend: Database {
     }
 
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        let appended = EventsAppended()
+        let effects = TransactionEffects()
         let result = try await shieldedFromCancellation { [client] in try await client.withConnection { connection in
             try await runInTransaction(StatementCounter.counting(connection.sql(queryLogLevel: nil)), begin: "BEGIN") { db in
-                let value = try await Self.$eventsAppended.withValue(appended) { try await body(db) }
+                let value = try await effects.recording { try await body(db) }
                 // Delivered to listeners in other processes when (and only if) the commit succeeds;
                 // one per transaction however many events it appended.
-                if appended.flag.load(ordering: .relaxed) {
+                if effects.appendedEvents {
                     try await db.raw("SELECT pg_notify(\(bind: EventLog.notifyChannel), '')").run()
                 }
                 return value
             }
         } }
-        changes.signal()
+        if effects.wakesWaiters { changes.signal() }
         return result
-    }
-
-    final class EventsAppended: Sendable {
-        let flag = Atomic<Bool>(false)
-    }
-
-    @TaskLocal static var eventsAppended: EventsAppended?
-
-    static func markEventsAppended() {
-        eventsAppended?.flag.store(true, ordering: .relaxed)
     }
 
     /// Holds one connection and yields each notification on `channel` (LISTEN/NOTIFY), so that

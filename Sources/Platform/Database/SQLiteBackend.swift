@@ -48,13 +48,16 @@ public final class SQLiteBackend: Database {
     }
 
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        let effects = TransactionEffects()
         let result = try await shieldedFromCancellation { [writer, writeLock] in
             try await writeLock.withLock {
                 // IMMEDIATE takes the write lock up front instead of upgrading mid-transaction.
-                try await runInTransaction(StatementCounter.counting(writer.sql(queryLogLevel: nil)), begin: "BEGIN IMMEDIATE", body)
+                try await runInTransaction(StatementCounter.counting(writer.sql(queryLogLevel: nil)), begin: "BEGIN IMMEDIATE") { db in
+                    try await effects.recording { try await body(db) }
+                }
             }
         }
-        changes.signal()
+        if effects.wakesWaiters { changes.signal() }
         return result
     }
 

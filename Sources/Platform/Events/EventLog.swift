@@ -25,8 +25,8 @@ public struct EventLog: Sendable {
             VALUES (\(bind: id), \(bind: Event.type), \(bind: Event.version), \(bind: payload), \(bind: occurredAt), \(unsafeRaw: database.engine.currentTransactionID))
             """
         ).run()
-        // PostgresBackend sends one NOTIFY before the commit of a transaction that appended.
-        if database.engine == .postgres { PostgresBackend.markEventsAppended() }
+        // Consumers here wake after the commit; PostgresBackend also sends one NOTIFY for other processes.
+        TransactionEffects.eventsAppended()
         return id
     }
 

@@ -54,6 +54,7 @@ public struct JobQueue: Sendable {
             ON CONFLICT DO NOTHING RETURNING id
             """
         ).first()
+        if inserted != nil { TransactionEffects.workQueued() }
         return inserted != nil
     }
 
@@ -112,6 +113,7 @@ public struct JobQueue: Sendable {
         let now = clock.now().millisecondsSince1970
         try await database.transaction { db in
             try await db.raw("UPDATE jobs SET status = 'queued', attempts = 0, run_at = \(bind: now), locked_until = NULL WHERE id = \(bind: jobID)").run()
+            TransactionEffects.workQueued()
             try await DeadLetterStore.delete(id: deadLetterID, on: db)
         }
     }

@@ -1,0 +1,34 @@
+import Synchronization
+
+/// What a transaction did that others wait for: events appended (consumers in this process and,
+/// through NOTIFY, in others) or jobs queued (workers). The backends wake this process's waiters
+/// only after a commit that did one of these. Waking on every commit made an idle process spin:
+/// a job worker's claim that found nothing committed, woke the worker itself, and it claimed again.
+public final class TransactionEffects: Sendable {
+    @TaskLocal static var current: TransactionEffects?
+
+    private let events = Atomic<Bool>(false)
+    private let work = Atomic<Bool>(false)
+
+    init() {}
+
+    /// The running transaction appended to the event log.
+    public static func eventsAppended() {
+        current?.events.store(true, ordering: .relaxed)
+        current?.work.store(true, ordering: .relaxed)
+    }
+
+    /// The running transaction queued work for a worker (a job, a dead letter put back).
+    public static func workQueued() {
+        current?.work.store(true, ordering: .relaxed)
+    }
+
+    var appendedEvents: Bool { events.load(ordering: .relaxed) }
+    /// Whether waiters in this process should look again once the transaction has committed.
+    var wakesWaiters: Bool { work.load(ordering: .relaxed) }
+
+    /// Runs `body` (a transaction's body) recording into this.
+    func recording<T>(_ body: () async throws -> T) async rethrows -> T {
+        try await Self.$current.withValue(self) { try await body() }
+    }
+}
