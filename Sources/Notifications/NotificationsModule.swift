@@ -39,11 +39,15 @@ public struct NotificationsModule: BazaarModule {
     let campaigns: Campaigns
     let hub = NotificationHub()
     let socketIO: SocketIOServer
+    let grantCheckInterval: Duration
 
     public struct Settings: Sendable {
         /// Engine.IO ping timing (the protocol's defaults).
         public var pingInterval: Duration = .seconds(25)
         public var pingTimeout: Duration = .seconds(20)
+        /// How often a realtime connection checks that its session still stands and its token
+        /// has not expired.
+        public var grantCheckInterval: Duration = .seconds(5)
         public init() {}
     }
 
@@ -51,8 +55,10 @@ public struct NotificationsModule: BazaarModule {
         self.platform = platform
         inbox = Inbox(platform: platform)
         campaigns = Campaigns(platform: platform, scheduler: scheduler)
+        grantCheckInterval = settings.grantCheckInterval
         socketIO = SocketIOServer(
-            hub: hub, verifier: platform.verifier, timing: SocketIOServer.Timing(pingInterval: settings.pingInterval, pingTimeout: settings.pingTimeout))
+            hub: hub, verifier: platform.verifier, clock: platform.clock,
+            timing: SocketIOServer.Timing(pingInterval: settings.pingInterval, pingTimeout: settings.pingTimeout, grantCheck: settings.grantCheckInterval))
     }
 
     public var migrations: ModuleMigrations { NotificationsMigrations.all }
@@ -73,7 +79,7 @@ public struct NotificationsModule: BazaarModule {
         stream.addWebSocketRoutes(to: router)
     }
 
-    var stream: NotificationStream { NotificationStream(hub: hub, inbox: inbox, verifier: platform.verifier) }
+    var stream: NotificationStream { NotificationStream(hub: hub, inbox: inbox, verifier: platform.verifier, clock: platform.clock, grantCheck: grantCheckInterval) }
 
     public func addRoutes(to groups: RouteGroups) {
         stream.addHTTPRoutes(to: groups.api)

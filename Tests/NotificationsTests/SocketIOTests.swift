@@ -118,4 +118,28 @@ struct SocketIOTests {
             #expect(try await app.request(.post, session, json: "3").status == .badRequest)
         }
     }
+
+    @Test(arguments: TestEngine.allCases)
+    func anExpiredTokenDisconnectsTheSocket(engine: TestEngine) async throws {
+        try await TestBazaar.run(engine, configure: { $0.notifications.grantCheckInterval = .milliseconds(100) }) { app in
+            let user = try await app.knownUser("short-lived@example.com")
+            let base = "/socket.io/?EIO=4&transport=polling"
+            let open = String(buffer: try await app.request(.get, "\(base)&authorization=\(user.accessToken)").body)
+            struct Handshake: Decodable { let sid: String }
+            let session = "\(base)&sid=\(try JSONDecoder().decode(Handshake.self, from: Data(open.dropFirst().utf8)).sid)"
+            #expect(String(buffer: try await app.request(.post, session, json: "40").body) == "ok")
+            #expect(String(buffer: try await app.request(.get, session).body).hasPrefix("40{\"sid\":"))
+
+            // Still connected a minute before the 15-minute token expires; disconnected after it.
+            app.clock.advance(by: 14 * 60)
+            try await Task.sleep(for: .milliseconds(300))
+            _ = try await app.postNotification(admin: try await app.admin().accessToken, to: user.user.id, title: "In time")
+            #expect(String(buffer: try await app.request(.get, session).body).contains("In time"))
+            async let ending = app.request(.get, session)
+            try await Task.sleep(for: .milliseconds(100))  // the poll is waiting when the token expires
+            app.clock.advance(by: 2 * 60)
+            #expect(String(buffer: try await ending.body) == "41")
+            try await app.eventually("the session to end") { try await app.request(.get, session).status == .badRequest }
+        }
+    }
 }

@@ -131,4 +131,61 @@ struct StreamTests {
             #expect(loggedOut.close?.closeCode == .policyViolation)
         }
     }
+
+    @Test(arguments: TestEngine.allCases)
+    func aConnectionLastsAsLongAsItsTokenUnlessRenewed(engine: TestEngine) async throws {
+        try await TestBazaar.run(engine, live: true, configure: { $0.notifications.grantCheckInterval = .milliseconds(100) }) { app in
+            let user = try await app.knownUser("expiring@example.com")
+            let other = try await app.knownUser("someone-else@example.com")
+            var logger = Logger(label: "ws-test")
+            logger.logLevel = .critical
+
+            let delivered = Mutex(false)
+            let expired = try await WebSocketClient.connect(
+                url: app.streamURL, configuration: .init(additionalHeaders: [.authorization: "Bearer \(user.accessToken)"]), logger: logger
+            ) { inbound, outbound, _ in
+                var frames = inbound.messages(maxSize: 1 << 20).makeAsyncIterator()
+                try await app.eventually("the server to register the connection") { app.bazaar.realtimeConnections == 1 }
+                // Ten minutes on, the client hands over a fresh token of the same user…
+                app.clock.advance(by: 600)
+                let fresh = try await app.login(email: "expiring@example.com", password: "password-123")
+                try await outbound.write(.text(#"{"token":"\#(fresh.accessToken)"}"#))
+                // Nothing acknowledges a renewal (frames are notifications only); give the server time to read it.
+                try await Task.sleep(for: .seconds(1))
+                // …so once the first token (15 minutes) has expired, the connection still delivers.
+                app.clock.advance(by: 600)
+                try await Task.sleep(for: .milliseconds(500))  // several grant checks
+                _ = try await app.postNotification(admin: try await app.admin().accessToken, to: user.user.id, title: "Still here")
+                while case .text(let text)? = try await frames.next() {
+                    if text.contains("Still here") {
+                        delivered.withLock { $0 = true }
+                        break
+                    }
+                }
+                // Past the fresh token's expiry as well: the server closes (else the client gives up, going away).
+                app.clock.advance(by: 600)
+                let watchdog = Task {
+                    try await Task.sleep(for: .seconds(10))
+                    try await outbound.close(.goingAway, reason: "the server never closed")
+                }
+                defer { watchdog.cancel() }
+                while try await frames.next() != nil {}
+            }
+            #expect(delivered.withLock { $0 })
+            #expect(expired?.closeCode == .policyViolation)
+            #expect(expired?.reason?.contains("expired") == true, "\(String(describing: expired?.reason))")
+            try await app.eventually("the connection to be gone") { app.bazaar.realtimeConnections == 0 }
+
+            // Another user's token is not a renewal: closed (both tokens are fresh; the first ones have expired).
+            let mine = try await app.login(email: "expiring@example.com", password: "password-123").accessToken
+            let theirs = try await app.login(email: other.user.email, password: "password-123").accessToken
+            let hijack = try await WebSocketClient.connect(
+                url: app.streamURL, configuration: .init(additionalHeaders: [.authorization: "Bearer \(mine)"]), logger: logger
+            ) { inbound, outbound, _ in
+                try await outbound.write(.text(#"{"token":"\#(theirs)"}"#))
+                for try await _ in inbound {}
+            }
+            #expect(hijack?.closeCode == .policyViolation)
+        }
+    }
 }

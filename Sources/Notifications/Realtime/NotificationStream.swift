@@ -7,16 +7,20 @@ import Platform
 /// `GET /api/v1/notifications/stream`: one JSON text frame per notification. The token comes
 /// as a bearer header, a `token` query item, or a first message `{"token": …}` (browsers cannot
 /// set headers on a WebSocket). `lastEventId` (query or first message) replays what was missed.
+/// The connection lasts as long as its access token; `{"token": …}` sent on it later hands over
+/// a fresh token of the same user, else it is closed (1008) when the token expires.
 struct NotificationStream: Sendable {
     static let path: RouterPath = "api/v1/notifications/stream"
     static let apiPath: RouterPath = "notifications/stream"
     let hub: NotificationHub
     let inbox: Inbox
     let verifier: TokenVerifier
+    let clock: any WallClock
+    /// How often a connection checks that its session was not ended (logout, role change) and
+    /// its token has not expired.
+    let grantCheck: Duration
     /// How long a connection without a token may take to send its first message.
     let authenticationTimeout: Duration = .seconds(10)
-    /// How often a connection checks that its session was not ended (logout, role change).
-    let revocationCheck: Duration = .seconds(5)
 
     struct FirstMessage: Decodable {
         let token: String
@@ -96,16 +100,28 @@ struct NotificationStream: Sendable {
                 sent = message.streamPosition
             }
         }
-        let sessionWatch = Task { [revocationCheck] in
-            while !verifier.isRevoked(sessionID: user.sessionID) { try await Task.sleep(for: revocationCheck) }
-            try await outbound.close(.policyViolation, reason: "session ended")
+        let grant = RealtimeGrant(user, verifier: verifier, clock: clock)
+        let grantWatch = Task { [grantCheck] in
+            let ending = try await grant.ended(checkingEvery: grantCheck)
+            try await outbound.close(.policyViolation, reason: ending.reason)
         }
         defer {
             forwarder.cancel()
-            sessionWatch.cancel()
+            grantWatch.cancel()
         }
-        // Incoming messages are not used; reading them notices the client's close (or ours).
-        while try await messages.next() != nil {}
+        // The only message a client sends later is a fresh token; reading also notices the close.
+        while let message = try await messages.next() {
+            guard case .text(let text) = message, let renewal = try? JSONDecoder().decode(Renewal.self, from: Data(text.utf8)),
+                let renewed = try? await verifier.verify(renewal.token), grant.renew(with: renewed)
+            else {
+                try await outbound.close(.policyViolation, reason: "expected {\"token\": \"<access token of the same user>\"}")
+                return
+            }
+        }
+    }
+
+    struct Renewal: Decodable {
+        let token: String
     }
 
     static func frame(_ message: NotificationMessage) throws -> String {

@@ -13,6 +13,8 @@ final class SocketIOServer: Sendable {
     struct Timing: Sendable {
         var pingInterval: Duration = .seconds(25)
         var pingTimeout: Duration = .seconds(20)
+        /// How often a connected socket checks its session and its token's expiry.
+        var grantCheck: Duration = .seconds(5)
     }
 
     static let path: RouterPath = "socket.io"
@@ -22,12 +24,14 @@ final class SocketIOServer: Sendable {
 
     let hub: NotificationHub
     let verifier: TokenVerifier
+    let clock: any WallClock
     let timing: Timing
     private let sessions = Mutex<[String: EngineIOSession]>([:])
 
-    init(hub: NotificationHub, verifier: TokenVerifier, timing: Timing = Timing()) {
+    init(hub: NotificationHub, verifier: TokenVerifier, clock: any WallClock, timing: Timing = Timing()) {
         self.hub = hub
         self.verifier = verifier
+        self.clock = clock
         self.timing = timing
     }
 
@@ -153,6 +157,8 @@ final class SocketIOServer: Sendable {
             let token: String?
             let authorization: String?
         }
+        // A socket connects once: later CONNECT packets cost no signature check.
+        guard session.userID == nil else { return }
         let payload = auth.flatMap { try? JSONDecoder().decode(Auth.self, from: $0) }
         let token = (payload?.token ?? payload?.authorization ?? session.handshakeToken).map(Self.stripBearer)
         guard let token, let user = try? await verifier.verify(token) else {
@@ -170,17 +176,14 @@ final class SocketIOServer: Sendable {
                 session.send(#"42["message",\#(String(decoding: json, as: UTF8.self))]"#)
             }
         })
-        let verifier = verifier
-        session.own(Task {
-            // A session ended elsewhere (logout, role change) disconnects its sockets.
-            while !Task.isCancelled, !verifier.isRevoked(sessionID: user.sessionID) {
-                try? await Task.sleep(for: .seconds(5))
-            }
-            if !Task.isCancelled {
-                session.send("41")
-                try? await Task.sleep(for: .milliseconds(100))
-                self.close(session)
-            }
+        let grant = RealtimeGrant(user, verifier: verifier, clock: clock)
+        session.own(Task { [timing] in
+            // A session ended elsewhere (logout, role change) or an expired token disconnects
+            // the socket; the client connects again with a fresh token.
+            guard (try? await grant.ended(checkingEvery: timing.grantCheck)) != nil else { return }
+            session.send("41")
+            try? await Task.sleep(for: .milliseconds(100))
+            self.close(session)
         })
     }
 

@@ -95,7 +95,7 @@ public final class TokenVerifier: Sendable {
         guard claims.exp.value > clock.now() else { throw Failure.expired }
         guard !isRevoked(sessionID: claims.sid) else { throw Failure.revoked }
         guard let role = Role(rawValue: claims.role) else { throw Failure.badRole }
-        return AuthenticatedUser(id: claims.sub.value, role: role, sessionID: claims.sid)
+        return AuthenticatedUser(id: claims.sub.value, role: role, sessionID: claims.sid, expiresAt: claims.exp.value)
     }
 
     private struct Header: Decodable {

@@ -1,3 +1,4 @@
+public import Foundation
 public import Hummingbird
 public import Logging
 public import NIOCore
@@ -39,11 +40,14 @@ public struct AuthenticatedUser: Sendable, Equatable {
     public let id: String
     public let role: Role
     public let sessionID: String
+    /// When the credential stops being accepted: the access token's expiry; nil for API keys.
+    public let expiresAt: Date?
 
-    public init(id: String, role: Role, sessionID: String) {
+    public init(id: String, role: Role, sessionID: String, expiresAt: Date? = nil) {
         self.id = id
         self.role = role
         self.sessionID = sessionID
+        self.expiresAt = expiresAt
     }
 }
 
