@@ -27,6 +27,39 @@ struct JobQueueTests {
         }
     }
 
+    /// Waiters (job workers, event consumers) wake after commits that queued work or appended
+    /// events, and only then: a worker woken by its own empty claim never stopped claiming.
+    @Test(arguments: TestEngine.allCases)
+    func onlyCommitsThatQueueWorkWakeWaiters(engine: TestEngine) async throws {
+        try await withPlatform(engine) { platform in
+            let changes = platform.database.changes
+            let start = changes.generation
+            try await platform.database.transaction { db in try await db.raw("SELECT 1").run() }
+            _ = try await platform.jobs.claim(kinds: ["test.count"], lease: 60)
+            #expect(changes.generation == start)
+
+            try await platform.database.transaction { db in
+                _ = try await platform.jobs.enqueue(kind: "test.count", payload: Payload(value: 1), uniqueKey: "once", on: db)
+            }
+            #expect(changes.generation == start + 1)
+            // The same unique key queues nothing, so it wakes nobody.
+            try await platform.database.transaction { db in
+                _ = try await platform.jobs.enqueue(kind: "test.count", payload: Payload(value: 1), uniqueKey: "once", on: db)
+            }
+            #expect(changes.generation == start + 1)
+            try await platform.database.transaction { db in try await platform.events.append(Ping(number: 1), on: db) }
+            #expect(changes.generation == start + 2)
+            // A transaction that queued work and then failed wakes nobody.
+            await #expect(throws: RecordingHandler.TestFailure.self) {
+                try await platform.database.transaction { db in
+                    _ = try await platform.jobs.enqueue(kind: "test.count", payload: Payload(value: 2), on: db)
+                    throw RecordingHandler.TestFailure()
+                }
+            }
+            #expect(changes.generation == start + 2)
+        }
+    }
+
     @Test(arguments: TestEngine.allCases)
     func jobsRunOnceEvenWithCompetingWorkers(engine: TestEngine) async throws {
         try await withPlatform(engine) { platform in
