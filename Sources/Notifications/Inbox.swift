@@ -57,9 +57,7 @@ struct Inbox: Sendable {
         }
         let written = try await insert.ignoringConflicts().returning(SQLRaw(Self.columns.joined(separator: ", "))).all().map(NotificationMessage.init(row:))
         let realtime = Dictionary(recipients.map { ($0.userID, $0.preferences.realtime) }, uniquingKeysWith: { first, _ in first })
-        for message in written {
-            try await platform.events.append(NotificationCreated(notification: message, realtime: realtime[message.userId] ?? true), on: db)
-        }
+        try await platform.events.append(contentsOf: written.map { NotificationCreated(notification: $0, realtime: realtime[$0.userId] ?? true) }, on: db)
         return written
     }
 

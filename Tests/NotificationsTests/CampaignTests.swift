@@ -64,6 +64,45 @@ struct CampaignTests {
         }
     }
 
+    /// A run writes each page's notifications and their events in one INSERT each, so it costs
+    /// the same statements for 3 recipients as for 40 (no statement per recipient).
+    @Test(arguments: TestEngine.allCases)
+    func aRunCostsTheSameStatementsForFewOrManyRecipients(engine: TestEngine) async throws {
+        try await TestBazaar.run(engine) { app in
+            let admin = try await app.admin().accessToken
+            let campaign = try await app.request(.post, "/api/v1/admin/campaigns", token: admin, json: Self.everyMinute).decode(CampaignBody.self)
+            try await app.consumersCaughtUp()  // the admin is a recipient too
+            let database = app.bazaar.platform.database
+            @Sendable func addRecipients(_ range: Range<Int>) async throws {
+                try await database.transaction { db in
+                    for index in range {
+                        try await RecipientStore.insert(
+                            Recipient(userID: "user-\(index)", email: "u\(index)@example.com", name: "U", preferences: .defaults), on: db)
+                    }
+                }
+            }
+            @Sendable func statementsOfARun(_ key: String) async throws -> Int {
+                let handler = try #require(app.bazaar.jobWorker.handlers[Campaigns.jobKind])
+                let job = Job(id: 0, kind: Campaigns.jobKind, payload: #"{"campaignId":"\#(campaign.id)"}"#, attempts: 1, maxAttempts: 5, uniqueKey: key)
+                let counter = StatementCounter()
+                try await StatementCounter.$current.withValue(counter) { try await handler.run(job) }
+                return counter.statements
+            }
+            @Sendable func campaignRows() async throws -> Int {
+                try await database.read { db in
+                    try await db.raw("SELECT COUNT(*) AS n FROM notifications WHERE kind = 'campaign'").first()!.decode(column: "n", as: Int.self)
+                }
+            }
+            try await addRecipients(0..<3)
+            let few = try await statementsOfARun("run-1")
+            #expect(try await campaignRows() == 4)
+            try await addRecipients(3..<40)
+            let many = try await statementsOfARun("run-2")
+            #expect(try await campaignRows() == 4 + 41)
+            #expect(few == many, "a run of 4 recipients took \(few) statements, of 41 took \(many)")
+        }
+    }
+
     /// The key the scheduler gave the campaign's first run.
     static func runKey(of campaignID: String, app: TestBazaar) async throws -> String {
         try await app.bazaar.platform.database.read { db in

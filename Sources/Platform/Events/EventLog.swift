@@ -16,18 +16,29 @@ public struct EventLog: Sendable {
 
     @discardableResult
     public func append<Event: DomainEvent>(_ event: Event, on db: any SQLDatabase) async throws -> String {
-        let id = UUID().uuidString.lowercased()
-        let payload = String(decoding: try JSONEncoder.events.encode(event), as: UTF8.self)
+        try await append(contentsOf: [event], on: db)[0]
+    }
+
+    /// Appends events of one type in order, one INSERT per 500 (a campaign page writes 500
+    /// notifications, and each is an event); returns their ids.
+    @discardableResult
+    public func append<Event: DomainEvent>(contentsOf events: [Event], on db: any SQLDatabase) async throws -> [String] {
         let occurredAt = clock.now().millisecondsSince1970
-        try await db.raw(
-            """
-            INSERT INTO event_log (event_id, type, version, payload, occurred_at, tx_id)
-            VALUES (\(bind: id), \(bind: Event.type), \(bind: Event.version), \(bind: payload), \(bind: occurredAt), \(unsafeRaw: database.engine.currentTransactionID))
-            """
-        ).run()
+        var ids: [String] = []
+        for start in stride(from: 0, to: events.count, by: 500) {
+            var insert = db.insert(into: "event_log").columns("event_id", "type", "version", "payload", "occurred_at", "tx_id")
+            for event in events[start..<min(start + 500, events.count)] {
+                let id = UUID().uuidString.lowercased()
+                ids.append(id)
+                insert = insert.values(
+                    SQLBind(id), SQLBind(Event.type), SQLBind(Event.version), SQLBind(String(decoding: try JSONEncoder.events.encode(event), as: UTF8.self)),
+                    SQLBind(occurredAt), SQLRaw(database.engine.currentTransactionID))
+            }
+            try await insert.run()
+        }
         // Consumers here wake after the commit; PostgresBackend also sends one NOTIFY for other processes.
-        TransactionEffects.eventsAppended()
-        return id
+        if !events.isEmpty { TransactionEffects.eventsAppended() }
+        return ids
     }
 
     /// Events after `position`, oldest first, limited to `types` when given. On PostgreSQL only
