@@ -80,6 +80,8 @@ public func buildBazaar(
     let router = Router(context: BazaarRequestContext.self)
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: RequestIDMiddleware(trustForwardedFor: settings.trustForwardedFor))
+    // Outside the problem middleware, so refusals carry CORS headers too; preflights stop here.
+    if let origins = settings.corsOrigins { router.add(middleware: CORSPolicy(origins: origins)) }
     router.add(middleware: ProblemMiddleware())
     let apiKeys = APIKeys(database: database, clock: clock)
     router.add(middleware: AuthenticationMiddleware(verifier: verifier, apiKeys: apiKeys))

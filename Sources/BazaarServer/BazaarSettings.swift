@@ -32,6 +32,8 @@ public struct BazaarSettings: Sendable {
     public var modules = Set(ModuleName.allCases)
     public var logLevel = Logger.Level.info
     public var trustForwardedFor = false
+    /// Origins whose pages may call Bazaar from a browser (`BAZAAR_CORS_ORIGINS`); nil: none.
+    public var corsOrigins: CORSOrigins?
     public var identity = IdentityModule.Settings()
     public var notifications = NotificationsModule.Settings()
     /// Requests per minute on `/api/v1/auth/…` per client address, and on the rest of
@@ -107,6 +109,11 @@ public struct BazaarSettings: Sendable {
             settings.logLevel = parsed
         }
         settings.trustForwardedFor = config.bool(forKey: "trust.forwarded.for", default: false)
+        do {
+            settings.corsOrigins = try CORSOrigins.parse(config.string(forKey: "cors.origins", default: ""))
+        } catch {
+            throw Invalid(setting: "cors.origins (BAZAAR_CORS_ORIGINS)", problem: "\(error)")
+        }
         settings.identity.adminEmail = config.string(forKey: "admin.email", default: settings.identity.adminEmail)
         settings.identity.adminPassword = config.string(forKey: "admin.password", isSecret: true)
         if let password = settings.identity.adminPassword, password.count < 8 || password.utf8.count > 72 {
