@@ -28,7 +28,7 @@ extension GraphTypes {
                 try await request.expectingLineProducts(try await request.find("orders/" + Path.segment(args["id"])))
             },
             "promotions": field(GraphQLList(GraphQLNonNull(promotion)), "Promotions assigned to the signed-in user, with their state.") { _, _, request in
-                items(of: try await request.call(.get, "promotions"))
+                items(of: try await request.call(.get, "promotions?limit=100"))
             },
             "wallet": field(wallet, "Balance and ledger, newest entry first.", args: pagingArguments) { _, args, request in
                 withPageInfo(try await request.call(.get, Path.query("wallet", paging(args))))

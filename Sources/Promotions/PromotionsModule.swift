@@ -48,8 +48,10 @@ public struct PromotionsModule: BazaarModule {
             let payload = try await request.decodeBody(AssignPayload.self, context: context)
             return AssignResult(assigned: try await service.assign(promotionID: context.parameters.get("id") ?? "", userIDs: payload.userIds))
         }
-        groups.authenticated.get("promotions") { _, context -> ListResponse<PromotionView> in
-            ListResponse(items: try await service.assigned(to: context.user.id), nextCursor: nil)
+        groups.authenticated.get("promotions") { request, context -> ListResponse<PromotionView> in
+            try await Paging.keysetPage(
+                request, fetch: { try await service.assigned(to: context.user.id, after: $0, limit: $1) },
+                cursor: { KeysetCursor(timestamp: $0.assignedAt?.millisecondsSince1970 ?? 0, id: $0.id) }, view: { $0 })
         }
         groups.authenticated.post("promotions/{id}/claim") { _, context -> ClaimResult in
             ClaimResult(balance: try await service.claim(promotionID: context.parameters.get("id") ?? "", userID: context.user.id))

@@ -42,6 +42,7 @@ struct PromotionView: Codable, Sendable {
     let createdAt: Date
     /// For the assigned user: available | claimed | expired | upcoming.
     var state: String?
+    var assignedAt: Date?
     var claimedAt: Date?
 }
 
@@ -117,16 +118,21 @@ struct PromotionsService: Sendable {
         }
     }
 
-    func assigned(to userID: String) async throws -> [PromotionView] {
+    /// The user's promotions, most recently assigned first, a keyset page at a time.
+    func assigned(to userID: String, after cursor: KeysetCursor?, limit: Int) async throws -> [PromotionView] {
         let now = platform.clock.now()
+        let older: SQLQueryString = cursor.map {
+            "AND (a.assigned_at < \(bind: $0.timestamp) OR (a.assigned_at = \(bind: $0.timestamp) AND p.id < \(bind: $0.id)))"
+        } ?? ""
         return try await platform.database.read { db in
             try await db.raw(
                 """
-                SELECT p.*, a.claimed_at FROM promotion_assignments a JOIN promotions p ON p.id = a.promotion_id
-                WHERE a.user_id = \(bind: userID) ORDER BY a.assigned_at DESC, p.id DESC LIMIT 500
+                SELECT p.*, a.assigned_at, a.claimed_at FROM promotion_assignments a JOIN promotions p ON p.id = a.promotion_id
+                WHERE a.user_id = \(bind: userID) \(older) ORDER BY a.assigned_at DESC, p.id DESC LIMIT \(literal: limit)
                 """
             ).all().map { row in
                 var view = try PromotionView(row: row)
+                view.assignedAt = Date(millisecondsSince1970: try row.decode(column: "assigned_at", as: Int64.self))
                 view.claimedAt = try row.decode(column: "claimed_at", as: Int64?.self).map(Date.init(millisecondsSince1970:))
                 view.state = view.claimedAt != nil ? "claimed" : view.endsAt.map { $0 <= now } == true ? "expired"
                     : view.startsAt.map { $0 > now } == true ? "upcoming" : "available"

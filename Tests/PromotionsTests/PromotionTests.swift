@@ -83,6 +83,38 @@ struct PromotionTests {
     }
 
     @Test(arguments: TestEngine.allCases)
+    func myPromotionsArePagedMostRecentlyAssignedFirst(engine: TestEngine) async throws {
+        try await TestBazaar.run(engine) { app in
+            let admin = try await app.admin().accessToken
+            let user = try await app.register(email: "collector@example.com")
+            var assigned: [String] = []
+            for index in 0..<5 {
+                let promotion = try await app.createPromotion(admin: admin, amount: 100 + Int64(index))
+                _ = try await app.assign(promotion.id, to: [user.user.id], admin: admin)
+                assigned.append(promotion.id)
+                if index % 2 == 0 { app.clock.advance(by: 1) }  // some share a millisecond: the id breaks the tie
+            }
+            var seen: [String] = []
+            var cursor: String?
+            repeat {
+                let page = try await app.request(.get, "/api/v1/promotions?limit=2" + (cursor.map { "&cursor=\($0)" } ?? ""), token: user.accessToken)
+                    .decode(Page<PromotionBody>.self)
+                #expect(page.items.count <= 2)
+                seen += page.items.map(\.id)
+                cursor = page.nextCursor
+            } while cursor != nil
+            try #require(seen.count == 5)
+            #expect(Set(seen[0..<2]) == Set(assigned[3...4]))  // assigned in the same millisecond
+            #expect(Set(seen[2..<4]) == Set(assigned[1...2]))
+            #expect(seen[4] == assigned[0])
+            for query in ["limit=0", "limit=101", "limit=x", "cursor=not-a-cursor"] {
+                let response = try await app.request(.get, "/api/v1/promotions?\(query)", token: user.accessToken)
+                #expect(response.status == .badRequest, "\(query)")
+            }
+        }
+    }
+
+    @Test(arguments: TestEngine.allCases)
     func twoClaimsAtOnceCreditOnce(engine: TestEngine) async throws {
         try await TestBazaar.run(engine) { app in
             let admin = try await app.admin().accessToken
