@@ -88,6 +88,14 @@ struct SocketIOTests {
             }
             #expect(try await app.request(.post, "\(base)&sid=unknown", json: "40").status == .badRequest)
 
+            // A client retrying bad tokens in a loop (each a signature check) loses its session.
+            let flooding = String(buffer: try await app.request(.get, base).body)
+            struct Opened: Decodable { let sid: String }
+            let flooded = "\(base)&sid=\(try JSONDecoder().decode(Opened.self, from: Data(flooding.dropFirst().utf8)).sid)"
+            let attempts = Array(repeating: #"40{"token":"nope"}"#, count: 4).joined(separator: "\u{1e}")
+            #expect(try await app.request(.post, flooded, json: attempts).status == .ok)
+            #expect(try await app.request(.get, flooded).status == .badRequest)
+
             let open = String(buffer: try await app.request(.get, base).body)
             #expect(open.hasPrefix("0{"))
             struct Handshake: Decodable { let sid: String; let upgrades: [String]; let pingInterval: Int; let pingTimeout: Int; let maxPayload: Int }

@@ -6,6 +6,7 @@ import Logging
 import Synchronization
 import Testing
 import TestSupport
+@testable import Notifications
 
 /// What a WebSocket client received, shared with the test body.
 final class Received: Sendable {
@@ -186,6 +187,31 @@ struct StreamTests {
                 for try await _ in inbound {}
             }
             #expect(hijack?.closeCode == .policyViolation)
+
+            // Renewals cost a signature check each: a client sending them in a loop is closed.
+            let flood = try await WebSocketClient.connect(
+                url: app.streamURL, configuration: .init(additionalHeaders: [.authorization: "Bearer \(mine)"]), logger: logger
+            ) { inbound, outbound, _ in
+                for _ in 0..<4 { try await outbound.write(.text(#"{"token":"\#(mine)"}"#)) }
+                let watchdog = Task {
+                    try await Task.sleep(for: .seconds(10))
+                    try await outbound.close(.goingAway, reason: "the server never closed")
+                }
+                defer { watchdog.cancel() }
+                for try await _ in inbound {}
+            }
+            #expect(flood?.closeCode == .policyViolation)
+            #expect(flood?.reason == "too many messages")
         }
+    }
+
+    @Test func theMessageBudgetAllowsABurstThenOnePerInterval() {
+        var budget = MessageBudget(burst: 3, interval: .seconds(10))
+        let start = ContinuousClock.now
+        #expect((0..<4).map { _ in budget.spend(now: start) } == [true, true, true, false])
+        #expect(budget.spend(now: start + .seconds(9)) == false)
+        #expect(budget.spend(now: start + .seconds(10)) == true)
+        #expect(budget.spend(now: start + .seconds(11)) == false)
+        #expect((0..<4).map { _ in budget.spend(now: start + .seconds(100)) } == [true, true, true, false])
     }
 }

@@ -26,6 +26,7 @@ final class EngineIOSession: Sendable {
         var lastPong = ContinuousClock.now
         var userID: String?
         var tasks: [Task<Void, Never>] = []
+        var connectAttempts = MessageBudget()
     }
 
     init(sid: String, handshakeToken: String?, transport: Transport) {
@@ -49,6 +50,9 @@ final class EngineIOSession: Sendable {
             return true
         }
     }
+
+    /// False once the client sends CONNECT packets faster than `MessageBudget` allows.
+    func mayAttemptConnect() -> Bool { state.withLock { $0.connectAttempts.spend() } }
 
     func setTransport(_ transport: Transport) { state.withLock { $0.transport = transport } }
 

@@ -110,7 +110,12 @@ struct NotificationStream: Sendable {
             grantWatch.cancel()
         }
         // The only message a client sends later is a fresh token; reading also notices the close.
+        var budget = MessageBudget()
         while let message = try await messages.next() {
+            guard budget.spend() else {
+                try await outbound.close(.policyViolation, reason: "too many messages")
+                return
+            }
             guard case .text(let text) = message, let renewal = try? JSONDecoder().decode(Renewal.self, from: Data(text.utf8)),
                 let renewed = try? await verifier.verify(renewal.token), grant.renew(with: renewed)
             else {

@@ -157,8 +157,13 @@ final class SocketIOServer: Sendable {
             let token: String?
             let authorization: String?
         }
-        // A socket connects once: later CONNECT packets cost no signature check.
+        // A socket connects once: later CONNECT packets cost no signature check, and a client
+        // retrying bad tokens in a loop is dropped rather than verified without end.
         guard session.userID == nil else { return }
+        guard session.mayAttemptConnect() else {
+            close(session)
+            return
+        }
         let payload = auth.flatMap { try? JSONDecoder().decode(Auth.self, from: $0) }
         let token = (payload?.token ?? payload?.authorization ?? session.handshakeToken).map(Self.stripBearer)
         guard let token, let user = try? await verifier.verify(token) else {
