@@ -13,9 +13,8 @@ public struct CORSPolicy<Context: RequestContext>: RouterMiddleware {
     let cors: CORSMiddleware<Context>
     /// Response headers a page may read. Hummingbird sends them on preflights only, where
     /// browsers ignore them (Fetch reads them from the actual response), so they are added here.
-    static var exposedHeaders: String {
-        [HTTPField.Name.requestID, .rateLimit, .rateLimitPolicy, .retryAfter, .location, .idempotentReplayed].map(\.canonicalName).joined(separator: ", ")
-    }
+    let exposedHeaders = [HTTPField.Name.requestID, .rateLimit, .rateLimitPolicy, .retryAfter, .location, .idempotentReplayed]
+        .map(\.canonicalName).joined(separator: ", ")
 
     public init(origins: CORSOrigins) {
         self.origins = origins
@@ -27,16 +26,10 @@ public struct CORSPolicy<Context: RequestContext>: RouterMiddleware {
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let origin = request.headers[.origin], allows(origin) else { return try await next(request, context) }
+        guard let origin = request.headers[.origin], origins.admit(origin) else { return try await next(request, context) }
         var response = try await cors.handle(request, context: context, next: next)
-        if request.method != .options { response.headers[.accessControlExposeHeaders] = Self.exposedHeaders }
+        if request.method != .options { response.headers[.accessControlExposeHeaders] = exposedHeaders }
         return response
-    }
-    func allows(_ origin: String) -> Bool {
-        switch origins {
-        case .any: true
-        case .only(let allowed): allowed.contains(origin)
-        }
     }
 }
 
@@ -44,6 +37,13 @@ public struct CORSPolicy<Context: RequestContext>: RouterMiddleware {
 public enum CORSOrigins: Sendable, Equatable {
     case any
     case only(Set<String>)
+
+    func admit(_ origin: String) -> Bool {
+        switch self {
+        case .any: true
+        case .only(let allowed): allowed.contains(origin)
+        }
+    }
 
     /// `*`, or origins separated by commas (`https://shop.example.com,http://localhost:3000`);
     /// nil for an empty list, throws for an entry that is not a bare scheme://host[:port].
