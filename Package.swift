@@ -148,6 +148,7 @@ let package = Package(
                 "BazaarServer",
                 "Identity",
                 "TestSupport",
+                .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: strictSettings

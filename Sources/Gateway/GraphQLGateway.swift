@@ -61,6 +61,14 @@ public final class GraphQLGateway: Sendable {
     private func execute(
         _ operation: Operation, document parsed: inout Document?, context: BazaarRequestContext, credentials: HTTPFields, queriesOnly: Bool
     ) async -> GraphQLResult {
+        // The parser recurses once per bracket: bound the nesting before it runs (a few KB of `{{{…`
+        // would overflow the stack). The depth limit below then judges the parsed selections.
+        guard NestingLimit.allows(operation.query.utf8, syntax: .graphQL, limit: settings.limits.maxNesting) else {
+            return GraphQLResult(errors: [
+                GraphQLError(
+                    message: "The query nests brackets more than \(settings.limits.maxNesting) deep.", extensions: ["code": "QUERY_TOO_DEEP"])
+            ])
+        }
         let document: Document
         do {
             document = try parse(source: Source(body: operation.query, name: "GraphQL request"))

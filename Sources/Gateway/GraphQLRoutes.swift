@@ -45,6 +45,9 @@ extension GraphQLGateway {
     }
 
     static func operations(from data: Data, maxBatch: Int) throws -> Body {
+        guard NestingLimit.allowsJSON(data) else {
+            throw Problem.badRequest("The request body nests deeper than \(NestingLimit.json) levels.")
+        }
         let object: Any
         do {
             object = try JSONSerialization.jsonObject(with: data)
@@ -84,6 +87,9 @@ extension GraphQLGateway {
     }
 
     static func variables(from data: Data) throws -> [String: Map] {
+        guard NestingLimit.allowsJSON(data) else {
+            throw Problem.badRequest("Invalid query parameter.", errors: [FieldError(field: "variables", message: "nests deeper than \(NestingLimit.json) levels")])
+        }
         guard case .dictionary(let entries)? = try? JSONDecoder().decode(Map.self, from: data) else {
             throw Problem.badRequest("Invalid query parameter.", errors: [FieldError(field: "variables", message: "must be a JSON object")])
         }

@@ -8,6 +8,10 @@ public struct QueryLimits: Sendable {
     public var maxDepth = 10
     public var maxCost = 5_000
     public var maxAliases = 20
+    /// Brackets (`{`, `[`, `(`) nested in the query text, checked before parsing: the parser,
+    /// validator and executor recurse once per level. Room for `maxDepth` selections plus
+    /// arguments holding input objects and lists.
+    public var maxNesting = 64
     /// Operations in one batched POST (a JSON array).
     public var maxBatch = 5
     var listEstimate = 10

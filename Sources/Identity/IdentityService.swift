@@ -65,8 +65,11 @@ struct IdentityService: Sendable {
     func login(_ body: LoginBody, clientAddress: String, logger: Logger) async throws -> AuthResult {
         let email = EmailAddress.normalize(body.email)
         if let seconds = try await throttle.lockedFor(account: email, address: clientAddress) {
-            throw Problem(.tooManyRequests, detail: "Too many failed logins. Try again later.", headers: [.retryAfter: String(seconds)])
+            throw Problem(.tooManyRequests, detail: "Too many failed logins from this address. Try again later.", headers: [.retryAfter: String(seconds)])
         }
+        // An account under attack answers slowly, never not at all: the owner still gets in.
+        let delay = try await throttle.delay(account: email)
+        if delay > .zero { try await Task.sleep(for: delay) }
         guard let user = try await users.find(email: email) else {
             try await hasher.verifyAgainstDummy(body.password)
             try await recordFailure(email: email, clientAddress: clientAddress, logger: logger)
@@ -76,7 +79,7 @@ struct IdentityService: Sendable {
             try await recordFailure(email: email, clientAddress: clientAddress, logger: logger)
             throw invalidCredentials
         }
-        try await throttle.recordSuccess(account: email)
+        try await throttle.recordSuccess(account: email, address: clientAddress)
         let tokens = try await platform.database.transaction { db in try await sessions.start(for: user, on: db) }
         return AuthResult(user: user, tokens: tokens)
     }
@@ -84,10 +87,13 @@ struct IdentityService: Sendable {
     private var invalidCredentials: Problem { Problem(.unauthorized, detail: "The email or password is incorrect.") }
 
     private func recordFailure(email: String, clientAddress: String, logger: Logger) async throws {
-        if try await throttle.recordFailure(account: email, address: clientAddress) {
-            logger.warning("account locked after repeated failed logins", metadata: ["client": "\(clientAddress)"])
+        let outcome = try await throttle.recordFailure(account: email, address: clientAddress)
+        for (locked, scope) in [(outcome.lockedPair, "account"), (outcome.lockedAddress, "every account")] where locked {
+            logger.warning("client address locked out after repeated failed logins", metadata: ["client": "\(clientAddress)", "scope": "\(scope)"])
             try await platform.audit.record(
-                AuditEntry(at: platform.clock.now(), actorId: nil, actorRole: nil, action: "security.login-lockout", target: email, clientAddress: clientAddress))
+                AuditEntry(
+                    at: platform.clock.now(), actorId: nil, actorRole: nil, action: scope == "account" ? "security.login-lockout" : "security.login-address-lockout",
+                    target: email, clientAddress: clientAddress))
         }
     }
 
@@ -172,10 +178,18 @@ struct IdentityService: Sendable {
     /// (a demoted admin cannot keep using an admin token).
     func changeRole(userID: String, to role: Role, by adminID: String) async throws -> UserRecord {
         let now = platform.clock.now().millisecondsSince1970
-        return try await platform.database.transaction { [events = platform.events] db in
+        return try await platform.database.transaction { [events = platform.events, engine = platform.database.engine] db in
             guard var user = try await UserStore.find(id: userID, on: db) else { throw Problem.notFound("User") }
             let old = user.role
             guard old != role else { return user }
+            if old == .admin {
+                // Locking every admin row makes two admins demoting each other at once take turns,
+                // so the second sees one admin left.
+                let admins = try await db.raw("SELECT id FROM users WHERE role = \(bind: Role.admin.rawValue)\(unsafeRaw: engine.forUpdate)").all()
+                guard admins.count > 1 else {
+                    throw Problem(.conflict, detail: "This is the last admin; promote another user before changing this role (or use `bazaar admin promote`).")
+                }
+            }
             user.role = role
             try await db.update("users").set("role", to: role.rawValue).set("updated_at", to: now).where("id", .equal, userID).run()
             try await events.append(UserRoleChanged(userID: userID, oldRole: old, newRole: role, changedBy: adminID), on: db)

@@ -3,24 +3,39 @@ import Foundation
 import Platform
 import SQLKit
 
-/// Counts failed logins per account and per client address in the database (so every Identity
-/// process shares the count) and locks a key out for a while once it failed too often.
+/// Failed logins, counted in the database (so every Identity process shares the counts) under
+/// three keys, so that an attacker slows themself and never locks the owner out:
+/// - one account from one address: locked after `accountFailures` (the attacker guessing there);
+/// - one address across accounts: locked after `addressFailures` (one client spraying accounts);
+/// - one account from anywhere: never locked; each attempt waits a delay that grows with the
+///   failures (a distributed guesser gets a few attempts a second at most, while the owner, from
+///   an address that has not failed, logs in after at most `maxDelay`).
 struct LoginThrottle: Sendable {
     struct Policy: Sendable {
         var accountFailures = 5
         var addressFailures = 20
         var window: TimeInterval = 15 * 60
         var lockout: TimeInterval = 15 * 60
+        /// The first delayed attempt waits this long; each further failure doubles it.
+        var firstDelay: Duration = .milliseconds(250)
+        var maxDelay: Duration = .seconds(4)
+    }
+
+    /// What a failure changed.
+    struct Outcome: Sendable {
+        /// This failure locked the address out of the account (or out of every account).
+        var lockedPair = false
+        var lockedAddress = false
     }
 
     let database: any Database
     let clock: any WallClock
     let policy: Policy
 
-    /// Seconds until the earliest of the keys unlocks, or nil when none is locked.
+    /// Seconds until this address may try this account again, or nil when it may now.
     func lockedFor(account: String, address: String) async throws -> Int? {
         let now = clock.now().millisecondsSince1970
-        let keys = [Self.key(account: account), Self.key(address: address)]
+        let keys = [Self.key(account: account, address: address), Self.key(address: address)]
         return try await database.read { db in
             var query = SQLQueryString("SELECT MAX(locked_until) AS until FROM login_throttle WHERE locked_until > \(bind: now) AND throttle_key IN ")
             query.appendBindList(keys)
@@ -29,15 +44,39 @@ struct LoginThrottle: Sendable {
         }
     }
 
-    /// Records a failure; returns true when this failure locked the account.
-    @discardableResult
-    func recordFailure(account: String, address: String) async throws -> Bool {
+    /// How long an attempt on this account waits before its password is checked: nothing until
+    /// the account has failed `accountFailures` times in the window, then doubling to `maxDelay`.
+    func delay(account: String) async throws -> Duration {
+        let windowStart = clock.now().millisecondsSince1970 - Int64(policy.window * 1000)
+        let failures = try await database.read { db in
+            try await db.raw(
+                "SELECT failures FROM login_throttle WHERE throttle_key = \(bind: Self.key(account: account)) AND window_start >= \(bind: windowStart)"
+            ).first()?.decode(column: "failures", as: Int.self)
+        } ?? 0
+        return Self.delay(afterFailures: failures, policy: policy)
+    }
+
+    static func delay(afterFailures failures: Int, policy: Policy) -> Duration {
+        let over = failures - policy.accountFailures
+        guard over >= 0 else { return .zero }
+        // 2^over overflows nothing: the shift is capped well before the delay reaches its bound.
+        let doubled = policy.firstDelay * (1 << min(over, 20))
+        return min(doubled, policy.maxDelay)
+    }
+
+    /// Counts a failure under all three keys and locks the pair or the address at its limit.
+    func recordFailure(account: String, address: String) async throws -> Outcome {
         let now = clock.now().millisecondsSince1970
         let windowStart = now - Int64(policy.window * 1000)
         let lockUntil = now + Int64(policy.lockout * 1000)
+        let limits: [(key: String, limit: Int?)] = [
+            (Self.key(account: account, address: address), policy.accountFailures),
+            (Self.key(address: address), policy.addressFailures),
+            (Self.key(account: account), nil),
+        ]
         return try await database.transaction { db in
-            var lockedAccount = false
-            for (key, limit) in [(Self.key(account: account), policy.accountFailures), (Self.key(address: address), policy.addressFailures)] {
+            var outcome = Outcome()
+            for (key, limit) in limits {
                 let row = try await db.raw(
                     """
                     INSERT INTO login_throttle (throttle_key, failures, window_start) VALUES (\(bind: key), 1, \(bind: now))
@@ -47,21 +86,26 @@ struct LoginThrottle: Sendable {
                     RETURNING failures
                     """
                 ).first()
-                if let failures = try row?.decode(column: "failures", as: Int.self), failures >= limit {
-                    try await db.raw("UPDATE login_throttle SET locked_until = \(bind: lockUntil), failures = 0, window_start = \(bind: now) WHERE throttle_key = \(bind: key)").run()
-                    if key.hasPrefix("account:") { lockedAccount = true }
-                }
+                guard let limit, let failures = try row?.decode(column: "failures", as: Int.self), failures >= limit else { continue }
+                try await db.raw("UPDATE login_throttle SET locked_until = \(bind: lockUntil), failures = 0, window_start = \(bind: now) WHERE throttle_key = \(bind: key)").run()
+                if key.hasPrefix("pair:") { outcome.lockedPair = true } else { outcome.lockedAddress = true }
             }
-            return lockedAccount
+            return outcome
         }
     }
 
-    func recordSuccess(account: String) async throws {
+    /// A correct password clears the account's count and this address's count on it; the
+    /// address's count across accounts stays (a sprayer that guessed one account right is still
+    /// a sprayer).
+    func recordSuccess(account: String, address: String) async throws {
         try await database.transaction { db in
-            try await db.delete(from: "login_throttle").where("throttle_key", .equal, Self.key(account: account)).run()
+            var query = SQLQueryString("DELETE FROM login_throttle WHERE throttle_key IN ")
+            query.appendBindList([Self.key(account: account), Self.key(account: account, address: address)])
+            try await db.raw(query).run()
         }
     }
 
     private static func key(account: String) -> String { "account:\(account)" }
     private static func key(address: String) -> String { "address:\(address)" }
+    private static func key(account: String, address: String) -> String { "pair:\(account)|\(address)" }
 }

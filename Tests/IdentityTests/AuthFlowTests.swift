@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import SQLKit
 import Testing
 import TestSupport
 
@@ -107,20 +108,51 @@ struct AuthFlowTests {
         }
     }
 
+    /// Five failures from one address lock that address out of that account (429, Retry-After),
+    /// while the owner elsewhere still logs in: a stranger cannot lock an account, the admin's
+    /// included.
     @Test(arguments: TestEngine.allCases)
-    func repeatedFailuresLockTheAccountWithRetryAfter(engine: TestEngine) async throws {
+    func repeatedFailuresLockTheAddressOutOfTheAccountNotTheOwner(engine: TestEngine) async throws {
         try await TestBazaar.run(engine) { app in
             _ = try await app.register(email: "dave@example.com")
+            let attacker: HTTPFields = [.init("X-Forwarded-For")!: "203.0.113.7"]
+            let owner: HTTPFields = [.init("X-Forwarded-For")!: "198.51.100.20"]
             for _ in 0..<5 {
-                let failed = try await app.request(.post, "/api/v1/auth/login", json: #"{"email":"dave@example.com","password":"wrong-password"}"#)
+                let failed = try await app.request(.post, "/api/v1/auth/login", json: #"{"email":"dave@example.com","password":"wrong-password"}"#, headers: attacker)
                 #expect(failed.status == .unauthorized)
             }
-            let locked = try await app.request(.post, "/api/v1/auth/login", json: #"{"email":"dave@example.com","password":"password-123"}"#)
+            let locked = try await app.request(.post, "/api/v1/auth/login", json: #"{"email":"dave@example.com","password":"password-123"}"#, headers: attacker)
             #expect(locked.status == .tooManyRequests)
             let retryAfter = try #require(locked.headers[.retryAfter].flatMap(Int.init))
             #expect(retryAfter > 0 && retryAfter <= 900)
+            #expect(try await app.request(.post, "/api/v1/auth/login", json: #"{"email":"dave@example.com","password":"password-123"}"#, headers: owner).status == .ok)
             app.clock.advance(by: 901)
-            #expect(try await app.request(.post, "/api/v1/auth/login", json: #"{"email":"dave@example.com","password":"password-123"}"#).status == .ok)
+            #expect(try await app.request(.post, "/api/v1/auth/login", json: #"{"email":"dave@example.com","password":"password-123"}"#, headers: attacker).status == .ok)
+        }
+    }
+
+    /// Many addresses guessing one account (one failure each, under every address limit) slow
+    /// every attempt on it down once it has failed five times, and the admin still logs in.
+    @Test(arguments: TestEngine.allCases)
+    func aDistributedGuesserSlowsTheAccountButNeverLocksTheAdminOut(engine: TestEngine) async throws {
+        try await TestBazaar.run(engine) { app in
+            let wrong = #"{"email":"\#(TestBazaar.adminEmail)","password":"wrong-password"}"#
+            for address in 0..<7 {
+                let failed = try await app.request(.post, "/api/v1/auth/login", json: wrong, headers: [.init("X-Forwarded-For")!: "203.0.113.\(address)"])
+                #expect(failed.status == .unauthorized)
+            }
+            let started = ContinuousClock.now
+            let admin = try await app.admin()
+            let waited = ContinuousClock.now - started
+            #expect(!admin.accessToken.isEmpty)
+            #expect(waited >= .seconds(1), "the eighth attempt on an account with seven recent failures waits 250 ms × 2²")
+            // The owner's success clears the account's count, so the next login is not delayed;
+            // the guessing addresses keep theirs.
+            let keys = try await app.bazaar.platform.database.read { db in
+                try await db.raw("SELECT throttle_key FROM login_throttle").all().map { try $0.decode(column: "throttle_key", as: String.self) }
+            }
+            #expect(!keys.contains("account:\(TestBazaar.adminEmail)"))
+            #expect(keys.filter { $0.hasPrefix("address:") }.count == 7)
         }
     }
 

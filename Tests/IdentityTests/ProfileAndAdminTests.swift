@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import SQLKit
 import Platform
 import Testing
 import TestSupport
@@ -123,6 +124,36 @@ struct ProfileAndAdminTests {
             #expect(try await app.request(.get, "/api/v1/admin/users", token: relogin.accessToken).status == .ok)
             let events = try await app.bazaar.platform.events.recent(type: "user.role-changed", limit: 5)
             #expect(events.count == 1)
+        }
+    }
+
+    /// The only admin cannot demote itself (nobody could administer the shop, and restarting
+    /// with `BAZAAR_ADMIN_EMAIL` does not make one); with a second admin, one may step down.
+    @Test(arguments: TestEngine.allCases)
+    func theLastAdminKeepsTheRole(engine: TestEngine) async throws {
+        try await TestBazaar.run(engine) { app in
+            let admin = try await app.admin()
+            let own = try await app.request(.put, "/api/v1/admin/users/\(admin.user.id)/role", token: admin.accessToken, json: #"{"role":"user"}"#)
+            #expect(own.status == .conflict)
+            #expect(own.headers[.contentType] == "application/problem+json")
+            #expect(try own.problem().detail?.contains("last admin") == true)
+            // Nothing changed: the token still works on admin routes, no event was written.
+            #expect(try await app.request(.get, "/api/v1/admin/users", token: admin.accessToken).status == .ok)
+            #expect(try await app.bazaar.platform.events.recent(type: "user.role-changed", limit: 5).isEmpty)
+
+            // Two admins demoting each other at the same moment: exactly one succeeds.
+            let second = try await app.register(email: "second-admin@example.com")
+            #expect(try await app.request(.put, "/api/v1/admin/users/\(second.user.id)/role", token: admin.accessToken, json: #"{"role":"admin"}"#).status == .ok)
+            let secondAdmin = try await app.login(email: "second-admin@example.com", password: "password-123")
+            async let first = app.request(.put, "/api/v1/admin/users/\(secondAdmin.user.id)/role", token: admin.accessToken, json: #"{"role":"user"}"#)
+            async let other = app.request(.put, "/api/v1/admin/users/\(admin.user.id)/role", token: secondAdmin.accessToken, json: #"{"role":"user"}"#)
+            let statuses = [try await first.status, try await other.status]
+            #expect(statuses.filter { $0 == .ok }.count == 1, "\(statuses)")
+            #expect(statuses.filter { $0 == .conflict || $0 == .unauthorized }.count == 1, "\(statuses)")
+            let admins = try await app.bazaar.platform.database.read { db in
+                try await db.raw("SELECT COUNT(*) AS n FROM users WHERE role = 'admin'").first()!.decode(column: "n", as: Int.self)
+            }
+            #expect(admins == 1)
         }
     }
 

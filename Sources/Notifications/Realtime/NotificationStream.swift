@@ -63,7 +63,7 @@ struct NotificationStream: Sendable {
             }
             let first = try await messages.next()
             deadline.cancel()
-            guard case .text(let text)? = first, let hello = try? JSONDecoder().decode(FirstMessage.self, from: Data(text.utf8)),
+            guard case .text(let text)? = first, NestingLimit.allowsJSON(text.utf8), let hello = try? JSONDecoder().decode(FirstMessage.self, from: Data(text.utf8)),
                 let verified = try? await verifier.verify(hello.token)
             else {
                 try await outbound.close(.policyViolation, reason: "authentication required: send {\"token\": \"<access token>\"}")
@@ -116,7 +116,7 @@ struct NotificationStream: Sendable {
                 try await outbound.close(.policyViolation, reason: "too many messages")
                 return
             }
-            guard case .text(let text) = message, let renewal = try? JSONDecoder().decode(Renewal.self, from: Data(text.utf8)),
+            guard case .text(let text) = message, NestingLimit.allowsJSON(text.utf8), let renewal = try? JSONDecoder().decode(Renewal.self, from: Data(text.utf8)),
                 let renewed = try? await verifier.verify(renewal.token), grant.renew(with: renewed)
             else {
                 try await outbound.close(.policyViolation, reason: "expected {\"token\": \"<access token of the same user>\"}")

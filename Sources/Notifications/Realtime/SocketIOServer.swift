@@ -164,7 +164,7 @@ final class SocketIOServer: Sendable {
             close(session)
             return
         }
-        let payload = auth.flatMap { try? JSONDecoder().decode(Auth.self, from: $0) }
+        let payload = auth.flatMap { NestingLimit.allowsJSON($0) ? try? JSONDecoder().decode(Auth.self, from: $0) : nil }
         let token = (payload?.token ?? payload?.authorization ?? session.handshakeToken).map(Self.stripBearer)
         guard let token, let user = try? await verifier.verify(token) else {
             session.send(#"44{"message":"A valid access token is required (?authorization=<token> or auth.token)."}"#)

@@ -105,7 +105,9 @@ public final class TokenVerifier: Sendable {
 
     private static func header(of token: String) throws -> Header {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, let data = Data(base64URLEncoded: String(parts[0])) else { throw Failure.malformed }
+        guard parts.count == 3, let data = Data(base64URLEncoded: String(parts[0])), NestingLimit.allowsJSON(data) else {
+            throw Failure.malformed
+        }
         guard let header = try? JSONDecoder().decode(Header.self, from: data) else { throw Failure.malformed }
         return header
     }

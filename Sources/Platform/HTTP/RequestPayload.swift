@@ -24,6 +24,9 @@ extension Request {
 
 enum BodyDecoder {
     static func decode<Body: RequestPayload>(_ type: Body.Type, from data: Data) throws -> Body {
+        guard NestingLimit.allowsJSON(data) else {
+            throw Problem.badRequest("The request body nests deeper than \(NestingLimit.json) levels.")
+        }
         let object: Any
         do {
             object = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
