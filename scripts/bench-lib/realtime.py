@@ -13,7 +13,16 @@ import sys
 import websocket
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_orders import call as call_on, peak_rss_mib  # noqa: E402
+from prepare import call as call_on  # noqa: E402
+
+
+def peak_rss_mib(pid):
+    """The server's peak resident memory (VmHWM), in MiB."""
+    with open(f"/proc/{pid}/status") as status_file:
+        for line in status_file:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def call(port, method, path, body=None, token=None):
