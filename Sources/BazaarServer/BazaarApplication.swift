@@ -9,6 +9,7 @@ import Ordering
 import Promotions
 public import Logging
 public import Platform
+import HummingbirdCore
 import HummingbirdWebSocket
 import PostgresNIO
 import ServiceLifecycle
@@ -121,9 +122,15 @@ public func buildBazaar(
     let routes = router.routes.map { "\($0.method) \($0.path)" }
     let responder = router.buildResponder()
     gateway?.transport.bind(responder)
+    let webSocketResponder = webSocketRouter.buildResponder()
+    let limits = settings.connectionLimits
+    let channel = HTTP1WebSocketUpgradeChannel.Configuration(http1: .init(idleTimeout: nil, httpDecoderConfiguration: limits.decoderConfiguration))
     var application = Application(
         responder: responder,
-        server: .http1WebSocketUpgrade(webSocketRouter: webSocketRouter),
+        server: HTTPServerBuilder { responder in
+            GuardedChildChannel(
+                HTTP1WebSocketUpgradeChannel(responder: responder, webSocketResponder: webSocketResponder, configuration: channel), limits: limits)
+        },
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "bazaar"),
         logger: logger)
 

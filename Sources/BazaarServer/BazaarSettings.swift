@@ -63,6 +63,8 @@ public struct BazaarSettings: Sendable {
     public var graphQLCostLimit = 5_000
     /// How long the gateway waits for a module before answering 504.
     public var gatewayTimeout: TimeInterval = 30
+    /// Connections per process, head and idle timeouts, request line and header sizes.
+    public var connectionLimits = ConnectionLimits()
     /// The wallet's single currency (ISO 4217).
     public var walletCurrency = "USD"
     /// Whether wallet-paid orders are accepted; defaults to "Promotions is served here".
@@ -157,6 +159,10 @@ public struct BazaarSettings: Sendable {
         settings.graphQLDepthLimit = try integer(config, "graphql.max.depth", default: 10, in: 2...50)
         settings.graphQLCostLimit = try integer(config, "graphql.max.cost", default: 5_000, in: 10...1_000_000)
         settings.gatewayTimeout = TimeInterval(try integer(config, "gateway.timeout.ms", default: 30_000, in: 100...600_000)) / 1000
+        settings.connectionLimits.maxConnections = OpenFileLimit.connectionBudget(
+            requested: try integer(config, "max.connections", default: 1_000, in: 8...1_000_000), reserved: settings.databasePoolSize + 64)
+        settings.connectionLimits.headerTimeout = .milliseconds(Int64(try integer(config, "header.timeout.ms", default: 10_000, in: 100...600_000)))
+        settings.connectionLimits.idleTimeout = .milliseconds(Int64(try integer(config, "idle.timeout.ms", default: 60_000, in: 100...3_600_000)))
         let needsCatalog = settings.modules.contains(.cart) || settings.modules.contains(.ordering)
         if needsCatalog && !settings.modules.contains(.catalog) && settings.catalogURL == nil {
             throw Invalid(setting: "catalog.url (BAZAAR_CATALOG_URL)", problem: "cart and ordering need catalog: serve it here or give its base URL")

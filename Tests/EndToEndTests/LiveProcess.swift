@@ -28,10 +28,18 @@ final class LiveProcess: @unchecked Sendable {
         }
     }
 
-    init(arguments: [String], environment: [String: String] = [:], port: Int) throws {
+    /// `openFileLimit` starts the process under `ulimit -n` (soft and hard), as a host with few
+    /// file descriptors would.
+    init(arguments: [String], environment: [String: String] = [:], port: Int, openFileLimit: Int? = nil) throws {
         self.port = port
-        process.executableURL = try Self.binary
-        process.arguments = arguments + ["--port", String(port), "--host", "127.0.0.1"]
+        let arguments = arguments + ["--port", String(port), "--host", "127.0.0.1"]
+        if let openFileLimit {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "ulimit -n \(openFileLimit) && exec \"$0\" \"$@\"", try Self.binary.path] + arguments
+        } else {
+            process.executableURL = try Self.binary
+            process.arguments = arguments
+        }
         var env = ProcessInfo.processInfo.environment
         env["BAZAAR_ADMIN_PASSWORD"] = TestBazaar.adminPassword
         env["BAZAAR_ADMIN_EMAIL"] = TestBazaar.adminEmail
