@@ -9,7 +9,7 @@ extension GraphTypes {
                 connection(try await request.call(.get, Path.query("admin/users", paging(args))))
             },
             "adminUser": field(user, args: ["id": argument(required(GraphQLID))]) { _, args, request in
-                try await request.find("admin/users/" + Path.segment(args["id"]))
+                try await request.find("admin/users", id: args["id"])
             },
             "adminOrders": field(
                 orderConnection, "Every user's orders, by status and user.",

@@ -69,7 +69,7 @@ public final class GraphQLGateway: Sendable {
                     message: "The query nests brackets more than \(settings.limits.maxNesting) deep.", extensions: ["code": "QUERY_TOO_DEEP"])
             ])
         }
-        let document: Document
+        var document: Document
         do {
             document = try parse(source: Source(body: operation.query, name: "GraphQL request"))
         } catch let error as GraphQLError {
@@ -77,6 +77,8 @@ public final class GraphQLGateway: Sendable {
         } catch {
             return GraphQLResult(errors: [GraphQLError(message: "The query could not be parsed.", extensions: ["code": "GRAPHQL_PARSE_FAILED"])])
         }
+        var compatibility = InputValueDeprecation.applies(to: operation.query) ? InputValueDeprecation(schema: schema) : nil
+        if compatibility != nil { document = compatibility!.rewrite(document) }
         parsed = document
         let invalid = validate(schema: schema, ast: document, rules: rules)
         guard invalid.isEmpty else { return GraphQLResult(errors: invalid.map { Self.coded($0, "GRAPHQL_VALIDATION_FAILED") }) }
@@ -95,7 +97,8 @@ public final class GraphQLGateway: Sendable {
             let result = try await GraphQL.execute(
                 schema: schema, documentAST: document, rootValue: (), context: request, variableValues: operation.variables,
                 operationName: operation.operationName)
-            return GraphQLResult(data: result.data, errors: result.errors.map { sanitized($0, logger: context.logger) })
+            let data = compatibility.flatMap { patcher in result.data.map(patcher.patch) } ?? result.data
+            return GraphQLResult(data: data, errors: result.errors.map { sanitized($0, logger: context.logger) })
         } catch {
             context.logger.error("GraphQL execution failed", metadata: ["error.type": "\(type(of: error))"])
             return GraphQLResult(errors: [GraphQLError(message: "Internal server error.", extensions: ["code": "INTERNAL_SERVER_ERROR"])])

@@ -33,10 +33,13 @@ final class GraphRequest: Sendable {
         return try GraphValues.from(json: reply.body.readableBytesView)
     }
 
-    /// Like `call`, but a 404 is an absent value rather than an error (`product(id:)`, `order(id:)`).
-    func find(_ path: String) async throws -> (any Sendable)? {
+    /// One item of a collection by id, or nil when there is none: a 404, or an id that names
+    /// nothing (an empty one would otherwise address the collection itself).
+    func find(_ collection: String, id: Map) async throws -> (any Sendable)? {
+        let segment = Path.segment(id)
+        guard !segment.isEmpty else { return nil }
         do {
-            return try await call(.get, path)
+            return try await call(.get, collection + "/" + segment)
         } catch let error as GraphFieldError where error.status == 404 {
             return nil
         }

@@ -16,7 +16,7 @@ extension GraphTypes {
                 connection(try await request.call(.get, Path.query("products", [("q", args["search"])] + paging(args))))
             },
             "product": field(product, args: ["id": argument(required(GraphQLID))]) { _, args, request in
-                try await request.find("products/" + Path.segment(args["id"]))
+                try await request.find("products", id: args["id"])
             },
             "cart": field(cart, "The signed-in user's cart, priced now.") { _, _, request in
                 try await request.expectingLineProducts(try await request.call(.get, "cart"))
@@ -25,7 +25,7 @@ extension GraphTypes {
                 try await request.expectingOrderProducts(connection(try await request.call(.get, Path.query("orders", paging(args)))))
             },
             "order": field(order, args: ["id": argument(required(GraphQLID))]) { _, args, request in
-                try await request.expectingLineProducts(try await request.find("orders/" + Path.segment(args["id"])))
+                try await request.expectingLineProducts(try await request.find("orders", id: args["id"]))
             },
             "promotions": field(GraphQLList(GraphQLNonNull(promotion)), "Promotions assigned to the signed-in user, with their state.") { _, _, request in
                 items(of: try await request.call(.get, "promotions?limit=100"))

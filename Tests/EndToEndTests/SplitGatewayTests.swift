@@ -44,6 +44,7 @@ extension MultiProcess {
                 environment: [
                     "BAZAAR_IDENTITY_URL": shopURL, "BAZAAR_CATALOG_URL": shopURL, "BAZAAR_CART_URL": shopURL, "BAZAAR_ORDERING_URL": ordersURL,
                     "BAZAAR_NOTIFICATIONS_URL": ordersURL, "BAZAAR_PROMOTIONS_URL": "http://127.0.0.1:\(silent.port)", "BAZAAR_GATEWAY_TIMEOUT_MS": "10000",
+                    "BAZAAR_GRAPHQL_INTROSPECTION": "true",
                 ], port: LiveProcess.freePort())
             defer { gateway.stop() }
             try await gateway.waitUntilReady()
@@ -67,6 +68,12 @@ extension MultiProcess {
             let productID = try #require(try JSONDecoder().decode(JSONValue.self, from: created.1)["id"].string)
             let buyer = try await graphQL(#"mutation { register(email: "gw-buyer@example.com", password: "password-123", name: "G") { accessToken } }"#)
             let token = try #require(buyer["data"]["register"]["accessToken"].string)
+            // A stock GraphQL client (gql) loads the schema from the gateway and queries through it.
+            let gqlClient = try PeerProcess(script: "graphql_client.py", arguments: ["--url", "http://127.0.0.1:\(gateway.port)/graphql", "--token", token])
+            defer { gqlClient.stop() }
+            #expect(try await gqlClient.waitForExit(timeout: .seconds(60)) == 0, "\(gqlClient.output)")
+            #expect(gqlClient.output.contains(#"RESULT emptyProduct {"product": null}"#))
+            #expect(gqlClient.output.contains { $0.hasPrefix("RESULT me ") && $0.contains("gw-buyer@example.com") })
 
             // GraphQL: the same schema, resolved across both processes.
             let placed = try await graphQL(

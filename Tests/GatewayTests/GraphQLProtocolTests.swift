@@ -136,6 +136,30 @@ struct GraphQLProtocolTests {
         }
     }
 
+    /// A stock client (Python `gql` 4.4) loads the schema the way it and GraphiQL ask for it
+    /// (with input-value deprecation, which GraphQL 4.3 cannot answer by itself), then runs
+    /// queries checked against that schema; an empty id is an absent object, not an error.
+    @Test(arguments: TestEngine.allCases)
+    func aStockClientLoadsTheSchemaAndQueries(engine: TestEngine) async throws {
+        try await TestBazaar.run(engine, live: true, configure: { $0.graphQLIntrospection = true }) { app in
+            let user = try await app.register(email: "gql@example.com")
+            let client = try PeerProcess(script: "graphql_client.py", arguments: ["--url", "http://127.0.0.1:\(app.port)/graphql", "--token", user.accessToken])
+            defer { client.stop() }
+            #expect(try await client.waitForExit(timeout: .seconds(60)) == 0, "\(client.output)")
+            #expect(client.output.contains { $0.hasPrefix("SCHEMA types=") })
+            #expect(client.output.contains(#"RESULT emptyProduct {"product": null}"#))
+            #expect(client.output.contains(#"RESULT emptyOrder {"order": null}"#))
+            #expect(client.output.contains { $0.hasPrefix("RESULT me ") && $0.contains("gql@example.com") })
+
+            // The answer to the raw introspection says false for every input value, as a direct query shows.
+            let inputs = try await app.graphQLData(#"{ __type(name: "Query") { fields { args { name dep: isDeprecated isDeprecated deprecationReason } } } }"#)
+            let args = inputs["__type"]["fields"].array.flatMap { $0["args"].array }
+            #expect(!args.isEmpty)
+            #expect(args.allSatisfy { $0["isDeprecated"].bool == false && $0["dep"].bool == false && $0["deprecationReason"].isNull })
+            #expect(args.contains { $0["name"].string == "id" })
+        }
+    }
+
     /// The SDL is the public contract: a change to it must be deliberate. Run with
     /// `BAZAAR_UPDATE_SCHEMA=1` to accept a new schema.
     @Test func servedSchemaMatchesTheCommittedSDL() async throws {

@@ -1,5 +1,5 @@
 # Sourced by scripts/test: a Python virtual environment with the real protocol peers the tests
-# talk to (python-socketio as a stock Socket.IO client, aiosmtpd as an SMTP server; PyYAML for the deploy check), installed
+# talk to (python-socketio as a stock Socket.IO client, aiosmtpd as an SMTP server, gql as a stock GraphQL client; PyYAML for the deploy check), installed
 # from PyPI. Sets BAZAAR_TEST_PYTHON. Fails loudly when they cannot be installed.
 
 peers_fail() { echo "peers: $*" >&2; exit 1; }
@@ -15,5 +15,5 @@ if ! cmp -s "$PEERS_REQUIREMENTS" "$PEERS_STAMP" 2>/dev/null; then
   "$PEERS_VENV/bin/pip" install -q -r "$PEERS_REQUIREMENTS" || peers_fail "pip could not install $PEERS_REQUIREMENTS"
   cp "$PEERS_REQUIREMENTS" "$PEERS_STAMP"
 fi
-"$PEERS_VENV/bin/python" -c "import socketio, aiosmtpd, yaml" || peers_fail "the peers do not import"
+"$PEERS_VENV/bin/python" -c "import socketio, aiosmtpd, yaml, gql" || peers_fail "the peers do not import"
 export BAZAAR_TEST_PYTHON="$PEERS_VENV/bin/python"
