@@ -142,7 +142,8 @@ struct SocketIOTests {
             app.clock.advance(by: 14 * 60)
             try await Task.sleep(for: .milliseconds(300))
             _ = try await app.postNotification(admin: try await app.admin().accessToken, to: user.user.id, title: "In time")
-            #expect(String(buffer: try await app.request(.get, session).body).contains("In time"))
+            let inTime = String(buffer: try await app.request(.get, session).body)
+            #expect(inTime.contains("In time"), "the poll answered \(inTime)")
             async let ending = app.request(.get, session)
             try await Task.sleep(for: .milliseconds(100))  // the poll is waiting when the token expires
             app.clock.advance(by: 2 * 60)

@@ -35,7 +35,7 @@ struct JobQueueTests {
             let changes = platform.database.changes
             let start = changes.generation
             try await platform.database.transaction { db in try await db.raw("SELECT 1").run() }
-            _ = try await platform.jobs.claim(kinds: ["test.count"], lease: 60)
+            _ = try await platform.jobs.claim(kinds: ["test.count"], lease: 60, limit: 1)
             #expect(changes.generation == start)
 
             try await platform.database.transaction { db in

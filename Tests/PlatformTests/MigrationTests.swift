@@ -16,7 +16,7 @@ struct MigrationTests {
             let versions = try await platform.database.read { db in
                 try await db.raw("SELECT version FROM schema_migrations WHERE module = 'platform' ORDER BY version").all().map { try $0.decode(column: "version", as: Int.self) }
             }
-            #expect(versions == [1, 2, 3, 4, 5])
+            #expect(versions == [1, 2, 3, 4, 5, 6])
         }
     }
 
@@ -42,7 +42,7 @@ struct MigrationTests {
                 let count = try await database.read { db in
                     try await db.raw("SELECT COUNT(*) AS n FROM schema_migrations").first().map { try $0.decode(column: "n", as: Int.self) }
                 }
-                #expect(count == 5)
+                #expect(count == 6)
             }
         } catch {
             await drop()

@@ -25,7 +25,7 @@ def main():
         counts = orders(args.port)
         if counts.get("pending", 0) == 0 or time.monotonic() - start > args.timeout:
             break
-        time.sleep(0.02)
+        time.sleep(0.1)
     print(f"SETTLE seconds={time.monotonic() - start:.2f} confirmed={counts.get('confirmed', 0)} "
           f"rejected={counts.get('rejected', 0)} pending={counts.get('pending', 0)}")
 

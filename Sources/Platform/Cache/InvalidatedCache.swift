@@ -32,12 +32,18 @@ public final class InvalidatedCache: Sendable {
     let capacity: Int
     /// The `cache` label of its hit/miss counters.
     let name: String
+    /// Made once: looking a counter up in the metrics registry on every request costs more than
+    /// the cache hit it counts.
+    private let hits: Counter
+    private let misses: Counter
 
     public init(name: String, clock: any WallClock, lifetime: TimeInterval = 60, capacity: Int = 10_000) {
         self.name = name
         self.clock = clock
         self.lifetime = lifetime
         self.capacity = capacity
+        hits = Counter(label: "bazaar_cache_requests_total", dimensions: [("cache", name), ("result", "hit")])
+        misses = Counter(label: "bazaar_cache_requests_total", dimensions: [("cache", name), ("result", "miss")])
     }
 
     public func value<Value: Sendable>(_ key: String, fill: () async throws -> Value) async throws -> Value {
@@ -51,10 +57,10 @@ public final class InvalidatedCache: Sendable {
         }
         if bypass { return try await fill() }
         if let hit {
-            Counter(label: "bazaar_cache_requests_total", dimensions: [("cache", name), ("result", "hit")]).increment()
+            hits.increment()
             return hit
         }
-        Counter(label: "bazaar_cache_requests_total", dimensions: [("cache", name), ("result", "miss")]).increment()
+        misses.increment()
         let value = try await fill()
         state.withLock { state in
             guard state.generation == generation else { return }  // invalidated while reading

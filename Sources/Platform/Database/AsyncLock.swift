@@ -16,6 +16,15 @@ final class AsyncLock: Sendable {
         return try await body()
     }
 
+    func withLock<T: Sendable>(_ body: () async -> T) async -> T {
+        await acquire()
+        defer { release() }
+        return await body()
+    }
+
+    /// Whether another task is waiting for the lock (asked by its holder).
+    var hasWaiters: Bool { state.withLock { !$0.waiters.isEmpty } }
+
     private func acquire() async {
         await withCheckedContinuation { continuation in
             let acquired = state.withLock { state -> Bool in

@@ -47,7 +47,7 @@ extension DatabaseEngine {
 
 extension SQLQueryString {
     /// Appends `(?, ?, …)` binding each value, for `IN` lists.
-    public mutating func appendBindList(_ values: [String]) {
+    public mutating func appendBindList<Value: Encodable & Sendable>(_ values: [Value]) {
         appendLiteral("(")
         for (index, value) in values.enumerated() {
             if index > 0 { appendLiteral(", ") }

@@ -159,16 +159,27 @@ public final class EventConsumerService: Service {
 }
 
 extension EventConsumerService {
-    /// How many events of the handler's types are waiting after its position.
+    /// How many events of the handler's types are waiting after its position: one count per
+    /// type, each a range of the `(type, tx_id, id)` index (one count over all the types walked
+    /// every event since the consumer's position).
     func lag(of handler: any EventHandler) async throws -> Int {
         let position = try await ConsumerPositions.position(of: handler.name, database: database)
-        return try await database.read { db in
-            var query = SQLQueryString(
-                "SELECT COUNT(*) AS n FROM event_log WHERE (tx_id > \(bind: position.transaction) OR (tx_id = \(bind: position.transaction) AND id > \(bind: position.sequence))) AND type IN "
-            )
-            query.appendBindList(handler.eventTypes)
-            return try await db.raw(query).first()?.decode(column: "n", as: Int.self) ?? 0
+        return try await database.read { [engine = database.engine] db in
+            var total = 0
+            for type in handler.eventTypes {
+                var query = SQLQueryString("SELECT COUNT(*) AS n FROM event_log WHERE type = \(bind: type) AND ")
+                EventLog.appendAfter(position, engine: engine, settledOnly: false, to: &query)
+                total += try await db.raw(query).first()?.decode(column: "n", as: Int.self) ?? 0
+            }
+            return total
         }
+    }
+
+    /// How long the oldest event waiting for the handler has waited, in seconds; 0 when none waits.
+    func lagSeconds(of handler: any EventHandler) async throws -> Double {
+        let position = try await ConsumerPositions.position(of: handler.name, database: database)
+        guard let oldest = try await log.read(after: position, types: handler.eventTypes, limit: 1).first else { return 0 }
+        return max(0, log.clock.now().timeIntervalSince(oldest.occurredAt))
     }
 }
 

@@ -52,21 +52,48 @@ public struct EventLog: Sendable {
     static func read(
         on db: any SQLDatabase, engine: DatabaseEngine, after position: EventPosition, types: [String]?, since: Date?, limit: Int
     ) async throws -> [EventEnvelope] {
-        var query = SQLQueryString(
-            "SELECT id, tx_id, event_id, type, version, payload, occurred_at FROM event_log WHERE (tx_id > \(bind: position.transaction) OR (tx_id = \(bind: position.transaction) AND id > \(bind: position.sequence)))"
-        )
-        query.appendLiteral(engine.settledTransactions())
-        if let types, !types.isEmpty {
-            query.appendLiteral(" AND type IN ")
-            query.appendBindList(types)
+        let limit = String(max(1, min(limit, 1000)))
+        // With types, one index range per type (each at most `limit` rows), merged: a consumer of
+        // rare types would otherwise walk every event since its last match on each poll.
+        let arms = types.flatMap { $0.isEmpty ? nil : $0.map(Optional.some) } ?? [nil]
+        var query = SQLQueryString("")
+        for (index, type) in arms.enumerated() {
+            if arms.count > 1 { query.appendLiteral(index == 0 ? "SELECT * FROM (" : " UNION ALL SELECT * FROM (") }
+            query.appendLiteral("SELECT id, tx_id, event_id, type, version, payload, occurred_at FROM event_log WHERE ")
+            appendAfter(position, engine: engine, to: &query)
+            if let type {
+                query.appendLiteral(" AND type = ")
+                query.appendInterpolation(bind: type)
+            }
+            if let since {
+                query.appendLiteral(" AND occurred_at >= ")
+                query.appendInterpolation(bind: since.millisecondsSince1970)
+            }
+            query.appendLiteral(" ORDER BY tx_id, id LIMIT " + limit)
+            if arms.count > 1 { query.appendLiteral(") AS arm\(index)") }
         }
-        if let since {
-            query.appendLiteral(" AND occurred_at >= ")
-            query.appendInterpolation(bind: since.millisecondsSince1970)
-        }
-        query.appendLiteral(" ORDER BY tx_id, id LIMIT ")
-        query.appendInterpolation(literal: String(max(1, min(limit, 1000))))
+        if arms.count > 1 { query.appendLiteral(" ORDER BY tx_id, id LIMIT " + limit) }
         return try await db.raw(query).all().map(EventEnvelope.init(row:))
+    }
+
+    /// "After `position`", written so each engine seeks its `(type, tx_id, id)` index there:
+    /// SQLite has one writer and tx_id 0 throughout; PostgreSQL compares the row value in the
+    /// index, and reads only transactions that can no longer be overtaken.
+    /// `settledOnly: false` also counts PostgreSQL events of transactions that committed but may
+    /// still be overtaken (what a lag count wants: they are waiting too).
+    static func appendAfter(_ position: EventPosition, engine: DatabaseEngine, settledOnly: Bool = true, to query: inout SQLQueryString) {
+        switch engine {
+        case .sqlite:
+            query.appendLiteral("tx_id = 0 AND id > ")
+            query.appendInterpolation(bind: position.sequence)
+        case .postgres:
+            query.appendLiteral("(tx_id, id) > (")
+            query.appendInterpolation(bind: position.transaction)
+            query.appendLiteral(", ")
+            query.appendInterpolation(bind: position.sequence)
+            query.appendLiteral(")")
+        }
+        if settledOnly { query.appendLiteral(engine.settledTransactions()) }
     }
 
     /// The position of the newest event a reader can see now: a follower that only cares about

@@ -58,35 +58,51 @@ public struct JobQueue: Sendable {
         return inserted != nil
     }
 
-    /// Claims the next due job, or a running one whose worker's lease ran out.
-    func claim(kinds: [String], lease: TimeInterval) async throws -> Job? {
-        guard !kinds.isEmpty else { return nil }
+    /// Claims up to `limit` due jobs, oldest first, then running ones whose worker's lease ran
+    /// out. Each part is its own ordered lookup on `jobs (status, run_at, id)`: one query with an
+    /// OR of the two read and sorted every queued job to return the first (1 ms with 10,000
+    /// queued, inside the write lock).
+    func claim(kinds: [String], lease: TimeInterval, limit: Int = 1) async throws -> [Job] {
+        guard !kinds.isEmpty, limit > 0 else { return [] }
         let now = clock.now().millisecondsSince1970
         let engine = database.engine
         return try await database.transaction { db in
-            var query = SQLQueryString(
-                "SELECT id FROM jobs WHERE ((status = 'queued' AND run_at <= \(bind: now)) OR (status = 'running' AND locked_until < \(bind: now))) AND kind IN "
-            )
-            query.appendBindList(kinds)
-            query.appendLiteral(" ORDER BY run_at, id LIMIT 1")
-            query.appendLiteral(engine.forUpdateSkipLocked)
-            guard let row = try await db.raw(query).first() else { return nil }
-            let id = try row.decode(column: "id", as: Int64.self)
+            func due(_ condition: SQLQueryString, orderedBy order: String, limit: Int) async throws -> [Int64] {
+                var query = SQLQueryString("SELECT id FROM jobs WHERE ")
+                query.appendInterpolation(condition)
+                query.appendLiteral(" AND kind IN ")
+                query.appendBindList(kinds)
+                query.appendLiteral(" ORDER BY " + order + ", id LIMIT " + String(limit) + engine.forUpdateSkipLocked)
+                return try await db.raw(query).all().map { try $0.decode(column: "id", as: Int64.self) }
+            }
+            var ids = try await due("status = 'queued' AND run_at <= \(bind: now)", orderedBy: "run_at", limit: limit)
+            if ids.count < limit {
+                ids += try await due("status = 'running' AND locked_until < \(bind: now)", orderedBy: "locked_until", limit: limit - ids.count)
+            }
+            guard !ids.isEmpty else { return [] }
             let leaseEnd = now + Int64(lease * 1000)
-            let claimed = try await db.raw(
-                "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_until = \(bind: leaseEnd) WHERE id = \(bind: id) RETURNING id, kind, payload, attempts, max_attempts, unique_key"
-            ).first()
-            guard let claimed else { return nil }
-            return Job(
-                id: id, kind: try claimed.decode(column: "kind", as: String.self), payload: try claimed.decode(column: "payload", as: String.self),
-                attempts: try claimed.decode(column: "attempts", as: Int.self), maxAttempts: try claimed.decode(column: "max_attempts", as: Int.self),
-                uniqueKey: try claimed.decode(column: "unique_key", as: String?.self))
+            var update = SQLQueryString("UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_until = \(bind: leaseEnd) WHERE id IN ")
+            update.appendBindList(ids)
+            update.appendLiteral(" RETURNING id, kind, payload, attempts, max_attempts, unique_key")
+            let claimed = try await db.raw(update).all().map { row in
+                Job(
+                    id: try row.decode(column: "id", as: Int64.self), kind: try row.decode(column: "kind", as: String.self),
+                    payload: try row.decode(column: "payload", as: String.self), attempts: try row.decode(column: "attempts", as: Int.self),
+                    maxAttempts: try row.decode(column: "max_attempts", as: Int.self), uniqueKey: try row.decode(column: "unique_key", as: String?.self))
+            }
+            // RETURNING gives no order; run them in the order they were due.
+            let position = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, $0) })
+            return claimed.sorted { (position[$0.id] ?? 0) < (position[$1.id] ?? 0) }
         }
     }
 
-    func complete(_ job: Job) async throws {
+    /// Marks jobs done, all in one statement.
+    func complete(_ jobs: [Job]) async throws {
+        guard !jobs.isEmpty else { return }
         try await database.transaction { db in
-            try await db.update("jobs").set("status", to: "done").set("locked_until", to: SQLLiteral.null).where("id", .equal, job.id).run()
+            var query = SQLQueryString("UPDATE jobs SET status = 'done', locked_until = NULL WHERE id IN ")
+            query.appendBindList(jobs.map(\.id))
+            try await db.raw(query).run()
         }
     }
 

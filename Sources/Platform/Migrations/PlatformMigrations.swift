@@ -114,5 +114,13 @@ public enum PlatformMigrations {
                     """
                 ]
             },
+            SQLMigration(version: 6, name: "job claims follow (status, run_at, id)") { _ in
+                [
+                    // Claims read due jobs of one status in run order and stop at the batch size;
+                    // (status, run_at) made them sort every queued job first.
+                    "CREATE INDEX jobs_claim ON jobs (status, run_at, id)",
+                    "DROP INDEX jobs_due",
+                ]
+            },
         ])
 }

@@ -96,6 +96,9 @@ public struct OperationsRoutes: Sendable {
             if let lag = try? await consumers.lag(of: handler) {
                 Gauge(label: "bazaar_event_consumer_lag_events", dimensions: [("consumer", handler.name)]).record(lag)
             }
+            if let seconds = try? await consumers.lagSeconds(of: handler) {
+                Gauge(label: "bazaar_event_consumer_lag_seconds", dimensions: [("consumer", handler.name)]).record(seconds)
+            }
         }
         for module in modules { await module.refreshGauges() }
     }

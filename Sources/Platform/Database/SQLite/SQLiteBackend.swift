@@ -11,6 +11,9 @@ public final class SQLiteBackend: Database {
     private let path: String
     private let writer: SQLiteHandle
     private let writeLock = AsyncLock()
+    /// The commit group the write connection's open transaction belongs to; nil between groups.
+    /// Only touched while holding `writeLock`.
+    private let openGroup = Mutex<CommitGroup?>(nil)
     /// Read connections not lent out. A read takes one (opening another when all are busy) and
     /// gives it back; at most `idleReaderLimit` are kept.
     private let idleReaders = Mutex<[SQLiteHandle]>([])
@@ -69,19 +72,63 @@ public final class SQLiteBackend: Database {
         if !kept { handle.close() }
     }
 
+    /// Group commit: each transaction runs in a savepoint of an outer transaction that stays open
+    /// while more transactions wait for the write lock, and the last in line (or the
+    /// `groupLimit`-th) commits them all. A failing body rolls back to its own savepoint only.
+    /// Nobody returns before the COMMIT that carries their changes succeeded; if it fails, every
+    /// member of the group gets its error.
+    ///
     /// Statements run synchronously, so a cancelled caller cannot leave the write connection
-    /// inside an open transaction: its ROLLBACK runs like any other statement.
+    /// inside an open transaction: its rollback runs like any other statement.
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         let effects = TransactionEffects()
-        let result = try await writeLock.withLock { [writer, logger] in
-            // IMMEDIATE takes the write lock up front instead of upgrading mid-transaction.
-            try await runInTransaction(StatementCounter.counting(SQLiteHandleDatabase(handle: writer, logger: logger)), begin: "BEGIN IMMEDIATE") { db in
-                try await effects.recording { try await body(db) }
+        let (outcome, group) = await writeLock.withLock { [self] () -> (Result<T, any Error>, CommitGroup) in
+            let db = StatementCounter.counting(SQLiteHandleDatabase(handle: writer, logger: logger))
+            let group = openGroup.withLock { $0 } ?? CommitGroup()
+            var outcome: Result<T, any Error>
+            do {
+                if openGroup.withLock({ $0 }) == nil {
+                    // IMMEDIATE takes the write lock up front instead of upgrading mid-transaction.
+                    try writer.execute("BEGIN IMMEDIATE", binds: []) { _ in }
+                    openGroup.withLock { $0 = group }
+                }
+                try writer.execute("SAVEPOINT member", binds: []) { _ in }
+                do {
+                    outcome = .success(try await effects.recording { try await body(db) })
+                    try writer.execute("RELEASE member", binds: []) { _ in }
+                } catch {
+                    try writer.execute("ROLLBACK TO member", binds: []) { _ in }
+                    try writer.execute("RELEASE member", binds: []) { _ in }
+                    outcome = .failure(error)
+                }
+            } catch {
+                // The savepoint machinery itself failed: end the group here, rolled back.
+                outcome = .failure(error)
+                try? writer.execute("ROLLBACK", binds: []) { _ in }
+                openGroup.withLock { $0 = nil }
+                group.finish(.failure(error))
+                return (outcome, group)
             }
+            if group.join() >= Self.groupLimit || !writeLock.hasWaiters {
+                openGroup.withLock { $0 = nil }
+                do {
+                    try writer.execute("COMMIT", binds: []) { _ in }
+                    group.finish(.success(()))
+                } catch {
+                    try? writer.execute("ROLLBACK", binds: []) { _ in }
+                    group.finish(.failure(error))
+                }
+            }
+            return (outcome, group)
         }
+        try await group.committed()
+        let value = try outcome.get()
         if effects.wakesWaiters { changes.signal() }
-        return result
+        return value
     }
+
+    /// Transactions one COMMIT carries at most, so that a steady stream of writers still commits.
+    static let groupLimit = 64
 
     public func shutdown() async {
         let readers = idleReaders.withLock { readers in
@@ -90,5 +137,6 @@ public final class SQLiteBackend: Database {
         }
         for reader in readers { reader.close() }
         _ = try? await writeLock.withLock { [writer] in writer.close() }
+        StatementProfile.write()
     }
 }

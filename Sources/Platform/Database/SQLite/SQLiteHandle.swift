@@ -40,6 +40,13 @@ final class SQLiteHandle: @unchecked Sendable {
 
     /// Runs one statement to completion, handing each row to `onRow` as it is stepped.
     func execute(_ sql: String, binds: [SQLiteData], onRow: (SQLiteRowValues) throws -> Void) throws {
+        guard StatementProfile.path != nil else { return try run(sql, binds: binds, onRow: onRow) }
+        let started = ContinuousClock.now
+        defer { StatementProfile.record(sql, ContinuousClock.now - started) }
+        try run(sql, binds: binds, onRow: onRow)
+    }
+
+    private func run(_ sql: String, binds: [SQLiteData], onRow: (SQLiteRowValues) throws -> Void) throws {
         let statement = try prepared(sql)
         defer {
             sqlite_nio_sqlite3_reset(statement)
@@ -80,11 +87,11 @@ final class SQLiteHandle: @unchecked Sendable {
         case .float(let double):
             return sqlite_nio_sqlite3_bind_double(statement, index, double)
         case .text(let text):
-            var text = text
-            return text.withUTF8 { bytes in
-                sqlite_nio_sqlite3_bind_text64(statement, index, bytes.baseAddress, UInt64(bytes.count), Self.transient, UInt8(SQLITE_UTF8))
-            }
+            // The String bridges to a NUL-terminated copy for the call (an empty one is "", not
+            // NULL); TRANSIENT makes SQLite copy it before returning.
+            return sqlite_nio_sqlite3_bind_text64(statement, index, text, UInt64(text.utf8.count), Self.transient, UInt8(SQLITE_UTF8))
         case .blob(let buffer):
+            guard buffer.readableBytes > 0 else { return sqlite_nio_sqlite3_bind_zeroblob(statement, index, 0) }
             return buffer.withUnsafeReadableBytes { bytes in
                 sqlite_nio_sqlite3_bind_blob64(statement, index, bytes.baseAddress, UInt64(bytes.count), Self.transient)
             }
