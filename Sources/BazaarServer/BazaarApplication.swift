@@ -83,7 +83,8 @@ public func buildBazaar(
     router.add(middleware: RequestIDMiddleware(trustForwardedFor: settings.trustForwardedFor))
     // Outside the problem middleware, so refusals carry CORS headers too; preflights stop here.
     if let origins = settings.corsOrigins { router.add(middleware: CORSPolicy(origins: origins)) }
-    router.add(middleware: ProblemMiddleware())
+    let routeMethods = RouteMethods()
+    router.add(middleware: ProblemMiddleware(routes: routeMethods))
     let apiKeys = APIKeys(database: database, clock: clock)
     router.add(middleware: AuthenticationMiddleware(verifier: verifier, apiKeys: apiKeys))
     let rateLimits = RateLimitRules(
@@ -120,6 +121,7 @@ public func buildBazaar(
     apiKeys.addRoutes(to: groups.admin)
 
     let routes = router.routes.map { "\($0.method) \($0.path)" }
+    routeMethods.load(router.routes.map { (method: $0.method.rawValue, path: "\($0.path)") })
     let responder = router.buildResponder()
     gateway?.transport.bind(responder)
     let webSocketResponder = webSocketRouter.buildResponder()

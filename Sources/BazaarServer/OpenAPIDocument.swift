@@ -52,7 +52,7 @@ public enum OpenAPIDocument {
         Operation(method: "put", path: "/api/v1/cart/items/{productId}", summary: "Set a line's quantity (0 removes it); 409 above the stock on hand", tag: "Cart", access: .user, request: "QuantityRequest", status: 200, response: "Cart"),
         Operation(method: "delete", path: "/api/v1/cart/items/{productId}", summary: "Remove a line", tag: "Cart", access: .user, status: 204),
         Operation(method: "delete", path: "/api/v1/cart", summary: "Empty the cart", tag: "Cart", access: .user, status: 204),
-        Operation(method: "post", path: "/api/v1/orders", summary: "Place an order (Idempotency-Key header required); it starts pending", tag: "Orders", access: .user, request: "PlaceOrder", status: 202, response: "OrderEnvelope"),
+        Operation(method: "post", path: "/api/v1/orders", summary: "Place an order (Idempotency-Key header required); it starts pending", tag: "Orders", access: .user, request: "PlaceOrder", status: 202, response: "Order"),
         Operation(method: "get", path: "/api/v1/orders", summary: "My orders, newest first", tag: "Orders", access: .user, status: 200, response: "OrderList", query: [("limit", "integer"), ("cursor", "string")]),
         Operation(method: "get", path: "/api/v1/orders/{id}", summary: "One of my orders", tag: "Orders", access: .user, status: 200, response: "Order"),
         Operation(method: "post", path: "/api/v1/orders/{id}/cancel", summary: "Cancel a pending or confirmed order; stock is released", tag: "Orders", access: .user, status: 200, response: "Order"),
@@ -178,7 +178,6 @@ public enum OpenAPIDocument {
                 "shippingAddress": ["oneOf": [ref("Address"), ["type": "null"]]], "phone": ["type": ["string", "null"]], "reason": ["type": ["string", "null"]],
                 "createdAt": dateTime, "updatedAt": dateTime,
             ], required: ["id", "userId", "status", "items", "total", "paymentMethod", "createdAt", "updatedAt"]),
-        "OrderEnvelope": object(["order": ref("Order")], required: ["order"]),
         "OrderList": list(of: "Order"),
         "PlaceOrder": object(
             [

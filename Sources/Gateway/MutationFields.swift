@@ -65,7 +65,7 @@ extension GraphTypes {
                 let key = args["idempotencyKey"].string ?? ""
                 let placed = try await request.call(
                     .post, "orders", body: GraphValues.body(args, only: ["items", "fromCart", "paymentMethod"]), headers: [.idempotencyKey: key])
-                return try await request.expectingLineProducts((placed as? GraphObject)?["order"])
+                return try await request.expectingLineProducts(placed)
             },
             "cancelOrder": field(order, args: ["id": argument(required(GraphQLID))]) { _, args, request in
                 try await request.expectingLineProducts(try await request.call(.post, "orders/\(Path.segment(args["id"]))/cancel"))

@@ -53,7 +53,7 @@ struct IdentityRoutes: Sendable {
     func addAdmin(to admin: RouterGroup<AdminContext>) {
         admin.get("users") { request, _ -> ListResponse<UserView> in
             let limit = try Paging.limit(from: request)
-            let cursor = request.uri.queryParameters["cursor"].map(String.init)
+            let cursor = request.uri.queryParameters["cursor"].flatMap { $0.isEmpty ? nil : String($0) }
             let email = request.uri.queryParameters["email"].map(String.init)
             let page = try await service.users.list(after: cursor, emailContains: email, limit: limit + 1)
             let items = page.prefix(limit).map(UserView.init)

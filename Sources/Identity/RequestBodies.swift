@@ -66,6 +66,10 @@ struct ProfilePatchBody: RequestPayload {
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
+        // A name can be changed but not removed: null is refused, not read as "leave it".
+        if container.contains(.name), try container.decodeNil(forKey: .name) {
+            throw DecodingError.valueNotFound(String.self, .init(codingPath: container.codingPath + [CodingKeys.name], debugDescription: "name cannot be null"))
+        }
         name = try container.decodeIfPresent(String.self, forKey: .name)
         phone = try Patch(container, .phone)
         address = try Patch(container, .address)

@@ -10,7 +10,7 @@ extension CampaignView: ResponseEncodable {}
 
 struct InboxPage: ResponseEncodable, Sendable {
     let items: [NotificationMessage]
-    let nextCursor: String?
+    @NullWhenAbsent var nextCursor: String?
     let unreadCount: Int
 }
 

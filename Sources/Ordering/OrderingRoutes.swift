@@ -22,6 +22,9 @@ struct OrderingRoutes: Sendable {
             let reply = try await service.place(payload, key: key, userID: context.user.id, bearerToken: token)
             var headers: HTTPFields = [.contentType: "application/json"]
             if reply.replayed { headers[.idempotentReplayed] = "true" }
+            if reply.status == 202, let placed = try? JSONDecoder().decode(PlacedOrderID.self, from: Data(reply.body.utf8)) {
+                headers[.location] = "/api/v1/orders/\(placed.id)"
+            }
             return Response(status: .init(code: reply.status), headers: headers, body: .init(byteBuffer: ByteBuffer(string: reply.body)))
         }
         group.get("orders") { request, context -> ListResponse<OrderView> in

@@ -81,7 +81,7 @@ struct OrderingService: Sendable {
                     total: total, paymentMethod: payload.paymentMethod.rawValue, fromCart: payload.fromCart ?? false),
                 on: db)
             guard let order = try await OrderStore.find(id: orderID, on: db) else { throw Problem(.internalServerError) }
-            let body = String(decoding: try JSONEncoder.events.encode(OrderEnvelope(order: order)), as: UTF8.self)
+            let body = String(decoding: try JSONEncoder.events.encode(order), as: UTF8.self)
             try await db.update("idempotency_keys").set("response_status", to: 202).set("response_body", to: body)
                 .where("user_id", .equal, userID).where("idempotency_key", .equal, key).run()
             return Reply(status: 202, body: body, replayed: false)
@@ -178,7 +178,19 @@ struct OrderingService: Sendable {
     }
 }
 
-/// The 202 body of POST /orders, stored verbatim for replays.
-struct OrderEnvelope: Codable, Sendable {
-    let order: OrderView
+/// The order id in a stored 202 body: the bare order (what POST /orders answers, like GET), or
+/// `{order: …}` as bodies stored before that change read.
+struct PlacedOrderID: Decodable {
+    let id: String
+
+    private enum Keys: String, CodingKey { case id, order }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: Keys.self)
+        if let id = try container.decodeIfPresent(String.self, forKey: .id) {
+            self.id = id
+        } else {
+            id = try container.nestedContainer(keyedBy: Keys.self, forKey: .order).decode(String.self, forKey: .id)
+        }
+    }
 }

@@ -12,7 +12,7 @@ struct ClaimResult: ResponseEncodable, Sendable {
 struct WalletView: ResponseEncodable, Sendable {
     let balance: Money
     let entries: [WalletEntryView]
-    let nextCursor: String?
+    @NullWhenAbsent var nextCursor: String?
 }
 
 struct AssignResult: ResponseEncodable, Sendable {

@@ -26,7 +26,7 @@ struct OrderConcurrencyTests {
                 for (index, token) in shoppers.enumerated() {
                     group.addTask {
                         let response = try await app.placeOrder(token: token, json: #"{"items":[{"productId":"\#(hot.id)","quantity":1}],"paymentMethod":"onDelivery"}"#)
-                        return (response.status, try? response.orderEnvelope().id)
+                        return (response.status, try? response.placedOrder().id)
                     }
                     if index < 10 {
                         group.addTask {
@@ -34,7 +34,7 @@ struct OrderConcurrencyTests {
                                 ? #"[{"productId":"\#(hot.id)","quantity":1},{"productId":"\#(side.id)","quantity":1}]"#
                                 : #"[{"productId":"\#(side.id)","quantity":1},{"productId":"\#(hot.id)","quantity":1}]"#
                             let response = try await app.placeOrder(token: token, json: #"{"items":\#(lines),"paymentMethod":"onDelivery"}"#)
-                            return (response.status, try? response.orderEnvelope().id)
+                            return (response.status, try? response.placedOrder().id)
                         }
                     }
                 }

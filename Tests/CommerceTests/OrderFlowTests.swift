@@ -136,7 +136,7 @@ struct OrderFlowTests {
             _ = try await app.request(.put, "/api/v1/cart/items/\(pen.id)", token: user, json: #"{"quantity":4}"#)
             let response = try await app.placeOrder(token: user, json: #"{"fromCart":true,"paymentMethod":"onDelivery"}"#)
             #expect(response.status == .accepted)
-            let order = try response.orderEnvelope()
+            let order = try response.placedOrder()
             #expect(order.items.first?.quantity == 4)
             #expect(try await app.settled(order.id, token: user).status == "confirmed")
             try await app.eventually("the cart to empty") {

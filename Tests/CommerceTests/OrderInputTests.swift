@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import Platform
 import Testing
 import TestSupport
 
@@ -20,6 +21,15 @@ struct OrderInputTests {
             #expect(replay.status == .accepted)
             #expect(replay.text == first.text)
             #expect(replay.headers[.idempotentReplayedTest] == "true")
+            // The 202 is the order itself, as GET /orders/{id} shows it at that moment, with its address.
+            let placed = try first.placedOrder()
+            #expect(placed.status == "pending")
+            #expect(first.headers[.location] == "/api/v1/orders/\(placed.id)")
+            #expect(replay.headers[.location] == "/api/v1/orders/\(placed.id)")
+            let fetched = try await app.request(.get, "/api/v1/orders/\(placed.id)", token: user).decode(JSONValue.self)
+            let answered = try first.decode(JSONValue.self)
+            #expect(Set(fetched.keys) == Set(answered.keys))
+            #expect(fetched["id"] == answered["id"] && fetched["items"] == answered["items"] && fetched["total"] == answered["total"])
 
             let different = try await app.placeOrder(token: user, key: "key-1", json: #"{"items":[{"productId":"\#(cup.id)","quantity":2}],"paymentMethod":"onDelivery"}"#)
             #expect(different.status == .unprocessableContent)

@@ -127,6 +127,38 @@ struct ProfileAndAdminTests {
         }
     }
 
+    /// Details the OpenAPI document promises: a name can be changed, never nulled; every list has
+    /// `nextCursor` (null on the last page); an empty `cursor` is the first page.
+    @Test(arguments: TestEngine.allCases)
+    func listsAndPatchesKeepToTheContract(engine: TestEngine) async throws {
+        try await TestBazaar.run(engine) { app in
+            let user = try await app.register(email: "contract@example.com", name: "Connie")
+            let nulled = try await app.request(.patch, "/api/v1/users/me", token: user.accessToken, json: #"{"name": null}"#)
+            #expect(nulled.status == .unprocessableContent)
+            #expect(try nulled.problem().fields.contains("name"))
+            #expect(try await app.request(.get, "/api/v1/users/me", token: user.accessToken).decode(Session.User.self).name == "Connie")
+
+            let admin = try await app.admin().accessToken
+            for (path, token) in [("/api/v1/admin/users?cursor=", admin), ("/api/v1/products?cursor=", nil), ("/api/v1/notifications?cursor=", user.accessToken),
+                                  ("/api/v1/orders?cursor=", user.accessToken), ("/api/v1/admin/audit?cursor=", admin)] {
+                let page = try await app.request(.get, path, token: token)
+                #expect(page.status == .ok, "\(path)")
+                #expect(page.text.contains(#""nextCursor":null"#), "\(path): \(page.text.prefix(200))")
+            }
+
+            // A known path with a method it does not have: 405 naming the allowed ones, as a problem.
+            for (method, path, allowed) in [
+                (HTTPRequest.Method.delete, "/api/v1/products", "GET, POST"), (.put, "/api/v1/users/me", "GET, PATCH"), (.post, "/health/live", "GET"),
+            ] {
+                let refused = try await app.request(method, path, token: user.accessToken)
+                #expect(refused.status == .methodNotAllowed, "\(method) \(path)")
+                #expect(refused.headers[.allow] == allowed, "\(method) \(path)")
+                #expect(refused.headers[.contentType] == "application/problem+json")
+            }
+            #expect(try await app.request(.get, "/api/v1/no-such-thing", token: user.accessToken).status == .notFound)
+        }
+    }
+
     /// The only admin cannot demote itself (nobody could administer the shop, and restarting
     /// with `BAZAAR_ADMIN_EMAIL` does not make one); with a second admin, one may step down.
     @Test(arguments: TestEngine.allCases)

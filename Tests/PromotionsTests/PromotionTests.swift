@@ -226,11 +226,11 @@ struct WalletPaymentTests {
             let user = try await app.fundedUser(email: "payer@example.com", amount: 5000, admin: admin)
             let body = #"{"items":[{"productId":"\#(lamp.id)","quantity":1}],"paymentMethod":"wallet"}"#
 
-            let first = try await app.placeOrder(token: user.accessToken, json: body).orderEnvelope()
+            let first = try await app.placeOrder(token: user.accessToken, json: body).placedOrder()
             #expect(try await app.settled(first.id, token: user.accessToken).status == "confirmed")
             #expect(try await app.wallet(user.accessToken).balance.amount == 2000)
 
-            let second = try await app.placeOrder(token: user.accessToken, json: body).orderEnvelope()
+            let second = try await app.placeOrder(token: user.accessToken, json: body).placedOrder()
             let declined = try await app.settled(second.id, token: user.accessToken)
             #expect(declined.status == "rejected")
             #expect(declined.reason == "insufficient balance")
@@ -257,7 +257,7 @@ struct WalletPaymentTests {
                 for _ in 0..<6 {
                     group.addTask {
                         let response = try await app.placeOrder(token: user.accessToken, json: #"{"items":[{"productId":"\#(item.id)","quantity":1}],"paymentMethod":"wallet"}"#)
-                        return try response.orderEnvelope().id
+                        return try response.placedOrder().id
                     }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }

@@ -64,10 +64,6 @@ public struct OrderBody: Decodable, Sendable, Equatable {
     public let reason: String?
 }
 
-struct OrderEnvelopeBody: Decodable {
-    let order: OrderBody
-}
-
 extension TestBazaar {
     /// POSTs an order; returns the response (202 on acceptance).
     public func placeOrder(token: String, key: String = UUID().uuidString, json: String) async throws -> TestResponse {
@@ -78,7 +74,7 @@ extension TestBazaar {
         let lines = items.map { #"{"productId":"\#($0.0)","quantity":\#($0.1)}"# }.joined(separator: ",")
         let response = try await placeOrder(token: token, key: key, json: #"{"items":[\#(lines)],"paymentMethod":"onDelivery"}"#)
         guard response.status == .accepted else { throw UnexpectedStatus(response) }
-        return try response.decode(OrderEnvelopeBody.self).order
+        return try response.decode(OrderBody.self)
     }
 
     public func order(_ id: String, token: String) async throws -> OrderBody? {
@@ -101,5 +97,6 @@ extension HTTPField.Name {
 }
 
 extension TestResponse {
-    public func orderEnvelope() throws -> OrderBody { try decode(OrderEnvelopeBody.self).order }
+    /// The order a 202 answered with (the same representation as GET /orders/{id}).
+    public func placedOrder() throws -> OrderBody { try decode(OrderBody.self) }
 }

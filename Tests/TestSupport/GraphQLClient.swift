@@ -26,6 +26,8 @@ extension JSONValue {
     public var bool: Bool? { if case .bool(let value) = self { value } else { nil } }
     public var array: [JSONValue] { if case .array(let items) = self { items } else { [] } }
     public var isNull: Bool { self == .null }
+    /// An object's field names; none for anything else.
+    public var keys: [String] { if case .object(let fields) = self { Array(fields.keys) } else { [] } }
 }
 
 extension TestBazaar {

@@ -3,11 +3,26 @@ public import Hummingbird
 /// The list shape of every collection endpoint.
 public struct ListResponse<Item: Encodable & Sendable>: ResponseEncodable, Sendable {
     public let items: [Item]
-    public let nextCursor: String?
+    @NullWhenAbsent public var nextCursor: String?
 
     public init(items: [Item], nextCursor: String?) {
         self.items = items
         self.nextCursor = nextCursor
+    }
+}
+
+/// An optional answer field that is `null` when absent instead of missing: synthesized
+/// `Encodable` leaves nil optionals out, and the documented schemas require the key
+/// (`nextCursor` on the last page).
+@propertyWrapper
+public struct NullWhenAbsent<Value: Encodable & Sendable>: Encodable, Sendable {
+    public var wrappedValue: Value?
+
+    public init(wrappedValue: Value?) { self.wrappedValue = wrappedValue }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        if let wrappedValue { try container.encode(wrappedValue) } else { try container.encodeNil() }
     }
 }
 
@@ -21,7 +36,8 @@ public enum Paging {
         _ request: Request, fetch: (KeysetCursor?, Int) async throws -> [Row], cursor key: (Row) -> KeysetCursor, view: (Row) -> Item
     ) async throws -> ListResponse<Item> {
         let limit = try limit(from: request)
-        let cursor = try request.uri.queryParameters["cursor"].map { try KeysetCursor(decoding: String($0)) }
+        // `?cursor=` (empty) is the first page, as if absent.
+        let cursor = try request.uri.queryParameters["cursor"].flatMap { $0.isEmpty ? nil : try KeysetCursor(decoding: String($0)) }
         let rows = try await fetch(cursor, limit + 1)
         let page = Array(rows.prefix(limit))
         return ListResponse(items: page.map(view), nextCursor: rows.count > limit ? page.last.map { key($0).encoded } : nil)

@@ -5,7 +5,9 @@ import NIOCore
 /// Turns every error into a problem+json response. Unknown errors become a bare 500 whose
 /// details go to the log (with the request id), never to the client.
 public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
-    public init() {}
+    let routes: RouteMethods?
+
+    public init(routes: RouteMethods? = nil) { self.routes = routes }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
@@ -23,6 +25,11 @@ public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             }
             var headers = error.headers
             headers[.contentType] = nil
+            if error.status == .notFound, let allowed = routes?.allowed(for: request.uri.path), !allowed.isEmpty {
+                headers[.allow] = allowed.joined(separator: ", ")
+                return try Problem(.methodNotAllowed, detail: "\(request.method) is not allowed here; use \(allowed.joined(separator: " or ")).", headers: headers)
+                    .response(from: request, context: context)
+            }
             return try Problem(error.status, detail: detail, headers: headers).response(from: request, context: context)
         } catch {
             context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])

@@ -67,7 +67,7 @@ public struct OperationsRoutes: Sendable {
         admin.get("audit") { request, _ -> ListResponse<AuditEntry> in
             let limit = try Paging.limit(from: request)
             var before: Int64?
-            if let cursor = request.uri.queryParameters["cursor"] {
+            if let cursor = request.uri.queryParameters["cursor"], !cursor.isEmpty {
                 guard let id = Int64(cursor), id > 0 else {
                     throw Problem.badRequest("Invalid query parameter.", errors: [FieldError(field: "cursor", message: "is not a cursor this API returned")])
                 }
