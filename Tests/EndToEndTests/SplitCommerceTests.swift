@@ -9,7 +9,6 @@ extension MultiProcess {
     @Suite("Commerce split across processes", .serialized)
     struct SplitCommerceTests {
         struct Created: Decodable { let id: String; let stock: Int }
-        struct Envelope: Decodable { let order: Order }
         struct Order: Decodable { let id: String; let status: String; let reason: String? }
 
         @Test func ordersFlowBetweenProcesses() async throws {
@@ -39,7 +38,7 @@ extension MultiProcess {
                     "POST", "/api/v1/orders", token: buyer, json: #"{"items":[{"productId":"\#(product.id)","quantity":\#(quantity)}],"paymentMethod":"onDelivery"}"#,
                     headers: ["Idempotency-Key": UUID().uuidString])
                 #expect(response.0 == 202, "\(String(decoding: response.1, as: UTF8.self))")
-                return try JSONDecoder().decode(Envelope.self, from: response.1).order
+                return try JSONDecoder().decode(Order.self, from: response.1)
             }
             func settled(_ id: String) async throws -> Order {
                 let deadline = ContinuousClock.now + .seconds(20)
@@ -77,7 +76,7 @@ extension MultiProcess {
             let fromCart = try await ordering.requestWithHeaders(
                 "POST", "/api/v1/orders", token: buyer, json: #"{"fromCart":true,"paymentMethod":"onDelivery"}"#, headers: ["Idempotency-Key": "cart-1"])
             #expect(fromCart.0 == 202)
-            let cartOrder = try JSONDecoder().decode(Envelope.self, from: fromCart.1).order
+            let cartOrder = try JSONDecoder().decode(Order.self, from: fromCart.1)
             #expect(try await settled(cartOrder.id).status == "confirmed")
             #expect(try await stock() == 3)
         }
