@@ -31,7 +31,9 @@ public enum OpenAPIDocument {
             method: "get", path: "/graphql", summary: "GraphQL queries (not mutations) in the query string; without `query`, GraphiQL when introspection is enabled",
             tag: "Gateway", access: .open, status: 200, query: [("query", "string"), ("variables", "string"), ("operationName", "string")]),
         Operation(method: "get", path: "/graphql/schema.graphql", summary: "The GraphQL schema (SDL)", tag: "Gateway", access: .open, status: 200, contentType: "text/plain"),
-        Operation(method: "get", path: "/.well-known/jwks.json", summary: "Public keys that verify access tokens", tag: "Identity", access: .open, status: 200, response: "JWKS"),
+        Operation(
+            method: "get", path: "/.well-known/jwks.json", summary: "Public keys that verify access tokens", tag: "Identity", access: .open, status: 200, response: "JWKS",
+            contentType: "application/jwk-set+json"),
         Operation(method: "post", path: "/api/v1/auth/register", summary: "Create an account", tag: "Identity", access: .open, request: "RegisterRequest", status: 201, response: "AuthResult"),
         Operation(method: "post", path: "/api/v1/auth/login", summary: "Log in (throttled: 429 with Retry-After)", tag: "Identity", access: .open, request: "LoginRequest", status: 200, response: "AuthResult"),
         Operation(method: "post", path: "/api/v1/auth/refresh", summary: "Exchange a refresh token for a new pair; a reused token ends its session", tag: "Identity", access: .open, request: "RefreshRequest", status: 200, response: "AuthResult"),
@@ -112,8 +114,8 @@ public enum OpenAPIDocument {
         "FieldError": object(["field": string, "message": string], required: ["field", "message"]),
         "Address": object(
             [
-                "line1": ["type": "string", "maxLength": 200], "line2": ["type": ["string", "null"], "maxLength": 200],
-                "city": ["type": "string", "maxLength": 100], "postalCode": ["type": "string", "maxLength": 20],
+                "line1": ["type": "string", "maxLength": 200, "pattern": "\\S"], "line2": ["type": ["string", "null"], "maxLength": 200],
+                "city": ["type": "string", "maxLength": 100, "pattern": "\\S"], "postalCode": ["type": "string", "maxLength": 20, "pattern": "\\S"],
                 "country": ["type": "string", "pattern": "^[A-Z]{2}$"],
             ], required: ["line1", "city", "postalCode", "country"]),
         "User": object(
@@ -128,12 +130,20 @@ public enum OpenAPIDocument {
         "RegisterRequest": object(
             ["email": ["type": "string", "format": "email", "maxLength": 254], "password": ["type": "string", "minLength": 8, "description": "at most 72 bytes"], "name": ["type": "string", "minLength": 1, "maxLength": 100]],
             required: ["email", "password", "name"]),
-        "LoginRequest": object(["email": string, "password": string], required: ["email", "password"]),
-        "RefreshRequest": object(["refreshToken": string], required: ["refreshToken"]),
+        "LoginRequest": object(
+            ["email": ["type": "string", "minLength": 1, "maxLength": 254], "password": ["type": "string", "minLength": 1, "description": "at most 72 bytes"]],
+            required: ["email", "password"]),
+        "RefreshRequest": object(["refreshToken": ["type": "string", "minLength": 1, "maxLength": 200]], required: ["refreshToken"]),
         "PasswordResetRequest": object(["email": ["type": "string", "format": "email"]], required: ["email"]),
-        "PasswordResetConfirm": object(["token": string, "newPassword": ["type": "string", "minLength": 8]], required: ["token", "newPassword"]),
+        "PasswordResetConfirm": object(
+            ["token": ["type": "string", "minLength": 1, "maxLength": 200], "newPassword": ["type": "string", "minLength": 8, "description": "at most 72 bytes"]],
+            required: ["token", "newPassword"]),
         "ProfilePatch": object(
-            ["name": ["type": "string", "minLength": 1, "maxLength": 100], "phone": ["type": ["string", "null"]], "address": ["oneOf": [ref("Address"), ["type": "null"]]]],
+            [
+                "name": ["type": "string", "minLength": 1, "maxLength": 100],
+                "phone": ["type": ["string", "null"], "maxLength": 25, "pattern": "^[ +().-]*(?:[0-9][ +().-]*){5,15}$", "description": "5 to 15 digits; spaces, +, -, ., ( and ) allowed"],
+                "address": ["oneOf": [ref("Address"), ["type": "null"]]],
+            ],
             required: []),
         "RoleRequest": object(["role": ["type": "string", "enum": ["user", "admin"]]], required: ["role"]),
         "UserList": list(of: "User"),
@@ -244,6 +254,9 @@ public enum OpenAPIDocument {
             ], required: ["id", "name", "scope", "createdBy", "createdAt"]),
         "APIKeyList": list(of: "APIKey"),
         "Health": object(["status": ["type": "string", "enum": ["ok", "unavailable"]]], required: ["status"]),
+        "GraphQLRequest": object(
+            ["query": ["type": "string", "maxLength": 20_000], "variables": ["type": ["object", "null"]], "operationName": ["type": ["string", "null"]], "extensions": ["type": ["object", "null"]]],
+            required: ["query"]),
     ] }
 
     static func problem(_ description: String) -> [String: Any] {
@@ -289,15 +302,29 @@ public enum OpenAPIDocument {
         if operation.path.hasSuffix("/refresh") || operation.path.hasSuffix("/logout") { responses["401"] = problem("Invalid, expired or reused refresh token") }
         if operation.path.hasSuffix("/replay") { responses["409"] = problem("The replay failed again or its consumer is not served here") }
         if operation.path.hasSuffix("/claim") { responses["409"] = problem("Already claimed, not started yet, or expired") }
+        if operation.path.hasSuffix("/role") { responses["409"] = problem("The last admin cannot lose the role") }
         if operation.path == "/api/v1/notifications/stream" {
             responses = ["101": ["description": "Switching to WebSocket"], "400": problem("lastEventId is not valid"), "401": problem("Invalid token"), "426": problem("Not a WebSocket upgrade")]
         }
         if operation.path == "/socket.io" { responses["400"] = problem("Unsupported EIO version, unknown transport or session") }
+        if operation.path == "/graphql" {
+            // Malformed requests are problems; a well-formed one always gets a GraphQL answer (200).
+            responses["400"] = problem("Not JSON, nested too deep, a batch of 0 or more than 5, or (GET) no query")
+            responses["422"] = problem("An operation without a string `query`, or with unknown fields")
+            if operation.method == "post" { responses["413"] = problem("Body larger than 64 KiB") }
+            if operation.method == "get" {
+                responses["200"] = ["description": "The GraphQL answer; GraphiQL (HTML) when there is no query and introspection is on",
+                                    "content": ["application/json": [String: Any](), "text/html": [String: Any]()]]
+            }
+        }
         if operation.path == "/api/v1/admin/notifications" { responses["404"] = problem("No such user") }
         if operation.path.hasPrefix("/api/v1/") || operation.path == "/socket.io", responses["429"] == nil {
             responses["429"] = problem(
                 "Rate limit exceeded (auth routes and new realtime connections per address, others per user); see Retry-After, RateLimit and RateLimit-Policy")
         }
+        // Below routing, for every path: see the README's Limits.
+        responses["414"] = problem("Request line longer than 8 KiB")
+        responses["431"] = problem("Headers larger than 32 KiB or more than 100")
         responses["500"] = problem("Unexpected error")
 
         var item: [String: Any] = [
@@ -312,16 +339,19 @@ public enum OpenAPIDocument {
         }
         if let request = operation.request {
             item["requestBody"] = ["required": true, "content": ["application/json": ["schema": ref(request)]]]
+        } else if operation.path == "/graphql" && operation.method == "post" {
+            item["requestBody"] = ["required": true, "content": ["application/json": ["schema": ["oneOf": [ref("GraphQLRequest"), ["type": "array", "items": ref("GraphQLRequest"), "minItems": 1, "maxItems": 5]]]]]]
         }
         var parameters: [[String: Any]] = operation.query.map { name, type in
             var schema: [String: Any] = ["type": type]
             if name == "limit" { schema["minimum"] = 1; schema["maximum"] = 100; schema["default"] = 20 }
+            if name == "cursor" { schema["description"] = "opaque: the nextCursor of the page before; empty or absent for the first page" }
             return ["name": name, "in": "query", "required": false, "schema": schema]
         }
         if operation.path.contains("{id}") { parameters.append(["name": "id", "in": "path", "required": true, "schema": string]) }
         if operation.path.contains("{productId}") { parameters.append(["name": "productId", "in": "path", "required": true, "schema": string]) }
         if operation.path == "/api/v1/orders" && operation.method == "post" {
-            parameters.append(["name": "Idempotency-Key", "in": "header", "required": true, "schema": ["type": "string", "minLength": 1, "maxLength": 255]])
+            parameters.append(["name": "Idempotency-Key", "in": "header", "required": true, "schema": ["type": "string", "pattern": "^[!-~]{1,255}$"]])
         }
         if !parameters.isEmpty { item["parameters"] = parameters }
         return item

@@ -14,7 +14,7 @@ struct CartView: ResponseEncodable, Sendable {
     }
     let items: [Line]
     /// The sum of all lines; null only if the lines are priced in different currencies.
-    let total: Money?
+    @NullWhenAbsent var total: Money?
     let itemCount: Int
 }
 

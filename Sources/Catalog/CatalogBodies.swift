@@ -16,6 +16,7 @@ enum ProductRules {
 
 struct CreateProductBody: RequestPayload {
     static let allowedFields: Set<String> = ["name", "description", "price", "stock", "sku"]
+    static let nestedFields: [String: Set<String>] = ["price": NestedFields.money]
     let name: String
     let description: String
     let price: Money
@@ -30,6 +31,7 @@ struct CreateProductBody: RequestPayload {
 
 struct UpdateProductBody: RequestPayload {
     static let allowedFields: Set<String> = ["name", "description", "price", "sku"]
+    static let nestedFields: [String: Set<String>] = ["price": NestedFields.money]
     let name: String?
     let description: String?
     let price: Money?

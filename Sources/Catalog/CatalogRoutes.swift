@@ -34,6 +34,7 @@ struct CatalogRoutes: Sendable {
         // encode than everything else the request did).
         api.get("products") { request, context -> Response in
             if let ids = request.uri.queryParameters["ids"] {
+                _ = try Paging.limit(from: request)  // ignored with ids, but still an integer in range
                 return try context.responseEncoder.encode(try await products(ids: String(ids)), from: request, context: context)
             }
             let query = request.uri.queryParameters["q"].map(String.init)

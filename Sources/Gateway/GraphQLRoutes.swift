@@ -30,7 +30,8 @@ extension GraphQLGateway {
                 }
                 return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: Self.graphiQLPage)))
             }
-            let variables = try request.uri.queryParameters["variables"].map { try Self.variables(from: Data(String($0).utf8)) } ?? [:]
+            // `variables=` (empty) is no variables, as if absent.
+            let variables = try request.uri.queryParameters["variables"].flatMap { $0.isEmpty ? nil : try Self.variables(from: Data(String($0).utf8)) } ?? [:]
             let operation = Operation(query: query, variables: variables, operationName: request.uri.queryParameters["operationName"].map(String.init))
             return try Self.json(await self.execute(operation, context: context, credentials: Self.credentials(of: request), queriesOnly: true))
         }
@@ -72,6 +73,9 @@ extension GraphQLGateway {
         let query = fields["query"] as? String
         if query == nil { errors.append(FieldError(field: prefix + "query", message: fields["query"] == nil ? "is required" : "must be a string")) }
         if let query, query.utf8.count > 20_000 { errors.append(FieldError(field: prefix + "query", message: "must be at most 20000 bytes")) }
+        if let extensions = fields["extensions"], !(extensions is [String: Any] || extensions is NSNull) {
+            errors.append(FieldError(field: prefix + "extensions", message: "must be an object"))
+        }
         let name = fields["operationName"]
         if let name, !(name is String || name is NSNull) { errors.append(FieldError(field: prefix + "operationName", message: "must be a string")) }
         var variables: [String: Map] = [:]

@@ -58,6 +58,8 @@ struct PasswordResetConfirmBody: RequestPayload {
 /// A PATCH: absent fields stay as they are; `phone` and `address` may be set to null to clear.
 struct ProfilePatchBody: RequestPayload {
     static let allowedFields: Set<String> = ["name", "phone", "address"]
+    static let nestedFields: [String: Set<String>] = ["address": NestedFields.address]
+    static let nullableFields: Set<String> = ["phone", "address"]
     var name: String?
     var phone: Patch<String>
     var address: Patch<Address>
@@ -66,10 +68,6 @@ struct ProfilePatchBody: RequestPayload {
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        // A name can be changed but not removed: null is refused, not read as "leave it".
-        if container.contains(.name), try container.decodeNil(forKey: .name) {
-            throw DecodingError.valueNotFound(String.self, .init(codingPath: container.codingPath + [CodingKeys.name], debugDescription: "name cannot be null"))
-        }
         name = try container.decodeIfPresent(String.self, forKey: .name)
         phone = try Patch(container, .phone)
         address = try Patch(container, .address)

@@ -8,6 +8,7 @@ struct PlaceOrderPayload: RequestPayload {
     }
 
     static let allowedFields: Set<String> = ["items", "fromCart", "paymentMethod"]
+    static let nestedFields: [String: Set<String>] = ["items": ["productId", "quantity"]]
     static let maximumLines = 50
     let items: [Item]?
     let fromCart: Bool?

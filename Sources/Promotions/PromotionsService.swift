@@ -5,6 +5,7 @@ import SQLKit
 
 struct CreatePromotionPayload: RequestPayload {
     static let allowedFields: Set<String> = ["title", "description", "amount", "startsAt", "endsAt"]
+    static let nestedFields: [String: Set<String>] = ["amount": NestedFields.money]
     let title: String
     let description: String
     let amount: Money

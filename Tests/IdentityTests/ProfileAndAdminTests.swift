@@ -137,6 +137,24 @@ struct ProfileAndAdminTests {
             #expect(nulled.status == .unprocessableContent)
             #expect(try nulled.problem().fields.contains("name"))
             #expect(try await app.request(.get, "/api/v1/users/me", token: user.accessToken).decode(Session.User.self).name == "Connie")
+            // Unknown keys are refused inside nested objects and lists too, and null only clears what may be cleared.
+            let address = #"{"line1":"1 Main St","city":"Springfield","postalCode":"12345","country":"US","floor":3}"#
+            let nested = try await app.request(.patch, "/api/v1/users/me", token: user.accessToken, json: #"{"address": \#(address)}"#)
+            #expect(nested.status == .unprocessableContent)
+            #expect(try nested.problem().fields == ["address.floor"])
+            #expect(try await app.request(.patch, "/api/v1/users/me", token: user.accessToken, json: #"{"phone": null, "address": null}"#).status == .ok)
+            for (body, field) in [
+                (#"{"items":[{"productId":"p","quantity":1,"color":"red"}],"paymentMethod":"onDelivery"}"#, "items[0].color"),
+                (#"{"items":[{"productId":"p","quantity":1}],"fromCart":null,"paymentMethod":"onDelivery"}"#, "fromCart"),
+            ] {
+                let refused = try await app.placeOrder(token: user.accessToken, json: body)
+                #expect(refused.status == .unprocessableContent, "\(body)")
+                #expect(try refused.problem().fields == [field], "\(body)")
+            }
+            #expect(try await app.request(.get, "/api/v1/products?ids=a&limit=lots").status == .badRequest)
+            let extensions = try await app.request(.post, "/graphql", json: #"{"query":"{ me { id } }","extensions":[1]}"#)
+            #expect(extensions.status == .unprocessableContent)
+            #expect(try extensions.problem().fields == ["extensions"])
 
             let admin = try await app.admin().accessToken
             for (path, token) in [("/api/v1/admin/users?cursor=", admin), ("/api/v1/products?cursor=", nil), ("/api/v1/notifications?cursor=", user.accessToken),

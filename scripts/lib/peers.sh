@@ -15,5 +15,5 @@ if ! cmp -s "$PEERS_REQUIREMENTS" "$PEERS_STAMP" 2>/dev/null; then
   "$PEERS_VENV/bin/pip" install -q -r "$PEERS_REQUIREMENTS" || peers_fail "pip could not install $PEERS_REQUIREMENTS"
   cp "$PEERS_REQUIREMENTS" "$PEERS_STAMP"
 fi
-"$PEERS_VENV/bin/python" -c "import socketio, aiosmtpd, yaml, gql" || peers_fail "the peers do not import"
+"$PEERS_VENV/bin/python" -c "import socketio, aiosmtpd, yaml, gql, schemathesis" || peers_fail "the peers do not import"
 export BAZAAR_TEST_PYTHON="$PEERS_VENV/bin/python"

@@ -7,11 +7,25 @@ import Foundation
 /// naming the fields, raised before the handler writes anything.
 public protocol RequestPayload: Decodable, Sendable {
     static var allowedFields: Set<String> { get }
+    /// The keys accepted inside fields that hold an object (or a list of objects), by field
+    /// name: `["price": ["amount", "currency"]]`. Unknown keys there are refused like top-level ones.
+    static var nestedFields: [String: Set<String>] { get }
+    /// Fields that may be sent as `null` (it clears them). Any other field given as `null` is
+    /// refused: an optional field may be left out, not nulled.
+    static var nullableFields: Set<String> { get }
     func validate() -> [FieldError]
 }
 
 extension RequestPayload {
+    public static var nestedFields: [String: Set<String>] { [:] }
+    public static var nullableFields: Set<String> { [] }
     public func validate() -> [FieldError] { [] }
+}
+
+/// The keys of Bazaar's shared nested objects, for `nestedFields`.
+public enum NestedFields {
+    public static let money: Set<String> = ["amount", "currency"]
+    public static let address: Set<String> = ["line1", "line2", "city", "postalCode", "country"]
 }
 
 extension Request {
@@ -36,9 +50,26 @@ enum BodyDecoder {
         guard let fields = object as? [String: Any] else {
             throw Problem.badRequest("The request body must be a JSON object.")
         }
-        let unknown = fields.keys.filter { !Body.allowedFields.contains($0) }.sorted()
+        var unknown = fields.keys.filter { !Body.allowedFields.contains($0) }.sorted()
+        for (field, allowed) in Body.nestedFields.sorted(by: { $0.key < $1.key }) {
+            switch fields[field] {
+            case let object as [String: Any]:
+                unknown += object.keys.filter { !allowed.contains($0) }.sorted().map { "\(field).\($0)" }
+            case let list as [Any]:
+                for (index, element) in list.enumerated() {
+                    guard let object = element as? [String: Any] else { continue }
+                    unknown += object.keys.filter { !allowed.contains($0) }.sorted().map { "\(field)[\(index)].\($0)" }
+                }
+            default:
+                break
+            }
+        }
         if !unknown.isEmpty {
             throw Problem.validation(unknown.map { FieldError(field: $0, message: "is not an accepted field") })
+        }
+        let nulled = fields.filter { $0.value is NSNull && !Body.nullableFields.contains($0.key) }.keys.sorted()
+        if !nulled.isEmpty {
+            throw Problem.validation(nulled.map { FieldError(field: $0, message: "must not be null (leave it out instead)") })
         }
         let body: Body
         do {
