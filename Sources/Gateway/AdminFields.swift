@@ -54,15 +54,15 @@ extension GraphTypes {
             },
             "adminSetStock": field(product, args: id.merging(["stock": argument(required(GraphQLInt))]) { first, _ in first }) {
                 _, args, request in
-                try await request.call(.put, "products/\(Path.segment(args["id"]))/stock", body: GraphValues.body(args, only: ["stock"]))
+                try await request.call(.put, "products/\(try Path.segment(args["id"]))/stock", body: GraphValues.body(args, only: ["stock"]))
             },
             "adminSetOrderStatus": field(order, args: id.merging(["status": argument(required(orderStatus))]) { first, _ in first }) {
                 _, args, request in
-                try await request.call(.put, "admin/orders/\(Path.segment(args["id"]))/status", body: GraphValues.body(args, only: ["status"]))
+                try await request.call(.put, "admin/orders/\(try Path.segment(args["id"]))/status", body: GraphValues.body(args, only: ["status"]))
             },
             "adminSetUserRole": field(user, "Ends that user's sessions.", args: id.merging(["role": argument(required(role))]) { first, _ in first }) {
                 _, args, request in
-                try await request.call(.put, "admin/users/\(Path.segment(args["id"]))/role", body: GraphValues.body(args, only: ["role"]))
+                try await request.call(.put, "admin/users/\(try Path.segment(args["id"]))/role", body: GraphValues.body(args, only: ["role"]))
             },
             "adminCreatePromotion": field(
                 promotion,
@@ -77,7 +77,7 @@ extension GraphTypes {
                 GraphQLInt, "Returns how many users were newly assigned.",
                 args: id.merging(["userIds": argument(list(of: GraphQLID))]) { first, _ in first }
             ) { _, args, request in
-                let result = try await request.call(.post, "admin/promotions/\(Path.segment(args["id"]))/assignments", body: GraphValues.body(args, only: ["userIds"]))
+                let result = try await request.call(.post, "admin/promotions/\(try Path.segment(args["id"]))/assignments", body: GraphValues.body(args, only: ["userIds"]))
                 return (result as? GraphObject)?["assigned"]
             },
             "adminPostNotification": field(

@@ -26,10 +26,14 @@ func argument(_ type: any GraphQLInputType, _ description: String? = nil, defaul
 }
 
 enum Path {
-    /// One path segment from an argument, percent-encoded.
-    static func segment(_ value: Map) -> String {
+    /// One path segment from an argument, percent-encoded. An empty id names nothing (404):
+    /// sent on, it would address the collection, or another route with another method.
+    static func segment(_ value: Map) throws -> String {
         let text = value.string ?? ""
-        return text.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/;"))) ?? ""
+        guard let encoded = text.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/;"))),
+            !encoded.isEmpty
+        else { throw GraphFieldError(status: 404, message: "No such object.") }
+        return encoded
     }
 
     /// `path?name=value&…` for the arguments that were given.

@@ -36,8 +36,7 @@ final class GraphRequest: Sendable {
     /// One item of a collection by id, or nil when there is none: a 404, or an id that names
     /// nothing (an empty one would otherwise address the collection itself).
     func find(_ collection: String, id: Map) async throws -> (any Sendable)? {
-        let segment = Path.segment(id)
-        guard !segment.isEmpty else { return nil }
+        guard let segment = try? Path.segment(id) else { return nil }
         do {
             return try await call(.get, collection + "/" + segment)
         } catch let error as GraphFieldError where error.status == 404 {

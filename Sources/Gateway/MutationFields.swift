@@ -68,14 +68,14 @@ extension GraphTypes {
                 return try await request.expectingLineProducts(placed)
             },
             "cancelOrder": field(order, args: ["id": argument(required(GraphQLID))]) { _, args, request in
-                try await request.expectingLineProducts(try await request.call(.post, "orders/\(Path.segment(args["id"]))/cancel"))
+                try await request.expectingLineProducts(try await request.call(.post, "orders/\(try Path.segment(args["id"]))/cancel"))
             },
             "claimPromotion": field(claimResult, "Credits the promotion's amount to the wallet, once.", args: ["id": argument(required(GraphQLID))]) {
                 _, args, request in
-                try await request.call(.post, "promotions/\(Path.segment(args["id"]))/claim")
+                try await request.call(.post, "promotions/\(try Path.segment(args["id"]))/claim")
             },
             "markNotificationRead": field(notification, args: ["id": argument(required(GraphQLID))]) { _, args, request in
-                try await request.call(.post, "notifications/\(Path.segment(args["id"]))/read")
+                try await request.call(.post, "notifications/\(try Path.segment(args["id"]))/read")
             },
             "markAllNotificationsRead": field(GraphQLInt, "Returns how many were unread.") { _, _, request in
                 (try await request.call(.post, "notifications/read-all") as? GraphObject)?["updated"]

@@ -6,6 +6,22 @@ import TestSupport
 /// Admin operations through `/graphql`, and the refusals a user gets for them.
 @Suite("GraphQL: admin operations")
 struct GraphQLAdminTests {
+    /// An empty id names nothing: every field taking one answers NOT_FOUND (sent on, it would have
+    /// addressed the collection or another route, and come back as a 405 or an internal error).
+    @Test(arguments: TestEngine.allCases)
+    func anEmptyIdIsNotFoundOnEveryField(engine: TestEngine) async throws {
+        try await TestBazaar.run(engine) { app in
+            let admin = try await app.admin().accessToken
+            for mutation in [
+                #"adminDeleteProduct(id: "")"#, #"adminDeleteCampaign(id: "")"#, #"adminSetStock(id: "", stock: 1) { id }"#,
+                #"adminUpdateProduct(id: "", name: "x") { id }"#, #"cancelOrder(id: "") { id }"#,
+            ] {
+                let answer = try await app.graphQL("mutation { \(mutation) }", token: admin)
+                #expect(answer.codes == ["NOT_FOUND"], "\(mutation): \(answer.json)")
+            }
+        }
+    }
+
     @Test(arguments: TestEngine.allCases)
     func adminsManageProductsOrdersUsersAndCampaigns(engine: TestEngine) async throws {
         try await TestBazaar.run(engine) { app in
