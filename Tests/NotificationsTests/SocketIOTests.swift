@@ -142,8 +142,14 @@ struct SocketIOTests {
             app.clock.advance(by: 14 * 60)
             try await Task.sleep(for: .milliseconds(300))
             _ = try await app.postNotification(admin: try await app.admin().accessToken, to: user.user.id, title: "In time")
-            let inTime = String(buffer: try await app.request(.get, session).body)
-            #expect(inTime.contains("In time"), "the poll answered \(inTime)")
+            // On PostgreSQL the welcome, written before the socket connected but not yet past the
+            // xmin horizon then, may come first (Socket.IO has no replay position): poll past it.
+            var polled: [String] = []
+            while polled.count < 3, polled.last?.contains("In time") != true {
+                polled.append(String(buffer: try await app.request(.get, session).body))
+            }
+            #expect(polled.last?.contains("In time") == true, "the polls answered \(polled)")
+            #expect(polled.dropLast().allSatisfy { $0.contains(#""kind":"welcome""#) }, "\(polled)")
             async let ending = app.request(.get, session)
             try await Task.sleep(for: .milliseconds(100))  // the poll is waiting when the token expires
             app.clock.advance(by: 2 * 60)

@@ -20,7 +20,6 @@ final class SocketIOServer: Sendable {
     static let path: RouterPath = "socket.io"
     /// Bytes per polling payload; the same as the request body limit.
     static let maxPayload = 64 * 1024
-    private static let separator: Character = "\u{1e}"
 
     let hub: NotificationHub
     let verifier: TokenVerifier
@@ -68,15 +67,15 @@ final class SocketIOServer: Sendable {
             close(session)  // a second concurrent poll breaks the protocol: end the session
             throw Problem.badRequest("Only one poll at a time.")
         }
-        return Self.text(packets.isEmpty ? "6" : packets.joined(separator: String(Self.separator)))
+        return Self.text(packets.isEmpty ? "6" : packets.joined(separator: String(ClientPacket.separator)))
     }
 
     private func receive(_ request: Request, context: BazaarRequestContext) async throws -> Response {
         let query = try Self.check(request)
         guard let sid = query.sid, let session = session(sid), session.transport != .websocket else { throw Problem.badRequest("Session ID unknown.") }
         let body = try await request.body.collect(upTo: context.maxUploadSize)
-        for packet in String(buffer: body).split(separator: Self.separator) {
-            await handle(String(packet), from: session)
+        for packet in ClientPacket.split(Substring(String(buffer: body))) {
+            await handle(packet, from: session)
         }
         return Response(status: .ok, headers: [.contentType: "text/html"], body: .init(byteBuffer: ByteBuffer(string: "ok")))
     }
@@ -114,41 +113,21 @@ final class SocketIOServer: Sendable {
         }
         defer { writer.cancel() }
         while case .text(let packet)? = try await messages.next() {
-            await handle(packet, from: session)
+            await handle(Substring(packet), from: session)
         }
     }
 
     // MARK: packets
 
-    /// One Engine.IO packet from the client, whichever transport carried it.
-    private func handle(_ packet: String, from session: EngineIOSession) async {
-        switch packet.first {
-        case "1": close(session)
-        case "3": session.pong()
-        case "4": await handleSocketIO(packet.dropFirst(), from: session)
-        default: break  // "6" noop; a client "2" ping is not part of v4
-        }
-    }
-
-    /// A Socket.IO packet inside an Engine.IO message: CONNECT (with `auth`) and DISCONNECT
-    /// matter; events from clients are not used by Bazaar.
-    private func handleSocketIO(_ packet: Substring, from session: EngineIOSession) async {
-        switch packet.first {
-        case "0":
-            var rest = packet.dropFirst()
-            if rest.first == "/" {
-                let namespace = rest.prefix { $0 != "," }
-                rest = rest.dropFirst(namespace.count + 1)
-                if namespace != "/" {
-                    session.send("44\(namespace),{\"message\":\"Invalid namespace\"}")
-                    return
-                }
-            }
-            await connect(session, auth: rest.isEmpty ? nil : Data(rest.utf8))
-        case "1":
-            close(session)
-        default:
-            break
+    /// One Engine.IO packet from the client, whichever transport carried it. CONNECT (with
+    /// `auth`) and DISCONNECT matter; events from clients are not used by Bazaar.
+    private func handle(_ packet: Substring, from session: EngineIOSession) async {
+        switch ClientPacket(packet) {
+        case .close, .disconnect: close(session)
+        case .pong: session.pong()
+        case .connect(let namespace?, _): session.send("44\(namespace),{\"message\":\"Invalid namespace\"}")
+        case .connect(nil, let auth): await connect(session, auth: auth.map { Data($0.utf8) })
+        case .ignored: break
         }
     }
 
