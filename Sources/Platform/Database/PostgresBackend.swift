@@ -31,21 +31,25 @@ public final class PostgresBackend: Database {
                 // Delivered to listeners in other processes when (and only if) the commit succeeds;
                 // one per transaction however many events it appended.
                 if effects.appendedEvents {
-                    try await db.raw("SELECT pg_notify(\(bind: EventLog.notifyChannel), '')").run()
+                    // The payload names the event types, so listeners wake only their consumers.
+                    let types = effects.topics.subtracting([ChangeSignal.jobs]).sorted().joined(separator: ",")
+                    try await db.raw("SELECT pg_notify(\(bind: EventLog.notifyChannel), \(bind: types))").run()
                 }
                 return value
             }
         } }
-        if effects.wakesWaiters { changes.signal() }
+        let topics = effects.topics
+        if !topics.isEmpty { changes.signal(topics: topics) }
         return result
     }
 
     /// Holds one connection and yields each notification on `channel` (LISTEN/NOTIFY), so that
     /// consumers in this process wake when another process commits events.
-    public func listen(channel: String, onNotification: @escaping @Sendable () -> Void) async throws {
+    /// Each notification's payload is passed on (the event types of the commit; may be empty).
+    public func listen(channel: String, onNotification: @escaping @Sendable (String) -> Void) async throws {
         try await client.withConnection { connection in
             let notifications = try await connection.listen(channel)
-            for try await _ in notifications { onNotification() }
+            for try await notification in notifications { onNotification(notification.payload) }
         }
     }
 

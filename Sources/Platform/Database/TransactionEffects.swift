@@ -9,13 +9,15 @@ public final class TransactionEffects: Sendable {
 
     private let events = Atomic<Bool>(false)
     private let work = Atomic<Bool>(false)
+    private let types = Mutex<Set<String>>([])
 
     init() {}
 
-    /// The running transaction appended to the event log.
-    public static func eventsAppended() {
-        current?.events.store(true, ordering: .relaxed)
-        current?.work.store(true, ordering: .relaxed)
+    /// The running transaction appended events of these types to the event log.
+    public static func eventsAppended(types: some Sequence<String>) {
+        guard let current else { return }
+        current.events.store(true, ordering: .relaxed)
+        current.types.withLock { $0.formUnion(types) }
     }
 
     /// The running transaction queued work for a worker (a job, a dead letter put back).
@@ -24,8 +26,13 @@ public final class TransactionEffects: Sendable {
     }
 
     var appendedEvents: Bool { events.load(ordering: .relaxed) }
-    /// Whether waiters in this process should look again once the transaction has committed.
-    var wakesWaiters: Bool { work.load(ordering: .relaxed) }
+    /// The event types appended, and `ChangeSignal.jobs` when work was queued: whom to wake once
+    /// the transaction has committed (empty: nobody).
+    var topics: Set<String> {
+        var topics = types.withLock { $0 }
+        if work.load(ordering: .relaxed) { topics.insert(ChangeSignal.jobs) }
+        return topics
+    }
 
     /// Runs `body` (a transaction's body) recording into this.
     func recording<T>(_ body: () async throws -> T) async rethrows -> T {

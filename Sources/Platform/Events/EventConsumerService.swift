@@ -48,8 +48,10 @@ public final class EventConsumerService: Service {
         // attempts of the next one.
         var failing: (eventID: String, attempts: Int)?
         var backoff = WakeBackoff()
+        // Woken only by commits of the handler's own event types (all, when it names none).
+        let topics: Set<String>? = handler.eventTypes.isEmpty ? nil : Set(handler.eventTypes)
         while !Task.isCancelled {
-            let seen = database.changes.generation
+            let seen = database.changes.generation(for: topics)
             do {
                 let processed = try await drainOnce(handler)
                 failing = nil
@@ -72,8 +74,8 @@ public final class EventConsumerService: Service {
                 try? await Task.sleep(for: retry.delay(afterAttempt: 2))
                 continue
             }
-            await database.changes.wait(after: seen, timeout: backoff.nextWait(poll: pollInterval))
-            if database.changes.generation != seen { backoff.woke() }
+            await database.changes.wait(after: seen, topics: topics, timeout: backoff.nextWait(poll: pollInterval))
+            if database.changes.generation(for: topics) != seen { backoff.woke() }
         }
     }
 

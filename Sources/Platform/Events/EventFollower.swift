@@ -33,16 +33,17 @@ public struct EventFollower: Sendable {
     public func follow(from start: EventPosition, apply: (EventEnvelope) async throws -> Void) async {
         var position = start
         var backoff = WakeBackoff()
+        let topics: Set<String>? = types.isEmpty ? nil : Set(types)
         while !Task.isCancelled {
-            let seen = log.database.changes.generation
+            let seen = log.database.changes.generation(for: topics)
             do {
                 position = try await catchUp(from: position, apply: apply)
             } catch {
                 if Task.isCancelled { return }
                 logger.warning("event follower could not read the event log", metadata: ["types": "\(types)", "error": "\(error)"])
             }
-            await log.database.changes.wait(after: seen, timeout: backoff.nextWait(poll: pollInterval))
-            if log.database.changes.generation != seen { backoff.woke() }
+            await log.database.changes.wait(after: seen, topics: topics, timeout: backoff.nextWait(poll: pollInterval))
+            if log.database.changes.generation(for: topics) != seen { backoff.woke() }
         }
     }
 }

@@ -37,7 +37,7 @@ public struct EventLog: Sendable {
             try await insert.run()
         }
         // Consumers here wake after the commit; PostgresBackend also sends one NOTIFY for other processes.
-        if !events.isEmpty { TransactionEffects.eventsAppended() }
+        if !events.isEmpty { TransactionEffects.eventsAppended(types: [Event.type]) }
         return ids
     }
 

@@ -16,7 +16,11 @@ public struct EventLogListener: Service {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
-                    try await database.listen(channel: EventLog.notifyChannel) { [changes = database.changes] in changes.signal() }
+                    try await database.listen(channel: EventLog.notifyChannel) { [changes = database.changes] payload in
+                        // The payload lists the commit's event types; without one, wake everyone.
+                        let types = payload.split(separator: ",").map(String.init)
+                        changes.signal(topics: types.isEmpty ? nil : Set(types))
+                    }
                 } catch {
                     if Task.isCancelled { return }
                     logger.warning("event listener lost its connection; retrying", metadata: ["error": "\(error)"])

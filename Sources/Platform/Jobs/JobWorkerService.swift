@@ -47,16 +47,19 @@ public final class JobWorkerService: Service {
         }
     }
 
+    /// Workers wake for commits that queued jobs, not for every event.
+    private static let topics: Set<String> = [ChangeSignal.jobs]
+
     private func workLoop() async {
         while !Task.isCancelled {
-            let seen = queue.database.changes.generation
+            let seen = queue.database.changes.generation(for: Self.topics)
             do {
                 if try await runNext() { continue }
             } catch {
                 if Task.isCancelled { return }
                 logger.warning("job queue unavailable", metadata: ["error": "\(error)"])
             }
-            await queue.database.changes.wait(after: seen, timeout: pollInterval)
+            await queue.database.changes.wait(after: seen, topics: Self.topics, timeout: pollInterval)
         }
     }
 

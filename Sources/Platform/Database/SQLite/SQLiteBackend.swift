@@ -123,7 +123,8 @@ public final class SQLiteBackend: Database {
         }
         try await group.committed()
         let value = try outcome.get()
-        if effects.wakesWaiters { changes.signal() }
+        let topics = effects.topics
+        if !topics.isEmpty { changes.signal(topics: topics) }
         return value
     }
 
