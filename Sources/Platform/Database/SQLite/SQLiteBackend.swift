@@ -48,11 +48,14 @@ public final class SQLiteBackend: Database {
 
     public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         let handle = try takeReader()
+        handle.startTrace()
         do {
             let value = try await body(StatementCounter.counting(SQLiteHandleDatabase(handle: handle, logger: logger)))
+            StatementTrace.write(transaction: false, handle.endTrace())
             giveBack(handle)
             return value
         } catch {
+            _ = handle.endTrace()
             giveBack(handle)
             throw error
         }
@@ -93,10 +96,13 @@ public final class SQLiteBackend: Database {
                     openGroup.withLock { $0 = group }
                 }
                 try writer.execute("SAVEPOINT member", binds: []) { _ in }
+                writer.startTrace()
                 do {
                     outcome = .success(try await effects.recording { try await body(db) })
+                    StatementTrace.write(transaction: true, writer.endTrace())
                     try writer.execute("RELEASE member", binds: []) { _ in }
                 } catch {
+                    _ = writer.endTrace()  // rolled back: not part of the work
                     try writer.execute("ROLLBACK TO member", binds: []) { _ in }
                     try writer.execute("RELEASE member", binds: []) { _ in }
                     outcome = .failure(error)

@@ -39,7 +39,21 @@ final class SQLiteHandle: @unchecked Sendable {
     }
 
     /// Runs one statement to completion, handing each row to `onRow` as it is stepped.
+    /// Statements run since `startTrace()`, while `BAZAAR_SQL_TRACE` is set.
+    private var traced: [StatementTrace.Statement]?
+
+    func startTrace() {
+        if StatementTrace.path != nil { traced = [] }
+    }
+
+    /// The statements run since `startTrace()`, and stops collecting.
+    func endTrace() -> [StatementTrace.Statement] {
+        defer { traced = nil }
+        return traced ?? []
+    }
+
     func execute(_ sql: String, binds: [SQLiteData], onRow: (SQLiteRowValues) throws -> Void) throws {
+        traced?.append((sql, binds))
         guard StatementProfile.path != nil else { return try run(sql, binds: binds, onRow: onRow) }
         let started = ContinuousClock.now
         defer { StatementProfile.record(sql, ContinuousClock.now - started) }
