@@ -64,12 +64,12 @@ struct IdentityService: Sendable {
 
     func login(_ body: LoginBody, clientAddress: String, logger: Logger) async throws -> AuthResult {
         let email = EmailAddress.normalize(body.email)
-        if let seconds = try await throttle.lockedFor(account: email, address: clientAddress) {
+        let verdict = try await throttle.check(account: email, address: clientAddress)
+        if let seconds = verdict.lockedFor {
             throw Problem(.tooManyRequests, detail: "Too many failed logins from this address. Try again later.", headers: [.retryAfter: String(seconds)])
         }
         // An account under attack answers slowly, never not at all: the owner still gets in.
-        let delay = try await throttle.delay(account: email)
-        if delay > .zero { try await Task.sleep(for: delay) }
+        if verdict.delay > .zero { try await Task.sleep(for: verdict.delay) }
         guard let user = try await users.find(email: email) else {
             try await hasher.verifyAgainstDummy(body.password)
             try await recordFailure(email: email, clientAddress: clientAddress, logger: logger)
@@ -88,12 +88,10 @@ struct IdentityService: Sendable {
 
     private func recordFailure(email: String, clientAddress: String, logger: Logger) async throws {
         let outcome = try await throttle.recordFailure(account: email, address: clientAddress)
-        for (locked, scope) in [(outcome.lockedPair, "account"), (outcome.lockedAddress, "every account")] where locked {
-            logger.warning("client address locked out after repeated failed logins", metadata: ["client": "\(clientAddress)", "scope": "\(scope)"])
+        for (locked, action) in [(outcome.lockedPair, "security.login-lockout"), (outcome.lockedAddress, "security.login-address-lockout")] where locked {
+            logger.warning("client address locked out after repeated failed logins", metadata: ["client": "\(clientAddress)", "action": "\(action)"])
             try await platform.audit.record(
-                AuditEntry(
-                    at: platform.clock.now(), actorId: nil, actorRole: nil, action: scope == "account" ? "security.login-lockout" : "security.login-address-lockout",
-                    target: email, clientAddress: clientAddress))
+                AuditEntry(at: platform.clock.now(), actorId: nil, actorRole: nil, action: action, target: email, clientAddress: clientAddress))
         }
     }
 

@@ -32,28 +32,35 @@ struct LoginThrottle: Sendable {
     let clock: any WallClock
     let policy: Policy
 
-    /// Seconds until this address may try this account again, or nil when it may now.
-    func lockedFor(account: String, address: String) async throws -> Int? {
-        let now = clock.now().millisecondsSince1970
-        let keys = [Self.key(account: account, address: address), Self.key(address: address)]
-        return try await database.read { db in
-            var query = SQLQueryString("SELECT MAX(locked_until) AS until FROM login_throttle WHERE locked_until > \(bind: now) AND throttle_key IN ")
-            query.appendBindList(keys)
-            guard let until = try await db.raw(query).first()?.decode(column: "until", as: Int64?.self) else { return nil }
-            return max(1, Int((until - now + 999) / 1000))
-        }
+    /// What an attempt on `account` from `address` meets: seconds until that address may try it
+    /// again (nil: it may now), and how long the attempt waits before its password is checked —
+    /// nothing until the account has failed `accountFailures` times in the window, then doubling
+    /// to `maxDelay`. One read of the three keys.
+    struct Verdict: Sendable {
+        var lockedFor: Int?
+        var delay: Duration
     }
 
-    /// How long an attempt on this account waits before its password is checked: nothing until
-    /// the account has failed `accountFailures` times in the window, then doubling to `maxDelay`.
-    func delay(account: String) async throws -> Duration {
-        let windowStart = clock.now().millisecondsSince1970 - Int64(policy.window * 1000)
-        let failures = try await database.read { db in
-            try await db.raw(
-                "SELECT failures FROM login_throttle WHERE throttle_key = \(bind: Self.key(account: account)) AND window_start >= \(bind: windowStart)"
-            ).first()?.decode(column: "failures", as: Int.self)
-        } ?? 0
-        return Self.delay(afterFailures: failures, policy: policy)
+    func check(account: String, address: String) async throws -> Verdict {
+        let now = clock.now().millisecondsSince1970
+        let windowStart = now - Int64(policy.window * 1000)
+        let accountKey = Self.key(account: account)
+        let rows = try await database.read { db in
+            var query = SQLQueryString("SELECT throttle_key, failures, window_start, locked_until FROM login_throttle WHERE throttle_key IN ")
+            query.appendBindList([accountKey, Self.key(account: account, address: address), Self.key(address: address)])
+            return try await db.raw(query).all()
+        }
+        var verdict = Verdict(lockedFor: nil, delay: .zero)
+        for row in rows {
+            if try row.decode(column: "throttle_key", as: String.self) == accountKey {
+                if try row.decode(column: "window_start", as: Int64.self) >= windowStart {
+                    verdict.delay = Self.delay(afterFailures: try row.decode(column: "failures", as: Int.self), policy: policy)
+                }
+            } else if let until = try row.decode(column: "locked_until", as: Int64?.self), until > now {
+                verdict.lockedFor = max(verdict.lockedFor ?? 0, max(1, Int((until - now + 999) / 1000)))
+            }
+        }
+        return verdict
     }
 
     static func delay(afterFailures failures: Int, policy: Policy) -> Duration {

@@ -10,16 +10,10 @@ final class AsyncLock: Sendable {
     }
     private let state = Mutex(State())
 
-    func withLock<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+    func withLock<T: Sendable>(_ body: () async throws -> T) async rethrows -> T {
         await acquire()
         defer { release() }
         return try await body()
-    }
-
-    func withLock<T: Sendable>(_ body: () async -> T) async -> T {
-        await acquire()
-        defer { release() }
-        return await body()
     }
 
     /// Whether another task is waiting for the lock (asked by its holder).

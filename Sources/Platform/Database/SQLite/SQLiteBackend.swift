@@ -87,10 +87,11 @@ public final class SQLiteBackend: Database {
         let effects = TransactionEffects()
         let (outcome, group) = await writeLock.withLock { [self] () -> (Result<T, any Error>, CommitGroup) in
             let db = StatementCounter.counting(SQLiteHandleDatabase(handle: writer, logger: logger))
-            let group = openGroup.withLock { $0 } ?? CommitGroup()
+            let joining = openGroup.withLock { $0 }
+            let group = joining ?? CommitGroup()
             var outcome: Result<T, any Error>
             do {
-                if openGroup.withLock({ $0 }) == nil {
+                if joining == nil {
                     // IMMEDIATE takes the write lock up front instead of upgrading mid-transaction.
                     try writer.execute("BEGIN IMMEDIATE", binds: []) { _ in }
                     openGroup.withLock { $0 = group }
@@ -143,7 +144,7 @@ public final class SQLiteBackend: Database {
             return readers
         }
         for reader in readers { reader.close() }
-        _ = try? await writeLock.withLock { [writer] in writer.close() }
+        await writeLock.withLock { [writer] in writer.close() }
         StatementProfile.write()
     }
 }
