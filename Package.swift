@@ -36,6 +36,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/GraphQLSwift/GraphQL.git", from: "4.3.0"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         .target(
@@ -65,10 +66,23 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Calls to other Bazaar processes (split mode): one pooled HTTP client, balancing and
+        // failover across the processes serving a module.
+        .target(
+            name: "Upstreams",
+            dependencies: [
+                "Platform",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "Gateway",
             dependencies: [
                 "Platform",
+                "Upstreams",
                 .product(name: "GraphQL", package: "GraphQL"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
@@ -113,7 +127,7 @@ let package = Package(
         ),
         .target(
             name: "BazaarServer",
-            dependencies: ["Platform", "Contracts", "Identity", "Catalog", "Cart", "Ordering", "Promotions", "Notifications", "Gateway"],
+            dependencies: ["Platform", "Contracts", "Identity", "Catalog", "Cart", "Ordering", "Promotions", "Notifications", "Gateway", "Upstreams"],
             swiftSettings: strictSettings
         ),
         .executableTarget(

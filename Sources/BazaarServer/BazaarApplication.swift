@@ -57,9 +57,10 @@ public func buildBazaar(
     let identity = settings.modules.contains(.identity) ? IdentityModule(platform: platform, settings: settings.identity) : nil
     let catalog = settings.modules.contains(.catalog) ? CatalogModule(platform: platform) : nil
     // Modules in this process talk in-process; the others over HTTP (split mode).
-    let catalogClient: (any CatalogClient)? = catalog?.client ?? settings.catalogURL.map { HTTPCatalogClient(baseURL: $0, session: ServiceCall.session) }
+    let upstreams = ModuleUpstreams(settings: settings)
+    let catalogClient: (any CatalogClient)? = catalog?.client ?? upstreams.httpClient(for: .catalog) { HTTPCatalogClient(upstream: $0, client: $1) }
     let cart = settings.modules.contains(.cart) ? catalogClient.map { CartModule(platform: platform, catalog: $0) } : nil
-    let cartClient: (any CartClient)? = cart?.client ?? settings.cartURL.map { HTTPCartClient(baseURL: $0, session: ServiceCall.session) }
+    let cartClient: (any CartClient)? = cart?.client ?? upstreams.httpClient(for: .cart) { HTTPCartClient(upstream: $0, client: $1) }
     let promotions = settings.modules.contains(.promotions) ? PromotionsModule(platform: platform, currency: settings.walletCurrency) : nil
     let walletPayments = settings.walletPayments ?? (promotions != nil)
     let ordering = settings.modules.contains(.ordering)
@@ -93,7 +94,7 @@ public func buildBazaar(
         api: settings.apiRequestsPerMinute > 0 ? RateLimitPolicy(name: "api", limit: settings.apiRequestsPerMinute) : nil,
         realtime: settings.realtimeConnectionsPerMinute > 0 ? RateLimitPolicy(name: "realtime", limit: settings.realtimeConnectionsPerMinute) : nil)
     router.add(middleware: RateLimitMiddleware(rules: rateLimits))
-    let gateway = try GatewayParts(settings: settings, platform: platform)
+    let gateway = try GatewayParts(settings: settings, platform: platform, upstreams: upstreams)
     if let proxy = gateway?.proxy { router.add(middleware: proxy) }
     // After the proxy: a forwarded admin request is audited by the module that serves it.
     router.add(middleware: AuditMiddleware(log: platform.audit))
@@ -149,6 +150,7 @@ public func buildBazaar(
         GatedService(gate: gate, service: scheduler))
     application.addServices(modules.flatMap(\.services).map { GatedService(gate: gate, service: $0) })
     if let invalidation = gateway?.cacheInvalidation { application.addServices(GatedService(gate: gate, service: invalidation)) }
+    application.addServices(upstreams.services(interval: settings.upstreamHealthInterval, logger: logger))
 
     application.beforeServerStarts {
         try await prepareDatabase(platform: platform, migrations: migrations, modules: modules)

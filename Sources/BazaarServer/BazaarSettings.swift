@@ -45,17 +45,12 @@ public struct BazaarSettings: Sendable {
     /// Outgoing mail; nil keeps mail in the mail log (`GET /admin/mail`).
     public var smtp: SMTPSettings?
     /// Where each module answers when this process does not serve it (split mode):
-    /// `BAZAAR_CATALOG_URL`, `BAZAAR_CART_URL`, … Cart and Ordering call Catalog (and Ordering
-    /// calls Cart) there; the gateway routes requests there.
-    public var moduleURLs: [ModuleName: URL] = [:]
-    public var catalogURL: URL? {
-        get { moduleURLs[.catalog] }
-        set { moduleURLs[.catalog] = newValue }
-    }
-    public var cartURL: URL? {
-        get { moduleURLs[.cart] }
-        set { moduleURLs[.cart] = newValue }
-    }
+    /// `BAZAAR_CATALOG_URL`, `BAZAAR_CART_URL`, … each one URL or several separated by commas
+    /// (processes serving the same module). Cart and Ordering call Catalog (and Ordering calls
+    /// Cart) there; the gateway routes requests there.
+    public var moduleURLs: [ModuleName: [URL]] = [:]
+    /// How often each of those processes is asked whether it is ready.
+    public var upstreamHealthInterval: Duration = .seconds(1)
     /// GraphQL introspection and GraphiQL; nil means the command's default (on in `run`).
     public var graphQLIntrospection: Bool?
     /// Bounds on one GraphQL operation: nesting depth and estimated fields resolved.
@@ -148,7 +143,7 @@ public struct BazaarSettings: Sendable {
             }
         }
         for module in ModuleName.allCases where module != .gateway {
-            settings.moduleURLs[module] = try url(config, "\(module.rawValue).url")
+            settings.moduleURLs[module] = try urls(config, "\(module.rawValue).url")
         }
         if let text = config.string(forKey: "graphql.introspection") {
             guard let flag = Bool(text.lowercased()) else {
@@ -158,25 +153,29 @@ public struct BazaarSettings: Sendable {
         }
         settings.graphQLDepthLimit = try integer(config, "graphql.max.depth", default: 10, in: 2...50)
         settings.graphQLCostLimit = try integer(config, "graphql.max.cost", default: 5_000, in: 10...1_000_000)
+        settings.upstreamHealthInterval = .milliseconds(try integer(config, "upstream.health.interval.ms", default: 1_000, in: 100...60_000))
         settings.gatewayTimeout = TimeInterval(try integer(config, "gateway.timeout.ms", default: 30_000, in: 100...600_000)) / 1000
         settings.connectionLimits.maxConnections = OpenFileLimit.connectionBudget(
             requested: try integer(config, "max.connections", default: 1_000, in: 8...1_000_000), reserved: settings.databasePoolSize + 64)
         settings.connectionLimits.headerTimeout = .milliseconds(Int64(try integer(config, "header.timeout.ms", default: 10_000, in: 100...600_000)))
         settings.connectionLimits.idleTimeout = .milliseconds(Int64(try integer(config, "idle.timeout.ms", default: 60_000, in: 100...3_600_000)))
         let needsCatalog = settings.modules.contains(.cart) || settings.modules.contains(.ordering)
-        if needsCatalog && !settings.modules.contains(.catalog) && settings.catalogURL == nil {
+        if needsCatalog && !settings.modules.contains(.catalog) && settings.moduleURLs[.catalog] == nil {
             throw Invalid(setting: "catalog.url (BAZAAR_CATALOG_URL)", problem: "cart and ordering need catalog: serve it here or give its base URL")
         }
         return settings
     }
 
-    private static func url(_ config: ConfigReader, _ key: String) throws -> URL? {
+    private static func urls(_ config: ConfigReader, _ key: String) throws -> [URL]? {
         guard let text = config.string(forKey: ConfigKey(key)) else { return nil }
-        guard let url = URL(string: text), let scheme = url.scheme, scheme == "http" || scheme == "https", url.host != nil else {
-            let environmentName = "BAZAAR_" + key.uppercased().replacingOccurrences(of: ".", with: "_")
-            throw Invalid(setting: "\(key) (\(environmentName))", problem: "'\(text)' is not an http(s) URL")
+        return try text.split(separator: ",").map { part in
+            let text = part.trimmingCharacters(in: .whitespaces)
+            guard let url = URL(string: text), let scheme = url.scheme, scheme == "http" || scheme == "https", url.host != nil else {
+                let environmentName = "BAZAAR_" + key.uppercased().replacingOccurrences(of: ".", with: "_")
+                throw Invalid(setting: "\(key) (\(environmentName))", problem: "'\(text)' is not an http(s) URL")
+            }
+            return url
         }
-        return url
     }
 
     private static func integer(_ config: ConfigReader, _ key: String, default value: Int, in range: ClosedRange<Int>) throws -> Int {

@@ -2,6 +2,7 @@ import Contracts
 import Foundation
 import Gateway
 import Platform
+import Upstreams
 
 /// What a process serving the gateway adds: GraphQL over every module (through this process's
 /// own router) and, for modules served elsewhere, the REST proxy with its product cache.
@@ -12,28 +13,28 @@ struct GatewayParts {
     let cacheInvalidation: CacheInvalidation?
     let realtime: RealtimeProxy?
 
-    init?(settings: BazaarSettings, platform: PlatformContext) throws {
+    init?(settings: BazaarSettings, platform: PlatformContext, upstreams: ModuleUpstreams) throws {
         guard settings.modules.contains(.gateway) else { return nil }
         transport = InProcessTransport()
         var limits = QueryLimits()
         limits.maxDepth = settings.graphQLDepthLimit
         limits.maxCost = settings.graphQLCostLimit
         graphQL = try GraphQLGateway(transport: transport, settings: .init(introspection: settings.graphQLIntrospection ?? false, limits: limits))
-        let upstreams = ModuleName.allCases.filter { !settings.modules.contains($0) }.compactMap { module in
-            settings.moduleURLs[module].map { Upstream(name: module.rawValue, baseURL: $0, pathPrefixes: module.publicPaths) }
+        let routes = ModuleName.allCases.filter { !settings.modules.contains($0) }.compactMap { module in
+            upstreams.upstream(module).map { ProxyRoute(upstream: $0, pathPrefixes: module.publicPaths) }
         }
-        realtime = upstreams.first { $0.name == ModuleName.notifications.rawValue }.map {
-            RealtimeProxy(upstream: $0, verifier: platform.verifier, trustForwardedFor: settings.trustForwardedFor, logger: platform.logger)
+        let sessions = StickySessions()
+        realtime = upstreams.upstream(.notifications).map {
+            RealtimeProxy(upstream: $0, sessions: sessions, verifier: platform.verifier, trustForwardedFor: settings.trustForwardedFor, logger: platform.logger)
         }
-        guard !upstreams.isEmpty else {
+        guard let client = upstreams.client, !routes.isEmpty else {
             proxy = nil
             cacheInvalidation = nil
             return
         }
         // Catalog's own process caches its answers; a gateway in front of another process keeps its own copy.
-        let cache = upstreams.contains { $0.name == ModuleName.catalog.rawValue }
-            ? InvalidatedCache(name: "gateway", clock: platform.clock) : nil
-        proxy = GatewayProxyMiddleware(upstreams: upstreams, timeout: settings.gatewayTimeout, productCache: cache)
+        let cache = upstreams.upstream(.catalog) != nil ? InvalidatedCache(name: "gateway", clock: platform.clock) : nil
+        proxy = GatewayProxyMiddleware(routes: routes, client: client, productCache: cache, sessions: sessions)
         cacheInvalidation = cache.map { CacheInvalidation(cache: $0, log: platform.events, types: ProductEvents.types, logger: platform.logger) }
     }
 }

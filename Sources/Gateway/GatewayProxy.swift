@@ -1,20 +1,16 @@
-public import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import Foundation
 import HTTPTypes
 public import Hummingbird
 public import Platform
+public import Upstreams
 
-/// A module served by another process, and the paths it answers.
-public struct Upstream: Sendable {
-    public let name: String
-    public let baseURL: URL
+/// A module served by other processes, and the paths the gateway sends there.
+public struct ProxyRoute: Sendable {
+    public let upstream: Upstream
     public let pathPrefixes: [String]
 
-    public init(name: String, baseURL: URL, pathPrefixes: [String]) {
-        self.name = name
-        self.baseURL = baseURL
+    public init(upstream: Upstream, pathPrefixes: [String]) {
+        self.upstream = upstream
         self.pathPrefixes = pathPrefixes
     }
 
@@ -30,49 +26,91 @@ public struct Upstream: Sendable {
 }
 
 /// The REST front of a gateway process: a request for a module this process does not serve goes
-/// to the process that does, with the request id and the client address (`X-Forwarded-For`),
-/// after this process's authentication and rate limits. A module that cannot be reached is a
-/// 502, one that does not answer in time a 504. Product reads are cached here and emptied by
-/// product and stock events (and at once by writes that pass through).
+/// to a process that does, with the request id and the client address (`X-Forwarded-For`),
+/// after this process's authentication and rate limits. Answers stream back as they arrive.
+/// A module that cannot be reached is a 502, one that does not answer in time a 504. Product
+/// reads are cached here and emptied by product and stock events (and at once by writes that
+/// pass through). Socket.IO polling requests go to the process that holds their session.
 public struct GatewayProxyMiddleware: RouterMiddleware {
     public typealias Context = BazaarRequestContext
-    let upstreams: [Upstream]
-    let session: URLSession
-    let timeout: TimeInterval
+    let routes: [ProxyRoute]
+    let client: UpstreamClient
     let productCache: InvalidatedCache?
+    let sessions: StickySessions
 
-    public init(upstreams: [Upstream], timeout: TimeInterval, productCache: InvalidatedCache?) {
-        self.upstreams = upstreams
-        self.timeout = timeout
+    /// Bodies up to this size are read before forwarding, so that a call can move to another
+    /// endpoint; larger ones stream through (and the module enforces its own limit).
+    static let bufferedBodyLimit = 64 * 1024
+    /// Cached product answers and Socket.IO handshakes are read whole; nothing else is.
+    static let collectedReplyLimit = 8 * 1024 * 1024
+
+    public init(routes: [ProxyRoute], client: UpstreamClient, productCache: InvalidatedCache?, sessions: StickySessions) {
+        self.routes = routes
+        self.client = client
         self.productCache = productCache
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout
-        configuration.httpMaximumConnectionsPerHost = 64
-        configuration.httpCookieStorage = nil
-        configuration.urlCache = nil
-        session = URLSession(configuration: configuration)
+        self.sessions = sessions
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let (upstream, route) = upstreams.lazy.compactMap({ upstream in upstream.route(for: request.uri.path).map { (upstream, $0) } }).first else {
+        guard let (route, metricsRoute) = routes.lazy.compactMap({ route in route.route(for: request.uri.path).map { (route, $0) } }).first else {
             return try await next(request, context)
         }
-        context.coreContext.endpointPath.value = route
-        var request = request
-        let body = try await request.collectBody(upTo: context.maxUploadSize)
-        let call = ForwardedCall(method: request.method, target: request.uri.description, headers: request.headers, body: body)
+        context.coreContext.endpointPath.value = metricsRoute
+        var call = UpstreamClient.Call(method: request.method, target: request.uri.description, headers: forwardedHeaders(request, context: context))
+        call.body = try await body(of: request, context: context)
+        let upstream = route.upstream
         if let productCache, call.method == .get, call.target.hasPrefix("/api/v1/products") {
-            return try await cachedProducts(call, upstream: upstream, context: context, cache: productCache)
+            return try await cachedProducts(call, upstream: upstream, cache: productCache)
         }
-        let reply = try await forward(call, to: upstream, context: context)
+        if call.target.hasPrefix("/socket.io") {
+            return try await socketIO(call, upstream: upstream, session: request.uri.queryParameters["sid"].map(String.init))
+        }
+        let reply = try await client.send(call, to: upstream)
         if let productCache, call.method != .get, call.method != .head, call.target.hasPrefix("/api/v1/products") { productCache.invalidate() }
-        return reply.response
+        return Self.streamed(reply)
     }
 
-    private func cachedProducts(_ call: ForwardedCall, upstream: Upstream, context: Context, cache: InvalidatedCache) async throws -> Response {
+    private func body(of request: Request, context: Context) async throws -> UpstreamClient.Call.Body {
+        let length = request.headers[.contentLength].flatMap { Int($0) }
+        if request.headers[.transferEncoding] != nil || (length ?? 0) > Self.bufferedBodyLimit {
+            return .stream(request.body, length: length)
+        }
+        // With a small length, or none: a request without a body, or the GraphQL gateway's own
+        // call, whose body is already in memory.
+        var request = request
+        let buffer = try await request.collectBody(upTo: Self.bufferedBodyLimit)
+        return buffer.readableBytes == 0 ? .none : .buffer(buffer)
+    }
+
+    /// The client's headers minus those that describe its connection, with the address this
+    /// process settled on (see ClientAddress) and the request id.
+    private func forwardedHeaders(_ request: Request, context: Context) -> HTTPFields {
+        var headers = HTTPFields()
+        for field in request.headers where !Self.hopByHop.contains(field.name.canonicalName) { headers.append(field) }
+        headers[.xForwardedFor] = context.clientAddress
+        headers[.requestID] = context.requestID
+        return headers
+    }
+
+    /// The module's answer as it arrives, with its length when it gave one (no chunked framing then).
+    private static func streamed(_ reply: UpstreamClient.Reply) -> Response {
+        let length = reply.headers[.contentLength].flatMap { Int($0) }
+        return Response(status: reply.status, headers: returnedHeaders(reply.headers), body: ResponseBody(contentLength: length) { writer in
+            for try await part in reply.body { try await writer.write(part) }
+            try await writer.finish(nil)
+        })
+    }
+
+    private static func returnedHeaders(_ headers: HTTPFields) -> HTTPFields {
+        var returned = HTTPFields()
+        for field in headers where !hopByHop.contains(field.name.canonicalName) && field.name != .requestID { returned.append(field) }
+        return returned
+    }
+
+    private func cachedProducts(_ call: UpstreamClient.Call, upstream: Upstream, cache: InvalidatedCache) async throws -> Response {
         do {
             return try await cache.value("gateway|" + call.target) {
-                let reply = try await forward(call, to: upstream, context: context)
+                let reply = try await collected(call, upstream: upstream)
                 guard reply.status == .ok else { throw NotCached(reply: reply) }
                 return reply
             }.response
@@ -81,15 +119,32 @@ public struct GatewayProxyMiddleware: RouterMiddleware {
         }
     }
 
-    private struct NotCached: Error {
-        let reply: ForwardedReply
+    /// A Socket.IO request with a session goes only to the process holding it; a polling
+    /// handshake's answer names the session, which then stays with the process that opened it.
+    private func socketIO(_ call: UpstreamClient.Call, upstream: Upstream, session: String?) async throws -> Response {
+        if let session {
+            guard let endpoint = sessions.endpoint(for: session) ?? (upstream.endpoints.count == 1 ? upstream.endpoints[0] : nil) else {
+                // Unknown here (the gateway restarted, or the session expired): any process answers
+                // Engine.IO's "unknown session", and the client opens a new one.
+                let reply = try await client.send(call, to: upstream)
+                return Self.streamed(reply)
+            }
+            let reply = try await client.send(call, to: upstream, pinned: endpoint)
+            return Self.streamed(reply)
+        }
+        let reply = try await client.send(call, to: upstream)
+        let body = try await reply.body.collect(upTo: Self.collectedReplyLimit)
+        if reply.status == .ok, let opened = StickySessions.sessionID(inHandshake: body.readableBytesView) { sessions.remember(opened, at: reply.endpoint) }
+        return Response(status: reply.status, headers: Self.returnedHeaders(reply.headers), body: .init(byteBuffer: body))
     }
 
-    struct ForwardedCall: Sendable {
-        let method: HTTPRequest.Method
-        let target: String
-        let headers: HTTPFields
-        let body: ByteBuffer
+    private func collected(_ call: UpstreamClient.Call, upstream: Upstream) async throws -> ForwardedReply {
+        let reply = try await client.collect(call, from: upstream, limit: Self.collectedReplyLimit)
+        return ForwardedReply(status: reply.status, headers: Self.returnedHeaders(reply.headers), body: reply.body)
+    }
+
+    private struct NotCached: Error {
+        let reply: ForwardedReply
     }
 
     struct ForwardedReply: Sendable {
@@ -99,50 +154,10 @@ public struct GatewayProxyMiddleware: RouterMiddleware {
         var response: Response { Response(status: status, headers: headers, body: .init(byteBuffer: body)) }
     }
 
-    private func forward(_ call: ForwardedCall, to upstream: Upstream, context: Context) async throws -> ForwardedReply {
-        guard let url = URL(string: upstream.baseURL.absoluteString.trimmingSuffix("/") + call.target) else {
-            throw Problem.badRequest("The request target is not valid.")
-        }
-        var outgoing = URLRequest(url: url)
-        outgoing.httpMethod = call.method.rawValue
-        outgoing.timeoutInterval = timeout
-        for field in call.headers where !Self.hopByHop.contains(field.name.canonicalName) {
-            outgoing.addValue(field.value, forHTTPHeaderField: field.name.rawName)
-        }
-        // The address this process settled on replaces the client's header (see ClientAddress).
-        outgoing.setValue(context.clientAddress, forHTTPHeaderField: "X-Forwarded-For")
-        outgoing.setValue(context.requestID, forHTTPHeaderField: "X-Request-Id")
-        if call.body.readableBytes > 0 { outgoing.httpBody = Data(buffer: call.body) }
-        let data: Data
-        let response: URLResponse
-        do {
-            (data, response) = try await session.data(for: outgoing)
-        } catch let error as URLError where error.code == .timedOut {
-            throw Problem(.gatewayTimeout, detail: "The \(upstream.name) service did not answer within \(Int((timeout * 1000).rounded())) ms.")
-        } catch {
-            throw Problem(.badGateway, detail: "The \(upstream.name) service is unavailable.")
-        }
-        guard let http = response as? HTTPURLResponse else { throw Problem(.badGateway, detail: "The \(upstream.name) service gave no HTTP answer.") }
-        var headers = HTTPFields()
-        for (key, value) in http.allHeaderFields {
-            guard let key = key as? String, let name = HTTPField.Name(key), !Self.hopByHop.contains(name.canonicalName),
-                name != .requestID, let value = value as? String
-            else { continue }
-            headers.append(HTTPField(name: name, value: value))
-        }
-        return ForwardedReply(status: HTTPResponse.Status(code: http.statusCode), headers: headers, body: ByteBuffer(bytes: data))
-    }
-
     /// Headers that describe one connection, not the message (RFC 9110 §7.6.1), and the ones
     /// the client side of this hop recomputes.
     static let hopByHop: Set<String> = [
         "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade",
         "host", "content-length", "x-forwarded-for", "x-request-id", "accept-encoding", "content-encoding",
     ]
-}
-
-extension String {
-    func trimmingSuffix(_ suffix: String) -> String {
-        hasSuffix(suffix) ? String(dropLast(suffix.count)) : self
-    }
 }

@@ -8,16 +8,20 @@ import Metrics
 import NIOCore
 public import Platform
 import Synchronization
+public import Upstreams
 
 /// The realtime half of the gateway's front: WebSocket upgrades for the notification stream and
 /// Socket.IO are accepted here and relayed, message by message, to a WebSocket opened to the
 /// process serving Notifications (with the client's token, request id and address). Socket.IO's
-/// long-polling half is plain HTTP and goes through `GatewayProxyMiddleware`.
+/// long-polling half is plain HTTP and goes through `GatewayProxyMiddleware`. A Socket.IO
+/// upgrade of a polling session goes to the process holding that session; anything else to the
+/// next healthy Notifications process, moving on to another when one cannot be reached.
 ///
 /// A stream request with a token this process refuses is not upgraded: it falls through to the
 /// HTTP router, whose proxy lets Notifications answer the 401 itself.
 public struct RealtimeProxy: Sendable {
     let upstream: Upstream
+    let sessions: StickySessions
     let verifier: TokenVerifier
     let trustForwardedFor: Bool
     let logger: Logger
@@ -26,8 +30,9 @@ public struct RealtimeProxy: Sendable {
     private static let open = Atomic<Int>(0)
     private static let connections = Gauge(label: "bazaar_gateway_realtime_connections")
 
-    public init(upstream: Upstream, verifier: TokenVerifier, trustForwardedFor: Bool, logger: Logger) {
+    public init(upstream: Upstream, sessions: StickySessions, verifier: TokenVerifier, trustForwardedFor: Bool, logger: Logger) {
         self.upstream = upstream
+        self.sessions = sessions
         self.verifier = verifier
         self.trustForwardedFor = trustForwardedFor
         self.logger = logger
@@ -56,33 +61,38 @@ public struct RealtimeProxy: Sendable {
         if let authorization = request.headers[.authorization] { headers[.authorization] = authorization }
         headers[.xForwardedFor] = ClientAddress.of(request, remote: remote, trustForwardedFor: trustForwardedFor)
         headers[.requestID] = request.headers[.requestID] ?? UUID().uuidString
-        let base = upstream.baseURL.absoluteString.trimmingSuffix("/")
-        let url = (base.hasPrefix("https:") ? "wss" : "ws") + base.drop { $0 != ":" } + request.uri.description
-        do {
-            let closing = try await WebSocketClient.connect(
-                url: url, configuration: .init(maxFrameSize: Self.maxMessage, additionalHeaders: headers), logger: logger
-            ) { moduleInbound, moduleOutbound, _ in
-                await withTaskGroup(of: Void.self) { group in
-                    group.addTask {
-                        try? await Self.copy(from: inbound, to: moduleOutbound)
-                        try? await moduleOutbound.close(.normalClosure, reason: nil)
+        let endpoints = request.uri.queryParameters["sid"].flatMap { sessions.endpoint(for: String($0)) }.map { [$0] } ?? upstream.candidates()
+        for endpoint in endpoints {
+            let url = (endpoint.baseURL.hasPrefix("https:") ? "wss" : "ws") + endpoint.baseURL.drop { $0 != ":" } + request.uri.description
+            do {
+                let closing = try await WebSocketClient.connect(
+                    url: url, configuration: .init(maxFrameSize: Self.maxMessage, additionalHeaders: headers), logger: logger
+                ) { moduleInbound, moduleOutbound, _ in
+                    await withTaskGroup(of: Void.self) { group in
+                        group.addTask {
+                            try? await Self.copy(from: inbound, to: moduleOutbound)
+                            try? await moduleOutbound.close(.normalClosure, reason: nil)
+                        }
+                        group.addTask { try? await Self.copy(from: moduleInbound, to: outbound) }
+                        // Whichever side ends first ends the relay.
+                        await group.next()
+                        group.cancelAll()
                     }
-                    group.addTask { try? await Self.copy(from: moduleInbound, to: outbound) }
-                    // Whichever side ends first ends the relay.
-                    await group.next()
-                    group.cancelAll()
                 }
+                try? await outbound.close(closing?.closeCode ?? .normalClosure, reason: closing?.reason)
+                return
+            } catch let error as WebSocketClientError where error == .webSocketUpgradeFailed {
+                // The module answered but would not upgrade (a `lastEventId` it does not know, a
+                // session it ended): a refusal, not an outage.
+                try? await outbound.close(.policyViolation, reason: "refused by \(upstream.name)")
+                return
+            } catch {
+                logger.warning(
+                    "realtime relay could not reach the module", metadata: ["module": "\(upstream.name)", "endpoint": "\(endpoint)", "error": "\(type(of: error))"])
             }
-            try? await outbound.close(closing?.closeCode ?? .normalClosure, reason: closing?.reason)
-        } catch let error as WebSocketClientError where error == .webSocketUpgradeFailed {
-            // The module answered but would not upgrade (a `lastEventId` it does not know, a
-            // session it ended): a refusal, not an outage.
-            try? await outbound.close(.policyViolation, reason: "refused by \(upstream.name)")
-        } catch {
-            logger.warning("realtime relay could not reach the module", metadata: ["module": "\(upstream.name)", "error": "\(type(of: error))"])
-            // 1014 is "Bad Gateway" in the IANA WebSocket close code registry.
-            try? await outbound.close(.unknown(1014), reason: "\(upstream.name) is unavailable")
         }
+        // 1014 is "Bad Gateway" in the IANA WebSocket close code registry.
+        try? await outbound.close(.unknown(1014), reason: "\(upstream.name) is unavailable")
     }
 
     private static func copy(from inbound: WebSocketInboundStream, to outbound: WebSocketOutboundWriter) async throws {

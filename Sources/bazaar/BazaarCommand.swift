@@ -82,9 +82,9 @@ extension BazaarCommand {
         @OptionGroup var options: CommonOptions
         @Option(help: "Comma-separated modules (BAZAAR_MODULES): \(ModuleName.allCases.map(\.rawValue).joined(separator: ", ")).")
         var modules: String?
-        @Option(help: "Base URL of the process serving catalog, when this one does not (BAZAAR_CATALOG_URL).")
+        @Option(help: "Base URL of the process serving catalog, when this one does not; several separated by commas (BAZAAR_CATALOG_URL).")
         var catalogUrl: String?
-        @Option(help: "Base URL of the process serving cart, when this one does not (BAZAAR_CART_URL).")
+        @Option(help: "Base URL of the process serving cart, when this one does not; several separated by commas (BAZAAR_CART_URL).")
         var cartUrl: String?
 
         func run() async throws {
