@@ -74,6 +74,13 @@ final class LiveProcess: @unchecked Sendable {
         }
     }
 
+    /// Ends the process at once, as a crash or the OOM killer would: nothing is closed cleanly.
+    func kill() {
+        guard process.isRunning else { return }
+        Glibc.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
     /// Exit status and everything printed, for processes expected to stop by themselves.
     static func runToCompletion(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
         let process = Process()
