@@ -78,11 +78,30 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Pages for browsers, their scripts and styles embedded in the binary (no CDN, no files beside it).
+        .target(
+            name: "WebFront",
+            dependencies: [
+                "Platform",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            resources: [
+                .embedInCode("Assets/api-reference.html"),
+                .embedInCode("Assets/api-reference.js"),
+                .embedInCode("Assets/graphql-explorer.html"),
+                .embedInCode("Assets/graphql-explorer.js"),
+                .embedInCode("Assets/bazaar.css"),
+                .embedInCode("Assets/favicon.svg"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "Gateway",
             dependencies: [
                 "Platform",
                 "Upstreams",
+                "WebFront",
                 .product(name: "GraphQL", package: "GraphQL"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
@@ -127,7 +146,7 @@ let package = Package(
         ),
         .target(
             name: "BazaarServer",
-            dependencies: ["Platform", "Contracts", "Identity", "Catalog", "Cart", "Ordering", "Promotions", "Notifications", "Gateway", "Upstreams"],
+            dependencies: ["Platform", "Contracts", "Identity", "Catalog", "Cart", "Ordering", "Promotions", "Notifications", "Gateway", "Upstreams", "WebFront"],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -221,6 +240,20 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             exclude: ["schema.graphql"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "WebFrontTests",
+            dependencies: [
+                "WebFront",
+                "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "UpstreamsTests",
+            dependencies: ["Upstreams", .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strictSettings
         ),
         .testTarget(

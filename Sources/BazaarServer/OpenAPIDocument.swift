@@ -23,12 +23,13 @@ public enum OpenAPIDocument {
         Operation(method: "get", path: "/health/ready", summary: "Readiness: database reachable and migrations applied", tag: "Operations", access: .open, status: 200, response: "Health"),
         Operation(method: "get", path: "/metrics", summary: "Prometheus metrics", tag: "Operations", access: .open, status: 200, contentType: "text/plain"),
         Operation(method: "get", path: "/api-docs/v1/openapi.json", summary: "This document", tag: "Operations", access: .open, status: 200),
-        Operation(method: "get", path: "/api-docs/v1", summary: "Swagger UI", tag: "Operations", access: .open, status: 200, contentType: "text/html"),
+        Operation(method: "get", path: "/api-docs/v1", summary: "The API reference (HTML), with a way to try each operation", tag: "Operations", access: .open, status: 200, contentType: "text/html"),
+        Operation(method: "get", path: "/assets/{name}", summary: "A script or style of Bazaar's pages (ETag; If-None-Match answers 304)", tag: "Operations", access: .open, status: 200, contentType: "text/plain"),
         Operation(
             method: "post", path: "/graphql", summary: "GraphQL: one operation {query, variables, operationName}, or a batch as an array (at most 5); depth, cost and alias limits",
             tag: "Gateway", access: .open, status: 200),
         Operation(
-            method: "get", path: "/graphql", summary: "GraphQL queries (not mutations) in the query string; without `query`, GraphiQL when introspection is enabled",
+            method: "get", path: "/graphql", summary: "GraphQL queries (not mutations) in the query string; without `query`, the GraphQL explorer page when introspection is enabled",
             tag: "Gateway", access: .open, status: 200, query: [("query", "string"), ("variables", "string"), ("operationName", "string")]),
         Operation(method: "get", path: "/graphql/schema.graphql", summary: "The GraphQL schema (SDL)", tag: "Gateway", access: .open, status: 200, contentType: "text/plain"),
         Operation(
@@ -285,7 +286,7 @@ public enum OpenAPIDocument {
             responses["401"] = problem("Missing, invalid, expired or revoked access token")
             responses["403"] = problem("The caller is not an admin")
         }
-        if operation.path.contains("{id}") || operation.path.contains("{productId}") { responses["404"] = problem("No such object (or not yours)") }
+        if operation.path.contains("{id}") || operation.path.contains("{productId}") || operation.path.contains("{name}") { responses["404"] = problem("No such object (or not yours)") }
         if operation.tag == "Orders" || operation.path.contains("/status") || operation.path.contains("/cart/items") {
             if operation.method != "get" { responses["409"] = problem("Not allowed in the current state (or above the stock on hand)") }
         }
@@ -313,7 +314,7 @@ public enum OpenAPIDocument {
             responses["422"] = problem("An operation without a string `query`, or with unknown fields")
             if operation.method == "post" { responses["413"] = problem("Body larger than 64 KiB") }
             if operation.method == "get" {
-                responses["200"] = ["description": "The GraphQL answer; GraphiQL (HTML) when there is no query and introspection is on",
+                responses["200"] = ["description": "The GraphQL answer; the explorer page (HTML) when there is no query and introspection is on",
                                     "content": ["application/json": [String: Any](), "text/html": [String: Any]()]]
             }
         }
@@ -350,6 +351,7 @@ public enum OpenAPIDocument {
         }
         if operation.path.contains("{id}") { parameters.append(["name": "id", "in": "path", "required": true, "schema": string]) }
         if operation.path.contains("{productId}") { parameters.append(["name": "productId", "in": "path", "required": true, "schema": string]) }
+        if operation.path.contains("{name}") { parameters.append(["name": "name", "in": "path", "required": true, "schema": string]) }
         if operation.path == "/api/v1/orders" && operation.method == "post" {
             parameters.append(["name": "Idempotency-Key", "in": "header", "required": true, "schema": ["type": "string", "pattern": "^[!-~]{1,255}$"]])
         }

@@ -3,10 +3,11 @@ import GraphQL
 import HTTPTypes
 public import Hummingbird
 public import Platform
+import WebFront
 
 /// `POST /graphql` (one operation, or a batch as a JSON array), `GET /graphql?query=…` (queries
-/// only), `GET /graphql/schema.graphql` (SDL) and, when introspection is on, GraphiQL at
-/// `GET /graphql` without a query. Malformed requests are problems, like every other route;
+/// only), `GET /graphql/schema.graphql` (SDL) and, when introspection is on, the GraphQL
+/// explorer page at `GET /graphql` without a query. Malformed requests are problems, like every other route;
 /// a well-formed request always gets a GraphQL answer (`data` and/or `errors`).
 extension GraphQLGateway {
     public func addRoutes(to router: Router<BazaarRequestContext>) {
@@ -28,7 +29,7 @@ extension GraphQLGateway {
                 guard self.settings.introspection else {
                     throw Problem.badRequest("Send a query in the `query` parameter, or POST it.", errors: [FieldError(field: "query", message: "is required")])
                 }
-                return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: Self.graphiQLPage)))
+                return WebFront.response(for: .graphQLExplorer)
             }
             // `variables=` (empty) is no variables, as if absent.
             let variables = try request.uri.queryParameters["variables"].flatMap { $0.isEmpty ? nil : try Self.variables(from: Data(String($0).utf8)) } ?? [:]
@@ -113,27 +114,4 @@ extension GraphQLGateway {
         let data = try GraphQLJSONEncoder().encode(value)
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
-
-    /// GraphiQL from its public CDN build, pointed at this endpoint.
-    static let graphiQLPage = """
-        <!doctype html>
-        <html lang="en">
-        <head>
-          <meta charset="utf-8">
-          <title>Bazaar GraphQL</title>
-          <style>body { margin: 0; height: 100vh; } #graphiql { height: 100vh; }</style>
-          <link rel="stylesheet" href="https://unpkg.com/graphiql@3/graphiql.min.css">
-        </head>
-        <body>
-          <div id="graphiql"></div>
-          <script crossorigin src="https://unpkg.com/react@18/umd/react.production.min.js"></script>
-          <script crossorigin src="https://unpkg.com/react-dom@18/umd/react-dom.production.min.js"></script>
-          <script crossorigin src="https://unpkg.com/graphiql@3/graphiql.min.js"></script>
-          <script>
-            const fetcher = GraphiQL.createFetcher({ url: "/graphql" });
-            ReactDOM.createRoot(document.getElementById("graphiql")).render(React.createElement(GraphiQL, { fetcher }));
-          </script>
-        </body>
-        </html>
-        """
 }

@@ -132,7 +132,7 @@ struct GraphQLProtocolTests {
             #expect(types["__schema"]["queryType"]["name"].string == "Query")
             let page = try await app.request(.get, "/graphql")
             #expect(page.status == .ok)
-            #expect(page.text.contains("graphiql"))
+            #expect(page.text.contains("/assets/graphql-explorer.js"))
         }
     }
 

@@ -1,6 +1,7 @@
 # Sourced by scripts/test: a Python virtual environment with the real protocol peers the tests
-# talk to (python-socketio as a stock Socket.IO client, aiosmtpd as an SMTP server, gql as a stock GraphQL client; PyYAML for the deploy check), installed
-# from PyPI. Sets BAZAAR_TEST_PYTHON. Fails loudly when they cannot be installed.
+# talk to (python-socketio as a stock Socket.IO client, aiosmtpd as an SMTP server, gql as a stock GraphQL client; PyYAML for the deploy check;
+# Selenium driving headless Chromium for the web pages), installed from PyPI, and Chromium with
+# its driver from the system packages. Sets BAZAAR_TEST_PYTHON. Fails loudly when they cannot be installed.
 
 peers_fail() { echo "peers: $*" >&2; exit 1; }
 
@@ -15,5 +16,14 @@ if ! cmp -s "$PEERS_REQUIREMENTS" "$PEERS_STAMP" 2>/dev/null; then
   "$PEERS_VENV/bin/pip" install -q -r "$PEERS_REQUIREMENTS" || peers_fail "pip could not install $PEERS_REQUIREMENTS"
   cp "$PEERS_REQUIREMENTS" "$PEERS_STAMP"
 fi
-"$PEERS_VENV/bin/python" -c "import socketio, aiosmtpd, yaml, gql, schemathesis" || peers_fail "the peers do not import"
+"$PEERS_VENV/bin/python" -c "import socketio, aiosmtpd, yaml, gql, schemathesis, selenium" || peers_fail "the peers do not import"
+if ! [ -x /usr/bin/chromium ] || ! [ -x /usr/bin/chromedriver ]; then
+  echo "peers: installing Chromium and its driver from the system packages"
+  if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null 2>&1 \
+    || { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; } \
+    || peers_fail "could not install chromium and chromium-driver (apt-get install chromium chromium-driver)"
+fi
+/usr/bin/chromium --version >/dev/null 2>&1 || peers_fail "chromium is installed but does not run"
 export BAZAAR_TEST_PYTHON="$PEERS_VENV/bin/python"

@@ -1,0 +1,78 @@
+import Crypto
+public import Hummingbird
+import HTTPTypes
+public import Platform
+
+/// The pages Bazaar serves to browsers, written here and embedded in the binary: nothing is
+/// fetched from another host, so they work on a machine with no internet. Today: the API
+/// reference at `/api-docs/v1/` and the GraphQL explorer at `/graphql`.
+public enum WebFront {
+    public enum Page: Sendable {
+        case apiReference
+        case graphQLExplorer
+    }
+
+    /// Pages and their scripts and styles: scripts only from this origin (no inline script),
+    /// requests only to it, never inside another site's frame.
+    static let securityHeaders: HTTPFields = [
+        .contentSecurityPolicy: "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; "
+            + "base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+        .xContentTypeOptions: "nosniff",
+        HTTPField.Name("Referrer-Policy")!: "no-referrer",
+    ]
+
+    public static func response(for page: Page) -> Response {
+        let asset = switch page {
+        case .apiReference: assets["api-reference.html"]!
+        case .graphQLExplorer: assets["graphql-explorer.html"]!
+        }
+        return asset.response(cacheControl: "no-cache")
+    }
+
+    /// `GET /assets/{name}`: validated by ETag (`no-cache`: a new build's files are seen at once).
+    public static func addRoutes(to router: Router<BazaarRequestContext>) {
+        router.get("assets/:name") { request, context in
+            guard let name = context.parameters.get("name"), let asset = assets[name] else { throw Problem.notFound("No such asset.") }
+            if request.headers[.ifNoneMatch]?.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == asset.etag }) == true {
+                var headers = securityHeaders
+                headers[.eTag] = asset.etag
+                headers[.cacheControl] = "no-cache"
+                return Response(status: .notModified, headers: headers)
+            }
+            return asset.response(cacheControl: "no-cache")
+        }
+    }
+
+    static let assets: [String: WebAsset] = [
+        "api-reference.html": WebAsset(PackageResources.api_reference_html, type: "text/html; charset=utf-8"),
+        "api-reference.js": WebAsset(PackageResources.api_reference_js, type: "text/javascript; charset=utf-8"),
+        "graphql-explorer.html": WebAsset(PackageResources.graphql_explorer_html, type: "text/html; charset=utf-8"),
+        "graphql-explorer.js": WebAsset(PackageResources.graphql_explorer_js, type: "text/javascript; charset=utf-8"),
+        "bazaar.css": WebAsset(PackageResources.bazaar_css, type: "text/css; charset=utf-8"),
+        "favicon.svg": WebAsset(PackageResources.favicon_svg, type: "image/svg+xml"),
+    ]
+
+    /// Every embedded file by name, for the tests that read them.
+    public static var assetNames: [String] { assets.keys.sorted() }
+}
+
+/// One embedded file with its type and a strong ETag (the SHA-256 of its bytes).
+struct WebAsset: Sendable {
+    let bytes: ByteBuffer
+    let contentType: String
+    let etag: String
+
+    init(_ bytes: [UInt8], type: String) {
+        self.bytes = ByteBuffer(bytes: bytes)
+        contentType = type
+        etag = "\"" + SHA256.hash(data: bytes).prefix(12).map { String(format: "%02x", $0) }.joined() + "\""
+    }
+
+    func response(cacheControl: String) -> Response {
+        var headers = WebFront.securityHeaders
+        headers[.contentType] = contentType
+        headers[.eTag] = etag
+        headers[.cacheControl] = cacheControl
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: bytes))
+    }
+}

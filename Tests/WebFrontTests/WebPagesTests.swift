@@ -1,0 +1,64 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+import TestSupport
+import WebFront
+
+/// The pages Bazaar serves to browsers: everything they load comes from Bazaar itself, under a
+/// strict Content-Security-Policy, and they work in a real browser.
+@Suite struct WebPagesTests {
+    @Test(arguments: TestEngine.allCases)
+    func pagesAndAssetsComeFromBazaarItself(engine: TestEngine) async throws {
+        try await TestBazaar.run(engine, configure: { $0.graphQLIntrospection = true }) { app in
+            for path in ["/api-docs/v1", "/api-docs/v1/", "/graphql"] {
+                let page = try await app.request(.get, path)
+                #expect(page.status == .ok, "\(path)")
+                #expect(page.headers[.contentType] == "text/html; charset=utf-8")
+                let policy = try #require(page.headers[.contentSecurityPolicy])
+                #expect(policy.contains("script-src 'self'") && policy.contains("connect-src 'self'") && policy.contains("default-src 'none'"))
+                #expect(page.headers[.xContentTypeOptions] == "nosniff")
+                #expect(page.headers[HTTPField.Name("Referrer-Policy")!] == "no-referrer")
+                // Scripts and styles only by reference to this origin: no inline script for the policy to refuse.
+                #expect(!page.text.contains("<script>") && !page.text.contains("<style>"))
+            }
+            #expect(try await app.request(.get, "/api-docs/v1").text.contains(#"src="/assets/api-reference.js""#))
+            #expect(try await app.request(.get, "/graphql").text.contains(#"src="/assets/graphql-explorer.js""#))
+
+            for name in WebFront.assetNames {
+                let asset = try await app.request(.get, "/assets/\(name)")
+                #expect(asset.status == .ok, "\(name)")
+                // No other host anywhere: not a CDN, not a font service (SVG's namespace is a name, never fetched).
+                let text = asset.text.replacingOccurrences(of: "xmlns=\"http://www.w3.org/2000/svg\"", with: "")
+                #expect(text.range(of: #"(https?:)?//[a-z0-9.-]+\.[a-z]{2,}/"#, options: .regularExpression) == nil, "\(name) names another host")
+                let etag = try #require(asset.headers[.eTag])
+                #expect(asset.headers[.cacheControl] == "no-cache")
+                let again = try await app.request(.get, "/assets/\(name)", headers: [.ifNoneMatch: etag])
+                #expect(again.status == .notModified)
+                #expect(again.body.readableBytes == 0)
+                #expect(try await app.request(.get, "/assets/\(name)", headers: [.ifNoneMatch: "\"other\""]).status == .ok)
+            }
+            #expect(try await app.request(.get, "/assets/bazaar.css").headers[.contentType] == "text/css; charset=utf-8")
+            #expect(try await app.request(.get, "/assets/api-reference.js").headers[.contentType] == "text/javascript; charset=utf-8")
+            #expect(try await app.request(.get, "/assets/favicon.svg").headers[.contentType] == "image/svg+xml")
+            let missing = try await app.request(.get, "/assets/nothing.js")
+            #expect(missing.status == .notFound)
+            #expect(missing.headers[.contentType] == "application/problem+json")
+            #expect(try await app.request(.get, "/assets/..%2Fapi-reference.js").status == .notFound)
+        }
+    }
+
+    /// Headless Chromium (Selenium) uses the API reference and the GraphQL explorer as a person
+    /// would, with the browser's own record of every request it made.
+    @Test func theReferenceAndTheExplorerWorkInARealBrowser() async throws {
+        try await TestBazaar.run(.sqlite, live: true, configure: { $0.graphQLIntrospection = true }) { app in
+            let user = try await app.register(email: "browser@example.com")
+            let browser = try PeerProcess(script: "browser_pages.py", arguments: ["--url", "http://127.0.0.1:\(app.port)", "--token", user.accessToken])
+            defer { browser.stop() }
+            let status = try await browser.waitForExit(timeout: .seconds(120))
+            #expect(status == 0, "\(browser.output.joined(separator: "\n"))")
+            #expect(browser.output.filter { $0.hasPrefix("PASS ") }.count == 11, "\(browser.output.joined(separator: "\n"))")
+        }
+    }
+}

@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+"""Bazaar's pages in a real browser (headless Chromium driven by Selenium), for the test suite.
+
+Opens the API reference and the GraphQL explorer of a running Bazaar, uses them as a person
+would, and checks that the browser fetched nothing from another host and reported no error
+(a Content-Security-Policy violation included). Prints one line per check:
+  PASS <what>   or   FAIL <what>: <why>
+and exits 0 only when every check passed.
+"""
+import argparse
+import json
+import signal
+import sys
+import urllib.parse
+import urllib.request
+
+from selenium import webdriver
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+failures = 0
+
+
+def check(what, passed, why=""):
+    global failures
+    if not passed:
+        failures += 1
+    sys.stdout.write(("PASS " if passed else "FAIL ") + what + ("" if passed else f": {why}") + "\n")
+    sys.stdout.flush()
+
+
+def browser(chromium, driver):
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1400,1000"]:
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
+    return webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=driver))
+
+
+def requested_urls(page):
+    urls = []
+    for entry in page.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message.get("method") == "Network.requestWillBeSent":
+            urls.append(message["params"]["request"]["url"])
+    return urls
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--url", required=True, help="the Bazaar's base URL")
+    parser.add_argument("--token", required=True, help="an access token of a signed-in user")
+    parser.add_argument("--chromium", default="/usr/bin/chromium")
+    parser.add_argument("--driver", default="/usr/bin/chromedriver")
+    args = parser.parse_args()
+    base = args.url.rstrip("/")
+    origin = "{0.scheme}://{0.netloc}".format(urllib.parse.urlsplit(base))
+    with urllib.request.urlopen(base + "/api-docs/v1/openapi.json") as response:
+        spec = json.load(response)
+    operations = sum(1 for item in spec["paths"].values() for method in item if method in ("get", "post", "put", "patch", "delete"))
+
+    page = browser(args.chromium, args.driver)
+    wait = WebDriverWait(page, 20)
+    try:
+        # The API reference: every operation of the document, a filter, and "Try it".
+        page.get(base + "/api-docs/v1/")
+        wait.until(lambda p: p.find_element(By.TAG_NAME, "body").get_attribute("data-ready"))
+        shown = len(page.find_elements(By.CSS_SELECTOR, "section.operation"))
+        check("the reference shows every operation of the document", shown == operations, f"{shown} shown, {operations} documented")
+        page.find_element(By.ID, "filter").send_keys("wallet")
+        visible = [s for s in page.find_elements(By.CSS_SELECTOR, "section.operation") if s.is_displayed()]
+        check("the filter keeps only matching operations",
+              0 < len(visible) < shown and all("wallet" in s.get_attribute("data-search") for s in visible), f"{len(visible)} visible")
+        page.find_element(By.ID, "filter").clear()
+        page.execute_script("document.getElementById('filter').dispatchEvent(new Event('input'))")
+
+        def try_operation(operation_id):
+            section = page.find_element(By.ID, operation_id)
+            page.execute_script("arguments[0].scrollIntoView()", section)
+            if section.find_element(By.CSS_SELECTOR, "details.try-it").get_attribute("open") is None:
+                section.find_element(By.CSS_SELECTOR, "details.try-it > summary").click()
+            section.find_element(By.CSS_SELECTOR, "form.try button[type=submit]").click()
+            result = section.find_element(By.CSS_SELECTOR, "pre.result")
+            wait.until(lambda _: "…" not in result.text and result.text.strip())
+            return result.text
+
+        listing = try_operation("getApiV1Products")
+        check("Try it lists products", listing.startswith("200") and '"items"' in listing, listing[:200])
+        unsigned = try_operation("getApiV1UsersMe")
+        check("Try it without a token is refused with a problem", unsigned.startswith("401") and "application/problem+json" in unsigned, unsigned[:200])
+        page.find_element(By.ID, "token").send_keys(args.token)
+        signed = try_operation("getApiV1UsersMe")
+        check("Try it with the token shows the profile", signed.startswith("200") and '"email"' in signed, signed[:200])
+
+        # The GraphQL explorer: the schema from introspection, a query run, a field written out.
+        page.get(base + "/graphql")
+        wait.until(lambda p: p.find_element(By.TAG_NAME, "body").get_attribute("data-ready"))
+        fields = page.find_elements(By.CSS_SELECTOR, "#schema [data-field]")
+        check("the explorer lists the schema's root fields", any(f.get_attribute("data-field") == "products" for f in fields), f"{len(fields)} fields")
+        page.find_element(By.ID, "run").click()
+        wait.until(lambda p: p.find_element(By.ID, "result").text.strip())
+        answer = json.loads(page.find_element(By.ID, "result").text)
+        check("the starter query runs", "products" in answer.get("data", {}) and "errors" not in answer, json.dumps(answer)[:200])
+        page.find_element(By.ID, "token").send_keys(args.token)
+        page.find_element(By.CSS_SELECTOR, '#schema [data-field="me"] button').click()
+        query = page.find_element(By.ID, "query").get_attribute("value")
+        check("a root field clicked writes its query", query.startswith("query") and "me" in query and "email" in query, query)
+        page.find_element(By.ID, "run").click()
+        wait.until(lambda p: '"me"' in p.find_element(By.ID, "result").text)
+        me = json.loads(page.find_element(By.ID, "result").text)
+        check("the query runs as the signed-in user", bool(me.get("data", {}).get("me", {}).get("email")), json.dumps(me)[:200])
+
+        outside = [url for url in requested_urls(page) if not (url.startswith(origin + "/") or url.startswith("data:"))]
+        check("nothing was fetched from another host", not outside, ", ".join(outside[:5]))
+        errors = [entry["message"] for entry in page.get_log("browser") if entry["level"] == "SEVERE" and "401" not in entry["message"]]
+        check("the browser reported no error (no CSP violation)", not errors, " | ".join(errors[:3]))
+    except Exception as error:  # a step that could not run is a failure, said on stdout
+        check("every step ran", False, f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}")
+    finally:
+        page.quit()
+    return 0 if failures == 0 else 1
+
+
+if __name__ == "__main__":
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
+    sys.exit(main())
