@@ -19,14 +19,14 @@ public final class PostgresBackend: Database {
 
     public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await client.withConnection { connection in
-            try await body(StatementCounter.counting(connection.sql(queryLogLevel: nil)))
+            try await body(StatementCounter.counting(PreparedPostgresDatabase(connection: connection)))
         }
     }
 
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         let effects = TransactionEffects()
         let result = try await shieldedFromCancellation { [client] in try await client.withConnection { connection in
-            try await runInTransaction(StatementCounter.counting(connection.sql(queryLogLevel: nil)), begin: "BEGIN") { db in
+            try await runInTransaction(StatementCounter.counting(PreparedPostgresDatabase(connection: connection)), begin: "BEGIN") { db in
                 let value = try await effects.recording { try await body(db) }
                 // Delivered to listeners in other processes when (and only if) the commit succeeds;
                 // one per transaction however many events it appended.

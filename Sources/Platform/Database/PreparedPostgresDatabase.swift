@@ -1,0 +1,125 @@
+import Logging
+import NIOCore
+import PostgresKit
+import PostgresNIO
+import SQLKit
+import Synchronization
+
+/// SQLKit over one PostgreSQL connection with every statement prepared once per connection:
+/// the server parses and plans a statement text the first time a connection runs it, and after
+/// that only binds and executes it (PostgresKit's own path sends Parse, Describe and Bind for
+/// every execution, and the server plans each again).
+///
+/// PostgresNIO keeps each connection's prepared statements by name, for statement types whose
+/// SQL is known statically; Bazaar's statements are built at run time, so the text, its name and
+/// its parameter types reach `DynamicStatement` through a task-local read in the same call.
+/// Statements with a bind PostgresNIO cannot encode itself (JSON-encoded values) and statements
+/// past the cap of distinct texts take PostgresKit's path, unprepared.
+struct PreparedPostgresDatabase: SQLDatabase {
+    let connection: PostgresConnection
+    let unprepared: any SQLDatabase
+
+    init(connection: PostgresConnection) {
+        self.connection = connection
+        unprepared = connection.sql(queryLogLevel: nil)
+    }
+
+    var logger: Logger { connection.logger }
+    var eventLoop: any EventLoop { connection.eventLoop }
+    var version: (any SQLDatabaseReportedVersion)? { nil }
+    var dialect: any SQLDialect { PostgresDialect() }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void> {
+        eventLoop.makeFutureWithTask { try await self.execute(sql: query, onRow) }
+    }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
+        let (sql, binds) = serialize(query)
+        var bindings = PostgresBindings(capacity: binds.count)
+        var types: [PostgresDataType] = []
+        types.reserveCapacity(binds.count)
+        for bind in binds {
+            if let value = bind as? any PostgresEncodable {
+                try bindings.append(value, context: .default)
+                types.append(type(of: value).psqlType)
+            } else if let optional = bind as? any OptionalPostgresBind {
+                try optional.append(to: &bindings)
+                types.append(type(of: optional).wrappedType)
+            } else {
+                return try await unprepared.execute(sql: query, onRow)
+            }
+        }
+        guard let text = PreparedStatementNames.shared.text(sql: sql, types: types) else {
+            return try await unprepared.execute(sql: query, onRow)
+        }
+        try await DynamicStatement.$text.withValue(text) {
+            let rows = try await connection.execute(DynamicStatement(bindings: bindings), logger: logger)
+            for try await row in rows { onRow(row.sql()) }
+        }
+    }
+
+    func withSession<R: Sendable>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        try await closure(self)
+    }
+}
+
+/// A statement built at run time, as PostgresNIO's prepared-statement API wants it: its name,
+/// text and parameter types are static there, so they are read from a task-local that
+/// `PreparedPostgresDatabase` binds around the call (PostgresNIO reads them synchronously, in
+/// the calling task, before it sends anything).
+struct DynamicStatement: PostgresPreparedStatement {
+    @TaskLocal static var text = PreparedStatementNames.Text(name: "", sql: "", types: [])
+    static var name: String { text.name }
+    static var sql: String { text.sql }
+    static var bindingDataTypes: [PostgresDataType] { text.types }
+    typealias Row = PostgresRow
+
+    let bindings: PostgresBindings
+
+    func makeBindings() throws -> PostgresBindings { bindings }
+    func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
+}
+
+/// One name per distinct statement text and parameter types, the same for every connection of
+/// the process (each connection prepares a name the first time it runs it).
+final class PreparedStatementNames: Sendable {
+    struct Text: Sendable {
+        let name: String
+        let sql: String
+        let types: [PostgresDataType]
+    }
+    static let shared = PreparedStatementNames()
+    /// Texts built with literals instead of binds would each take a name; past this many the
+    /// rest run unprepared rather than filling every connection with statements.
+    static let limit = 4_096
+    private let names = Mutex<[String: Text]>([:])
+
+    func text(sql: String, types: [PostgresDataType]) -> Text? {
+        let key = sql + "|" + types.map { String($0.rawValue) }.joined(separator: ",")
+        return names.withLock { names in
+            if let known = names[key] { return known }
+            guard names.count < Self.limit else { return nil }
+            let text = Text(name: "bazaar_\(names.count)", sql: sql, types: types)
+            names[key] = text
+            return text
+        }
+    }
+}
+
+/// An optional bind (`SQLBind(user.phone)`): NULL or its value, with the wrapped type declared
+/// either way so that every execution of a statement has the same parameter types.
+protocol OptionalPostgresBind {
+    static var wrappedType: PostgresDataType { get }
+    func append(to bindings: inout PostgresBindings) throws
+}
+
+extension Optional: OptionalPostgresBind where Wrapped: PostgresEncodable {
+    static var wrappedType: PostgresDataType { Wrapped.psqlType }
+
+    func append(to bindings: inout PostgresBindings) throws {
+        switch self {
+        case .none: bindings.appendNull()
+        case .some(let value): try bindings.append(value, context: .default)
+        }
+    }
+}
