@@ -98,6 +98,7 @@ public func buildBazaar(
     if let proxy = gateway?.proxy { router.add(middleware: proxy) }
     // After the proxy: a forwarded admin request is audited by the module that serves it.
     router.add(middleware: AuditMiddleware(log: platform.audit))
+    router.add(middleware: DomainErrorMiddleware())
 
     let operations = OperationsRoutes(database: database, clock: clock, consumers: consumers, modules: modules) {
         guard gate.isOpen else { return false }

@@ -54,7 +54,7 @@ struct CatalogRoutes: Sendable {
             let product: Response? = try await cache.value("product|\(id)") {
                 try await store.find(id: id).map { try context.responseEncoder.encode(ProductView($0), from: request, context: context) }
             }
-            guard let product else { throw Problem.notFound("Product") }
+            guard let product else { throw CatalogError.productNotFound }
             return product
         }
     }

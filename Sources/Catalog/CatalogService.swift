@@ -27,7 +27,7 @@ struct CatalogService: Sendable {
     func update(id: String, _ body: UpdateProductBody) async throws -> Product {
         let now = platform.clock.now()
         return try await writeUniqueSKU(body.sku, excluding: id) { [events = platform.events] db in
-            guard var product = try await ProductStore.find(id: id, on: db) else { throw Problem.notFound("Product") }
+            guard var product = try await ProductStore.find(id: id, on: db) else { throw CatalogError.productNotFound }
             if let name = body.name { product.name = name.trimmingCharacters(in: .whitespacesAndNewlines) }
             if let description = body.description { product.description = description }
             if let price = body.price { product.price = price }
@@ -44,7 +44,7 @@ struct CatalogService: Sendable {
     func setStock(id: String, to stock: Int) async throws -> Product {
         let now = platform.clock.now()
         return try await platform.database.transaction { [events = platform.events] db in
-            guard var product = try await ProductStore.find(id: id, on: db) else { throw Problem.notFound("Product") }
+            guard var product = try await ProductStore.find(id: id, on: db) else { throw CatalogError.productNotFound }
             product.stock = stock
             product.updatedAt = now
             try await db.update("products").set("stock", to: stock).set("updated_at", to: now.millisecondsSince1970).where("id", .equal, id).run()
@@ -57,7 +57,7 @@ struct CatalogService: Sendable {
         let now = platform.clock.now().millisecondsSince1970
         try await platform.database.transaction { [events = platform.events] db in
             let deleted = try await db.raw("UPDATE products SET deleted_at = \(bind: now), updated_at = \(bind: now) WHERE id = \(bind: id) AND deleted_at IS NULL RETURNING id").first()
-            guard deleted != nil else { throw Problem.notFound("Product") }
+            guard deleted != nil else { throw CatalogError.productNotFound }
             try await events.append(ProductDeleted(productID: id), on: db)
         }
     }
@@ -69,15 +69,15 @@ struct CatalogService: Sendable {
         do {
             return try await platform.database.transaction { db in
                 if let sku, try await db.select().column("id").from("products").where("sku", .equal, sku).where("id", .notEqual, id ?? "").first() != nil {
-                    throw Problem.conflict("A product with SKU \(sku) already exists.")
+                    throw CatalogError.skuTaken(sku)
                 }
                 return try await body(db)
             }
-        } catch let problem as Problem {
-            throw problem
+        } catch let error as CatalogError {
+            throw error
         } catch {
             if let sku, try await platform.database.read({ db in try await db.select().column("id").from("products").where("sku", .equal, sku).first() }) != nil {
-                throw Problem.conflict("A product with SKU \(sku) already exists.")
+                throw CatalogError.skuTaken(sku)
             }
             throw error
         }

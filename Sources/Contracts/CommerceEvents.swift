@@ -128,38 +128,3 @@ public struct StockReleased: DomainEvent {
         self.lines = lines
     }
 }
-
-/// What Cart (and anyone else) may ask Catalog, in-process in `bazaar run` and over HTTP when
-/// split. Deleted or unknown products are simply absent from the answer.
-public struct ProductSnapshot: Codable, Sendable, Equatable {
-    public let id: String
-    public let name: String
-    public let price: Money
-    public let stock: Int
-
-    public init(id: String, name: String, price: Money, stock: Int) {
-        self.id = id
-        self.name = name
-        self.price = price
-        self.stock = stock
-    }
-}
-
-public protocol CatalogClient: Sendable {
-    func products(ids: [String]) async throws -> [String: ProductSnapshot]
-}
-
-/// A line of a user's cart, as Ordering reads it for `fromCart` orders.
-public struct CartLine: Codable, Sendable, Equatable {
-    public let productID: String
-    public let quantity: Int
-    public init(productID: String, quantity: Int) {
-        self.productID = productID
-        self.quantity = quantity
-    }
-}
-
-/// What Ordering may ask Cart. `bearerToken` lets the HTTP implementation act as the user.
-public protocol CartClient: Sendable {
-    func lines(userID: String, bearerToken: String?) async throws -> [CartLine]
-}

@@ -69,7 +69,7 @@ public struct IdentityModule: BazaarModule {
         let password = settings.adminPassword ?? Secrets.randomToken(bytes: 18)
         do {
             _ = try await service.createUser(email: email, passwordHash: try await service.hasher.hash(password), name: "Administrator", role: .admin)
-        } catch let problem as Problem where problem.status == .conflict {
+        } catch IdentityError.emailTaken {
             return  // another process created it first
         }
         if settings.adminPassword == nil {

@@ -60,7 +60,7 @@ struct IdentityRoutes: Sendable {
             return ListResponse(items: Array(items), nextCursor: page.count > limit ? items.last?.id : nil)
         }
         admin.get("users/{id}") { _, context -> UserView in
-            guard let user = try await service.users.find(id: context.parameters.get("id") ?? "") else { throw Problem.notFound("User") }
+            guard let user = try await service.users.find(id: context.parameters.get("id") ?? "") else { throw IdentityError.userNotFound }
             return UserView(user)
         }
         admin.put("users/{id}/role") { request, context -> UserView in
@@ -82,7 +82,7 @@ struct IdentityRoutes: Sendable {
     }
 
     private func currentUser(_ context: AuthenticatedContext) async throws -> UserRecord {
-        guard let user = try await service.users.find(id: context.user.id) else { throw Problem.notFound("User") }
+        guard let user = try await service.users.find(id: context.user.id) else { throw IdentityError.userNotFound }
         return user
     }
 }

@@ -47,16 +47,16 @@ struct IdentityService: Sendable {
         do {
             try await platform.database.transaction { [events = platform.events] db in
                 if try await db.select().column("id").from("users").where("email", .equal, user.email).first() != nil {
-                    throw Problem.conflict("An account with this email already exists.")
+                    throw IdentityError.emailTaken
                 }
                 try await UserStore.insert(user, now: now, on: db)
                 try await events.append(UserRegistered(userID: user.id, email: user.email, name: user.name, role: user.role), on: db)
             }
-        } catch let problem as Problem {
-            throw problem
+        } catch let error as IdentityError {
+            throw error
         } catch {
             // The unique index caught a registration that raced past the check above.
-            if try await users.find(email: user.email) != nil { throw Problem.conflict("An account with this email already exists.") }
+            if try await users.find(email: user.email) != nil { throw IdentityError.emailTaken }
             throw error
         }
         return user
@@ -66,25 +66,23 @@ struct IdentityService: Sendable {
         let email = EmailAddress.normalize(body.email)
         let verdict = try await throttle.check(account: email, address: clientAddress)
         if let seconds = verdict.lockedFor {
-            throw Problem(.tooManyRequests, detail: "Too many failed logins from this address. Try again later.", headers: [.retryAfter: String(seconds)])
+            throw IdentityError.loginLockedOut(retryAfterSeconds: seconds)
         }
         // An account under attack answers slowly, never not at all: the owner still gets in.
         if verdict.delay > .zero { try await Task.sleep(for: verdict.delay) }
         guard let user = try await users.find(email: email) else {
             try await hasher.verifyAgainstDummy(body.password)
             try await recordFailure(email: email, clientAddress: clientAddress, logger: logger)
-            throw invalidCredentials
+            throw IdentityError.invalidCredentials
         }
         guard try await hasher.verify(body.password, hash: user.passwordHash) else {
             try await recordFailure(email: email, clientAddress: clientAddress, logger: logger)
-            throw invalidCredentials
+            throw IdentityError.invalidCredentials
         }
         try await throttle.recordSuccess(account: email, address: clientAddress)
         let tokens = try await platform.database.transaction { db in try await sessions.start(for: user, on: db) }
         return AuthResult(user: user, tokens: tokens)
     }
-
-    private var invalidCredentials: Problem { Problem(.unauthorized, detail: "The email or password is incorrect.") }
 
     private func recordFailure(email: String, clientAddress: String, logger: Logger) async throws {
         let outcome = try await throttle.recordFailure(account: email, address: clientAddress)
@@ -98,15 +96,15 @@ struct IdentityService: Sendable {
     func refresh(_ token: String, logger: Logger) async throws -> AuthResult {
         switch try await sessions.refresh(token) {
         case .rotated(let tokens, let user): return AuthResult(user: user, tokens: tokens)
-        case .invalid: throw Problem(.unauthorized, detail: "The refresh token is invalid or expired.")
+        case .invalid: throw IdentityError.refreshTokenInvalid
         case .reused:
             logger.warning("refresh token reuse detected; session revoked")
-            throw Problem(.unauthorized, detail: "The refresh token was already used; the session has been ended.")
+            throw IdentityError.refreshTokenReused
         }
     }
 
     func logout(_ token: String) async throws {
-        guard try await sessions.end(refreshToken: token) else { throw Problem(.unauthorized, detail: "The refresh token is invalid.") }
+        guard try await sessions.end(refreshToken: token) else { throw IdentityError.refreshTokenInvalid }
     }
 
     /// Always succeeds from the caller's view, so the answer does not reveal whether an account
@@ -134,7 +132,7 @@ struct IdentityService: Sendable {
                 "UPDATE password_resets SET used_at = \(bind: now) WHERE token_hash = \(bind: Secrets.sha256(body.token)) AND used_at IS NULL AND expires_at > \(bind: now) RETURNING user_id"
             ).first()
             guard let userID = try used?.decode(column: "user_id", as: String.self) else {
-                throw Problem.badRequest("The reset token is invalid, expired or already used.", errors: [FieldError(field: "token", message: "is invalid or expired")])
+                throw IdentityError.resetTokenInvalid
             }
             try await db.update("users").set("password_hash", to: hash).set("updated_at", to: now).where("id", .equal, userID).run()
             try await sessions.endAll(userID: userID, reason: "password-reset", on: db)
@@ -144,7 +142,7 @@ struct IdentityService: Sendable {
     func updateProfile(userID: String, _ patch: ProfilePatchBody) async throws -> UserRecord {
         let now = platform.clock.now()
         return try await platform.database.transaction { [events = platform.events] db in
-            guard var user = try await UserStore.find(id: userID, on: db) else { throw Problem.notFound("User") }
+            guard var user = try await UserStore.find(id: userID, on: db) else { throw IdentityError.userNotFound }
             if let name = patch.name { user.name = name.trimmingCharacters(in: .whitespacesAndNewlines) }
             user.phone = patch.phone.applied(to: user.phone)
             user.address = patch.address.applied(to: user.address)
@@ -166,7 +164,7 @@ struct IdentityService: Sendable {
                 WHERE id = \(bind: userID) RETURNING id
                 """
             ).first()
-            guard updated != nil else { throw Problem.notFound("User") }
+            guard updated != nil else { throw IdentityError.userNotFound }
             try await events.append(UserPreferencesUpdated(userID: userID, preferences: preferences), on: db)
         }
         return preferences
@@ -177,7 +175,7 @@ struct IdentityService: Sendable {
     func changeRole(userID: String, to role: Role, by adminID: String) async throws -> UserRecord {
         let now = platform.clock.now().millisecondsSince1970
         return try await platform.database.transaction { [events = platform.events, engine = platform.database.engine] db in
-            guard var user = try await UserStore.find(id: userID, on: db) else { throw Problem.notFound("User") }
+            guard var user = try await UserStore.find(id: userID, on: db) else { throw IdentityError.userNotFound }
             let old = user.role
             guard old != role else { return user }
             if old == .admin {
@@ -185,7 +183,7 @@ struct IdentityService: Sendable {
                 // so the second sees one admin left.
                 let admins = try await db.raw("SELECT id FROM users WHERE role = \(bind: Role.admin.rawValue)\(unsafeRaw: engine.forUpdate)").all()
                 guard admins.count > 1 else {
-                    throw Problem(.conflict, detail: "This is the last admin; promote another user before changing this role (or use `bazaar admin promote`).")
+                    throw IdentityError.lastAdmin
                 }
             }
             user.role = role

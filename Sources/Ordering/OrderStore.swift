@@ -3,7 +3,9 @@ import Foundation
 import Platform
 import SQLKit
 
-/// SQL for orders. Lists load every order's lines in one more query, whatever the page size.
+/// All of Ordering's SQL: orders and their lines, idempotency keys, and its copy of customers.
+/// Lists load every order's lines in one more query, whatever the page size. The `static`
+/// functions run in a transaction the caller holds (the service's, or a consumer's).
 struct OrderStore: Sendable {
     let database: any Database
 
@@ -68,5 +70,120 @@ struct OrderStore: Sendable {
                 unitPrice: price, quantity: quantity, lineTotal: Money(amount: price.amount * Int64(quantity), currency: price.currency)))
         }
         return result
+    }
+
+    // MARK: placing orders
+
+    /// An idempotency key as stored: what the request hashed to and what it was answered.
+    struct StoredReply: Sendable {
+        let requestHash: String
+        let status: Int
+        let body: String
+    }
+
+    func storedReply(userID: String, key: String) async throws -> StoredReply? {
+        try await database.read { db in try await Self.storedReply(userID: userID, key: key, on: db) }
+    }
+
+    static func storedReply(userID: String, key: String, on db: any SQLDatabase) async throws -> StoredReply? {
+        guard let row = try await db.select().columns("request_hash", "response_status", "response_body").from("idempotency_keys")
+            .where("user_id", .equal, userID).where("idempotency_key", .equal, key).first()
+        else { return nil }
+        return StoredReply(
+            requestHash: try row.decode(column: "request_hash", as: String.self), status: try row.decode(column: "response_status", as: Int.self),
+            body: try row.decode(column: "response_body", as: String.self))
+    }
+
+    /// Takes the key for this request; false when another request holds it already.
+    static func claim(userID: String, key: String, requestHash: String, at now: Int64, on db: any SQLDatabase) async throws -> Bool {
+        try await db.raw(
+            """
+            INSERT INTO idempotency_keys (user_id, idempotency_key, request_hash, response_status, response_body, created_at)
+            VALUES (\(bind: userID), \(bind: key), \(bind: requestHash), 0, '', \(bind: now))
+            ON CONFLICT DO NOTHING RETURNING user_id
+            """
+        ).first() != nil
+    }
+
+    static func recordReply(userID: String, key: String, status: Int, body: String, on db: any SQLDatabase) async throws {
+        try await db.update("idempotency_keys").set("response_status", to: status).set("response_body", to: body)
+            .where("user_id", .equal, userID).where("idempotency_key", .equal, key).run()
+    }
+
+    /// Keys older than `cutoff` (milliseconds since 1970) go.
+    func purgeIdempotencyKeys(before cutoff: Int64) async throws {
+        try await database.transaction { db in
+            try await db.delete(from: "idempotency_keys").where("created_at", .lessThan, cutoff).run()
+        }
+    }
+
+    /// A new pending order with its lines; phone and address from Ordering's copy of the customer.
+    static func insert(
+        orderID: String, userID: String, lines: [OrderLine], total: Money, paymentMethod: PaymentMethod, fromCart: Bool, at now: Int64, on db: any SQLDatabase
+    ) async throws {
+        let customer = try await db.select().columns("phone", "address").from("ordering_customers").where("user_id", .equal, userID).first()
+        try await db.insert(into: "orders").columns(OrderView.columns + ["from_cart"]).values(
+            SQLBind(orderID), SQLBind(userID), SQLBind(OrderStatus.pending.rawValue), SQLBind(paymentMethod.rawValue), SQLBind(total.amount),
+            SQLBind(total.currency), SQLBind(try customer?.decode(column: "address", as: String?.self)), SQLBind(try customer?.decode(column: "phone", as: String?.self)),
+            SQLLiteral.null, SQLBind(now), SQLBind(now), SQLBind(fromCart)
+        ).run()
+        for (index, line) in lines.enumerated() {
+            try await db.insert(into: "order_lines")
+                .columns("order_id", "line_no", "product_id", "name", "unit_price_amount", "unit_price_currency", "quantity")
+                .values(SQLBind(orderID), SQLBind(index), SQLBind(line.productId), SQLBind(line.name), SQLBind(line.unitPrice.amount),
+                    SQLBind(line.unitPrice.currency), SQLBind(line.quantity))
+                .run()
+        }
+    }
+
+    // MARK: status
+
+    /// The owner and status of an order, read in the caller's transaction.
+    static func state(of orderID: String, on db: any SQLDatabase) async throws -> (userID: String, status: OrderStatus)? {
+        guard let row = try await db.select().columns("user_id", "status").from("orders").where("id", .equal, orderID).first(),
+            let status = OrderStatus(rawValue: try row.decode(column: "status", as: String.self))
+        else { return nil }
+        return (try row.decode(column: "user_id", as: String.self), status)
+    }
+
+    static func isOwned(_ orderID: String, by userID: String, on db: any SQLDatabase) async throws -> Bool {
+        try await db.select().column("id").from("orders").where("id", .equal, orderID).where("user_id", .equal, userID).first() != nil
+    }
+
+    /// Moves the order only if it is still in `current`; false when something else moved it first.
+    static func setStatus(
+        _ orderID: String, from current: OrderStatus, to next: OrderStatus, reason: String?, at now: Int64, on db: any SQLDatabase
+    ) async throws -> Bool {
+        try await db.raw(
+            """
+            UPDATE orders SET status = \(bind: next.rawValue), reason = COALESCE(\(bind: reason), reason), updated_at = \(bind: now)
+            WHERE id = \(bind: orderID) AND status = \(bind: current.rawValue) RETURNING id
+            """
+        ).first() != nil
+    }
+
+    static func paymentMethod(of orderID: String, on db: any SQLDatabase) async throws -> PaymentMethod? {
+        try await db.select().column("payment_method").from("orders").where("id", .equal, orderID).first()
+            .flatMap { PaymentMethod(rawValue: try $0.decode(column: "payment_method", as: String.self)) }
+    }
+
+    // MARK: customers
+
+    static func addCustomer(_ userID: String, on db: any SQLDatabase) async throws {
+        try await db.raw("INSERT INTO ordering_customers (user_id) VALUES (\(bind: userID)) ON CONFLICT (user_id) DO NOTHING").run()
+    }
+
+    /// Stores a customer's phone and address (JSON) and copies them onto their unshipped orders.
+    static func updateCustomer(_ userID: String, phone: String?, address: String?, at now: Int64, on db: any SQLDatabase) async throws {
+        try await db.raw(
+            """
+            INSERT INTO ordering_customers (user_id, phone, address) VALUES (\(bind: userID), \(bind: phone), \(bind: address))
+            ON CONFLICT (user_id) DO UPDATE SET phone = excluded.phone, address = excluded.address
+            """
+        ).run()
+        var update = SQLQueryString(
+            "UPDATE orders SET phone = \(bind: phone), shipping_address = \(bind: address), updated_at = \(bind: now) WHERE user_id = \(bind: userID) AND status IN ")
+        update.appendBindList(OrderStatus.unshipped.map(\.rawValue))
+        try await db.raw(update).run()
     }
 }

@@ -5,11 +5,8 @@ import Platform
 
 extension OrderView: ResponseEncodable {}
 
-struct StatusPayload: RequestPayload {
-    static let allowedFields: Set<String> = ["status"]
-    let status: OrderStatus
-}
-
+/// Ordering's HTTP face: decodes requests and calls `OrderingService`, whose refusals
+/// (`OrderingError`) are answered as problems.
 struct OrderingRoutes: Sendable {
     let service: OrderingService
     let store: OrderStore
@@ -31,9 +28,7 @@ struct OrderingRoutes: Sendable {
             try await page(request, filter: OrderStore.Filter(userID: context.user.id))
         }
         group.get("orders/{id}") { _, context -> OrderView in
-            // Another user's order is indistinguishable from a missing one.
-            guard let order = try await store.find(id: context.parameters.get("id") ?? "", userID: context.user.id) else { throw Problem.notFound("Order") }
-            return order
+            try await service.order(context.parameters.get("id") ?? "", ownedBy: context.user.id)
         }
         group.post("orders/{id}/cancel") { _, context -> OrderView in
             try await service.cancel(orderID: context.parameters.get("id") ?? "", userID: context.user.id)

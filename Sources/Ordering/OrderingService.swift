@@ -5,9 +5,9 @@ import Logging
 import Platform
 import SQLKit
 
-/// Ordering's use cases. Placing an order is idempotent per (user, Idempotency-Key): the key row,
+/// Ordering's rules. Placing an order is idempotent per (user, Idempotency-Key): the key row,
 /// the order and its `order.placed` event commit in one transaction, and a replay returns the
-/// stored response.
+/// stored response. Refusals are `OrderingError`s; the SQL is `OrderStore`'s.
 struct OrderingService: Sendable {
     let platform: PlatformContext
     let store: OrderStore
@@ -23,10 +23,10 @@ struct OrderingService: Sendable {
 
     func place(_ payload: PlaceOrderPayload, key: String, userID: String, bearerToken: String?) async throws -> Reply {
         if payload.paymentMethod == .wallet && !walletPayments {
-            throw Problem.validation([FieldError(field: "paymentMethod", message: "wallet payments are not enabled on this deployment")])
+            throw OrderingError.invalid([FieldError(field: "paymentMethod", message: "wallet payments are not enabled on this deployment")])
         }
         let hash = requestHash(payload, userID: userID)
-        if let stored = try await storedReply(userID: userID, key: key, hash: hash) { return stored }
+        if let stored = try await store.storedReply(userID: userID, key: key) { return try Self.replay(stored, hash: hash) }
 
         let requested = try await requestedLines(payload, userID: userID, bearerToken: bearerToken)
         let products = try await catalog.products(ids: requested.map(\.productID))
@@ -41,49 +41,33 @@ struct OrderingService: Sendable {
                 productId: product.id, name: product.name, unitPrice: product.price, quantity: line.quantity,
                 lineTotal: Money(amount: product.price.amount * Int64(line.quantity), currency: product.price.currency)))
         }
-        if !errors.isEmpty { throw Problem.validation(errors) }
+        if !errors.isEmpty { throw OrderingError.invalid(errors) }
         let currencies = Set(lines.map(\.unitPrice.currency))
         guard currencies.count == 1, let currency = currencies.first else {
-            throw Problem.validation([FieldError(field: "items", message: "all lines must be priced in one currency")])
+            throw OrderingError.invalid([FieldError(field: "items", message: "all lines must be priced in one currency")])
         }
         let total = Money(amount: lines.reduce(0) { $0 + $1.lineTotal.amount }, currency: currency)
 
-        let now = platform.clock.now()
+        let now = platform.clock.now().millisecondsSince1970
         let orderID = UUID().uuidString.lowercased()
         let orderLines = lines
         return try await platform.database.transaction { [events = platform.events] db in
-            let claimed = try await db.raw(
-                """
-                INSERT INTO idempotency_keys (user_id, idempotency_key, request_hash, response_status, response_body, created_at)
-                VALUES (\(bind: userID), \(bind: key), \(bind: hash), 0, '', \(bind: now.millisecondsSince1970))
-                ON CONFLICT DO NOTHING RETURNING user_id
-                """
-            ).first()
-            // A concurrent request with the same key committed first: answer as it did.
-            guard claimed != nil else { return try await Self.reply(userID: userID, key: key, hash: hash, on: db) }
-
-            let customer = try await db.select().columns("phone", "address").from("ordering_customers").where("user_id", .equal, userID).first()
-            try await db.insert(into: "orders").columns(OrderView.columns + ["from_cart"]).values(
-                SQLBind(orderID), SQLBind(userID), SQLBind(OrderStatus.pending.rawValue), SQLBind(payload.paymentMethod.rawValue), SQLBind(total.amount),
-                SQLBind(total.currency), SQLBind(try customer?.decode(column: "address", as: String?.self)), SQLBind(try customer?.decode(column: "phone", as: String?.self)),
-                SQLLiteral.null, SQLBind(now.millisecondsSince1970), SQLBind(now.millisecondsSince1970), SQLBind(payload.fromCart ?? false)
-            ).run()
-            for (index, line) in orderLines.enumerated() {
-                try await db.insert(into: "order_lines")
-                    .columns("order_id", "line_no", "product_id", "name", "unit_price_amount", "unit_price_currency", "quantity")
-                    .values(SQLBind(orderID), SQLBind(index), SQLBind(line.productId), SQLBind(line.name), SQLBind(line.unitPrice.amount),
-                        SQLBind(line.unitPrice.currency), SQLBind(line.quantity))
-                    .run()
+            guard try await OrderStore.claim(userID: userID, key: key, requestHash: hash, at: now, on: db) else {
+                // A concurrent request with the same key committed first: answer as it did.
+                guard let stored = try await OrderStore.storedReply(userID: userID, key: key, on: db) else { throw OrderingError.changedMeanwhile }
+                return try Self.replay(stored, hash: hash)
             }
+            try await OrderStore.insert(
+                orderID: orderID, userID: userID, lines: orderLines, total: total, paymentMethod: payload.paymentMethod, fromCart: payload.fromCart ?? false,
+                at: now, on: db)
             try await events.append(
                 OrderPlaced(
                     orderID: orderID, userID: userID, lines: orderLines.map { OrderLineQuantity(productID: $0.productId, quantity: $0.quantity) },
                     total: total, paymentMethod: payload.paymentMethod.rawValue, fromCart: payload.fromCart ?? false),
                 on: db)
-            guard let order = try await OrderStore.find(id: orderID, on: db) else { throw Problem(.internalServerError) }
+            guard let order = try await OrderStore.find(id: orderID, on: db) else { throw OrderingError.orderNotFound }
             let body = String(decoding: try JSONEncoder.events.encode(order), as: UTF8.self)
-            try await db.update("idempotency_keys").set("response_status", to: 202).set("response_body", to: body)
-                .where("user_id", .equal, userID).where("idempotency_key", .equal, key).run()
+            try await OrderStore.recordReply(userID: userID, key: key, status: 202, body: body, on: db)
             return Reply(status: 202, body: body, replayed: false)
         }
     }
@@ -97,29 +81,16 @@ struct OrderingService: Sendable {
             }
             return merged.map { CartLine(productID: $0.0, quantity: $0.1) }
         }
-        guard let cart else { throw Problem(.serviceUnavailable, detail: "The cart service is not reachable from this process.") }
+        guard let cart else { throw OrderingError.cartUnreachable }
         let lines = try await cart.lines(userID: userID, bearerToken: bearerToken)
-        if lines.isEmpty { throw Problem.validation([FieldError(field: "fromCart", message: "the cart is empty")]) }
+        if lines.isEmpty { throw OrderingError.invalid([FieldError(field: "fromCart", message: "the cart is empty")]) }
         return lines
     }
 
-    private func storedReply(userID: String, key: String, hash: String) async throws -> Reply? {
-        try await platform.database.read { db in
-            guard try await db.select().column("user_id").from("idempotency_keys").where("user_id", .equal, userID)
-                .where("idempotency_key", .equal, key).first() != nil
-            else { return nil }
-            return try await Self.reply(userID: userID, key: key, hash: hash, on: db)
-        }
-    }
-
-    private static func reply(userID: String, key: String, hash: String, on db: any SQLDatabase) async throws -> Reply {
-        guard let row = try await db.select().columns("request_hash", "response_status", "response_body").from("idempotency_keys")
-            .where("user_id", .equal, userID).where("idempotency_key", .equal, key).first()
-        else { throw Problem(.internalServerError) }
-        guard try row.decode(column: "request_hash", as: String.self) == hash else {
-            throw Problem(.unprocessableContent, title: "Idempotency key reused", detail: "This Idempotency-Key was already used with a different request.")
-        }
-        return Reply(status: try row.decode(column: "response_status", as: Int.self), body: try row.decode(column: "response_body", as: String.self), replayed: true)
+    /// The stored answer to a key, if this is the request that used it.
+    private static func replay(_ stored: OrderStore.StoredReply, hash: String) throws -> Reply {
+        guard stored.requestHash == hash else { throw OrderingError.idempotencyKeyReused }
+        return Reply(status: stored.status, body: stored.body, replayed: true)
     }
 
     /// The same request, whatever the JSON key order or spacing, hashes the same.
@@ -133,37 +104,21 @@ struct OrderingService: Sendable {
 
     /// Moves an order and publishes `order.status-changed`, inside the caller's transaction. The
     /// update is conditional on the status read, so concurrent moves cannot both win.
-    @discardableResult
     static func move(
         _ orderID: String, to next: OrderStatus, reason: String?, allowed: (OrderStatus) -> Bool, platform: PlatformContext, on db: any SQLDatabase
-    ) async throws -> Bool {
-        guard let row = try await db.select().columns("user_id", "status").from("orders").where("id", .equal, orderID).first(),
-            let current = OrderStatus(rawValue: try row.decode(column: "status", as: String.self))
-        else { throw Problem.notFound("Order") }
-        guard current.canMove(to: next), allowed(current) else {
-            throw Problem.conflict("An order that is \(current.rawValue) cannot become \(next.rawValue).")
-        }
+    ) async throws {
+        guard let (userID, current) = try await OrderStore.state(of: orderID, on: db) else { throw OrderingError.orderNotFound }
+        guard current.canMove(to: next), allowed(current) else { throw OrderingError.cannotMove(from: current, to: next) }
         let now = platform.clock.now().millisecondsSince1970
-        let updated = try await db.raw(
-            """
-            UPDATE orders SET status = \(bind: next.rawValue), reason = COALESCE(\(bind: reason), reason), updated_at = \(bind: now)
-            WHERE id = \(bind: orderID) AND status = \(bind: current.rawValue) RETURNING id
-            """
-        ).first()
-        guard updated != nil else { throw Problem.conflict("The order changed meanwhile; try again.") }
-        try await platform.events.append(
-            OrderStatusChanged(orderID: orderID, userID: try row.decode(column: "user_id", as: String.self), from: current.rawValue, to: next.rawValue, reason: reason),
-            on: db)
-        return true
+        guard try await OrderStore.setStatus(orderID, from: current, to: next, reason: reason, at: now, on: db) else { throw OrderingError.changedMeanwhile }
+        try await platform.events.append(OrderStatusChanged(orderID: orderID, userID: userID, from: current.rawValue, to: next.rawValue, reason: reason), on: db)
     }
 
     private func moveAndReload(_ orderID: String, to next: OrderStatus, reason: String?, allowed: @escaping @Sendable (OrderStatus) -> Bool, ownedBy userID: String?) async throws -> OrderView {
         try await platform.database.transaction { [platform] db in
-            if let userID, try await db.select().column("id").from("orders").where("id", .equal, orderID).where("user_id", .equal, userID).first() == nil {
-                throw Problem.notFound("Order")
-            }
+            if let userID, try await !OrderStore.isOwned(orderID, by: userID, on: db) { throw OrderingError.orderNotFound }
             try await Self.move(orderID, to: next, reason: reason, allowed: allowed, platform: platform, on: db)
-            guard let order = try await OrderStore.find(id: orderID, on: db) else { throw Problem.notFound("Order") }
+            guard let order = try await OrderStore.find(id: orderID, on: db) else { throw OrderingError.orderNotFound }
             return order
         }
     }
@@ -175,6 +130,12 @@ struct OrderingService: Sendable {
     func adminMove(orderID: String, to next: OrderStatus) async throws -> OrderView {
         try await moveAndReload(
             orderID, to: next, reason: next == .cancelled ? "cancelled by an admin" : nil, allowed: { $0.adminTargets.contains(next) }, ownedBy: nil)
+    }
+
+    func order(_ orderID: String, ownedBy userID: String) async throws -> OrderView {
+        // Another user's order is indistinguishable from a missing one.
+        guard let order = try await store.find(id: orderID, userID: userID) else { throw OrderingError.orderNotFound }
+        return order
     }
 }
 

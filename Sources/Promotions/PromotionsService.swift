@@ -64,7 +64,7 @@ struct PromotionsService: Sendable {
 
     func create(_ payload: CreatePromotionPayload) async throws -> PromotionView {
         guard payload.amount.currency == wallet.currency else {
-            throw Problem.validation([FieldError(field: "amount.currency", message: "must be the wallet currency, \(wallet.currency)")])
+            throw PromotionsError.invalid([FieldError(field: "amount.currency", message: "must be the wallet currency, \(wallet.currency)")])
         }
         let now = platform.clock.now()
         let view = PromotionView(
@@ -97,12 +97,12 @@ struct PromotionsService: Sendable {
         let now = platform.clock.now().millisecondsSince1970
         return try await platform.database.transaction { [events = platform.events] db in
             guard let promotion = try await db.select().column("title").from("promotions").where("id", .equal, promotionID).first() else {
-                throw Problem.notFound("Promotion")
+                throw PromotionsError.promotionNotFound
             }
             let unknown = try await PromotionUsers.unknown(Set(userIDs), on: db)
             guard unknown.isEmpty else {
                 let named = unknown.prefix(10).joined(separator: ", ") + (unknown.count > 10 ? " and \(unknown.count - 10) more" : "")
-                throw Problem.validation([FieldError(field: "userIds", message: "names no known user: \(named)")])
+                throw PromotionsError.invalid([FieldError(field: "userIds", message: "names no known user: \(named)")])
             }
             // The SELECT's WHERE keeps SQLite from reading ON CONFLICT as a join constraint.
             let fresh = try await db.raw(
@@ -150,13 +150,13 @@ struct PromotionsService: Sendable {
                 SELECT p.amount, p.currency, p.starts_at, p.ends_at, a.claimed_at FROM promotion_assignments a JOIN promotions p ON p.id = a.promotion_id
                 WHERE a.promotion_id = \(bind: promotionID) AND a.user_id = \(bind: userID)
                 """
-            ).first() else { throw Problem.notFound("Promotion") }
-            if try row.decode(column: "claimed_at", as: Int64?.self) != nil { throw Problem.conflict("This promotion was already claimed.") }
+            ).first() else { throw PromotionsError.promotionNotFound }
+            if try row.decode(column: "claimed_at", as: Int64?.self) != nil { throw PromotionsError.alreadyClaimed }
             if let starts = try row.decode(column: "starts_at", as: Int64?.self), starts > now.millisecondsSince1970 {
-                throw Problem.conflict("This promotion cannot be claimed before it starts.")
+                throw PromotionsError.notStarted
             }
             if let ends = try row.decode(column: "ends_at", as: Int64?.self), ends <= now.millisecondsSince1970 {
-                throw Problem.conflict("This promotion has expired.")
+                throw PromotionsError.expired
             }
             let claimed = try await db.raw(
                 """
@@ -164,10 +164,10 @@ struct PromotionsService: Sendable {
                 WHERE promotion_id = \(bind: promotionID) AND user_id = \(bind: userID) AND claimed_at IS NULL RETURNING user_id
                 """
             ).first()
-            guard claimed != nil else { throw Problem.conflict("This promotion was already claimed.") }
+            guard claimed != nil else { throw PromotionsError.alreadyClaimed }
             let amount = Money(amount: try row.decode(column: "amount", as: Int64.self), currency: try row.decode(column: "currency", as: String.self))
             guard let balance = try await wallet.credit(userID: userID, amount: amount.amount, kind: .promotion, reference: promotionID, on: db) else {
-                throw Problem.conflict("This promotion was already claimed.")
+                throw PromotionsError.alreadyClaimed
             }
             let newBalance = Money(amount: balance, currency: wallet.currency)
             try await events.append(PromotionClaimed(promotionID: promotionID, userID: userID, amount: amount, balance: newBalance), on: db)

@@ -14,6 +14,8 @@ public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let problem as Problem {
             return try problem.response(from: request, context: context)
+        } catch let error as any DomainError {
+            return try error.problem.response(from: request, context: context)
         } catch is NIOTooManyBytesError {
             return try Problem(.contentTooLarge, detail: "The request body is larger than \(context.maxUploadSize) bytes.").response(from: request, context: context)
         } catch let error as HTTPError {

@@ -19,7 +19,7 @@ struct OrderSaga: EventHandler {
         switch event.type {
         case StockReserved.type:
             let reserved = try event.decode(StockReserved.self)
-            guard try await paymentMethod(of: reserved.orderID, on: db) == .onDelivery else { return }  // the wallet answers next
+            guard try await OrderStore.paymentMethod(of: reserved.orderID, on: db) == .onDelivery else { return }  // the wallet answers next
             try await advance(reserved.orderID, to: .confirmed, reason: nil, on: db)
         case StockRejected.type:
             let rejected = try event.decode(StockRejected.self)
@@ -35,17 +35,12 @@ struct OrderSaga: EventHandler {
         }
     }
 
-    private func paymentMethod(of orderID: String, on db: any SQLDatabase) async throws -> PaymentMethod? {
-        try await db.select().column("payment_method").from("orders").where("id", .equal, orderID).first()
-            .flatMap { PaymentMethod(rawValue: try $0.decode(column: "payment_method", as: String.self)) }
-    }
-
     /// Only a pending order moves; one cancelled meanwhile stays cancelled (Catalog releases its
     /// stock on the cancellation event, which follows the reservation in the log).
     private func advance(_ orderID: String, to status: OrderStatus, reason: String?, on db: any SQLDatabase) async throws {
         do {
             try await OrderingService.move(orderID, to: status, reason: reason, allowed: { $0 == .pending }, platform: platform, on: db)
-        } catch let problem as Problem where problem.status == .conflict || problem.status == .notFound {
+        } catch OrderingError.cannotMove, OrderingError.changedMeanwhile, OrderingError.orderNotFound {
             return  // no longer pending (cancelled meanwhile), or not an order of ours: nothing to do
         }
     }
@@ -61,38 +56,13 @@ struct CustomerDirectory: EventHandler {
     func handle(_ event: EventEnvelope, on db: any SQLDatabase) async throws {
         switch event.type {
         case UserRegistered.type:
-            let user = try event.decode(UserRegistered.self)
-            try await db.raw("INSERT INTO ordering_customers (user_id) VALUES (\(bind: user.userID)) ON CONFLICT (user_id) DO NOTHING").run()
+            try await OrderStore.addCustomer(try event.decode(UserRegistered.self).userID, on: db)
         case UserProfileUpdated.type:
             let profile = try event.decode(UserProfileUpdated.self)
             let address = try profile.address.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
-            try await db.raw(
-                """
-                INSERT INTO ordering_customers (user_id, phone, address) VALUES (\(bind: profile.userID), \(bind: profile.phone), \(bind: address))
-                ON CONFLICT (user_id) DO UPDATE SET phone = excluded.phone, address = excluded.address
-                """
-            ).run()
-            let now = platform.clock.now().millisecondsSince1970
-            var update = SQLQueryString(
-                "UPDATE orders SET phone = \(bind: profile.phone), shipping_address = \(bind: address), updated_at = \(bind: now) WHERE user_id = \(bind: profile.userID) AND status IN ")
-            update.appendBindList(OrderStatus.unshipped.map(\.rawValue))
-            try await db.raw(update).run()
+            try await OrderStore.updateCustomer(profile.userID, phone: profile.phone, address: address, at: platform.clock.now().millisecondsSince1970, on: db)
         default:
             break
-        }
-    }
-}
-
-/// Keeps idempotency keys for 48 hours (the promise is at least 24).
-struct PurgeIdempotencyKeys: JobHandler {
-    static let kind = "ordering.purge-idempotency-keys"
-    var kind: String { Self.kind }
-    let platform: PlatformContext
-
-    func run(_ job: Job) async throws {
-        let cutoff = platform.clock.now().addingTimeInterval(-48 * 3600).millisecondsSince1970
-        try await platform.database.transaction { db in
-            try await db.delete(from: "idempotency_keys").where("created_at", .lessThan, cutoff).run()
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Platform
 
+/// `POST /orders`.
 struct PlaceOrderPayload: RequestPayload {
     struct Item: Codable, Sendable {
         let productId: String
@@ -38,6 +39,12 @@ struct PlaceOrderPayload: RequestPayload {
         }
         return errors
     }
+}
+
+/// `PUT /admin/orders/{id}/status`.
+struct StatusPayload: RequestPayload {
+    static let allowedFields: Set<String> = ["status"]
+    let status: OrderStatus
 }
 
 enum IdempotencyKey {
