@@ -78,12 +78,12 @@ struct CatalogRoutes: Sendable {
     /// Admin writes share the public product paths (api.md), with the admin context.
     func addAdmin(to admin: RouterGroup<AdminContext>) {
         admin.post("products") { request, context -> EditedResponse<ProductView> in
-            let body = try await request.decodeBody(CreateProductBody.self, context: context)
+            let body = try await request.decodeBody(CreateProductPayload.self, context: context)
             defer { cache.invalidate() }
             return EditedResponse(status: .created, response: ProductView(try await service.create(body)))
         }
         admin.patch("products/{id}") { request, context -> ProductView in
-            let body = try await request.decodeBody(UpdateProductBody.self, context: context)
+            let body = try await request.decodeBody(UpdateProductPayload.self, context: context)
             defer { cache.invalidate() }
             return ProductView(try await service.update(id: context.parameters.get("id") ?? "", body))
         }
@@ -93,7 +93,7 @@ struct CatalogRoutes: Sendable {
             return .noContent
         }
         admin.put("products/{id}/stock") { request, context -> ProductView in
-            let body = try await request.decodeBody(StockBody.self, context: context)
+            let body = try await request.decodeBody(StockPayload.self, context: context)
             defer { cache.invalidate() }
             return ProductView(try await service.setStock(id: context.parameters.get("id") ?? "", to: body.stock))
         }

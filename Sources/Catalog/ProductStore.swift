@@ -41,6 +41,41 @@ struct ProductStore: Sendable {
         }
     }
 
+    // MARK: writes, in the caller's transaction
+
+    static func insert(_ product: Product, on db: any SQLDatabase) async throws {
+        try await db.insert(into: "products").columns(Product.columns + ["deleted_at"]).values(
+            SQLBind(product.id), SQLBind(product.sku), SQLBind(product.name), SQLBind(product.description), SQLBind(product.price.amount),
+            SQLBind(product.price.currency), SQLBind(product.stock), SQLBind(product.createdAt.millisecondsSince1970),
+            SQLBind(product.updatedAt.millisecondsSince1970), SQLLiteral.null
+        ).run()
+    }
+
+    /// Name, description, price and SKU as `product` has them.
+    static func updateDetails(_ product: Product, on db: any SQLDatabase) async throws {
+        try await db.update("products").set("name", to: product.name).set("description", to: product.description)
+            .set("price_amount", to: product.price.amount).set("price_currency", to: product.price.currency).set("sku", to: product.sku)
+            .set("updated_at", to: product.updatedAt.millisecondsSince1970).where("id", .equal, product.id).run()
+    }
+
+    static func setStock(_ id: String, to stock: Int, at now: Int64, on db: any SQLDatabase) async throws {
+        try await db.update("products").set("stock", to: stock).set("updated_at", to: now).where("id", .equal, id).run()
+    }
+
+    /// Marks a product deleted; false when there was no such (undeleted) product.
+    static func markDeleted(_ id: String, at now: Int64, on db: any SQLDatabase) async throws -> Bool {
+        try await db.raw("UPDATE products SET deleted_at = \(bind: now), updated_at = \(bind: now) WHERE id = \(bind: id) AND deleted_at IS NULL RETURNING id").first() != nil
+    }
+
+    /// Whether a product other than `excluding` has this SKU (deleted ones included: SKUs are never reused).
+    static func skuTaken(_ sku: String, excluding id: String?, on db: any SQLDatabase) async throws -> Bool {
+        try await db.select().column("id").from("products").where("sku", .equal, sku).where("id", .notEqual, id ?? "").first() != nil
+    }
+
+    func skuTaken(_ sku: String) async throws -> Bool {
+        try await database.read { db in try await Self.skuTaken(sku, excluding: nil, on: db) }
+    }
+
     func snapshots(ids: [String]) async throws -> [String: ProductSnapshot] {
         guard !ids.isEmpty else { return [:] }
         return try await database.read { db in

@@ -10,26 +10,26 @@ struct IdentityRoutes: Sendable {
 
     func addPublic(to api: RouterGroup<BazaarRequestContext>) {
         api.post("auth/register") { request, context -> EditedResponse<IdentityService.AuthResult> in
-            let body = try await request.decodeBody(RegisterBody.self, context: context)
+            let body = try await request.decodeBody(RegisterPayload.self, context: context)
             return EditedResponse(status: .created, response: try await service.register(body))
         }
         api.post("auth/login") { request, context -> IdentityService.AuthResult in
-            let body = try await request.decodeBody(LoginBody.self, context: context)
+            let body = try await request.decodeBody(LoginPayload.self, context: context)
             return try await service.login(body, clientAddress: context.clientAddress, logger: context.logger)
         }
         api.post("auth/refresh") { request, context -> IdentityService.AuthResult in
-            try await service.refresh(try await request.decodeBody(RefreshTokenBody.self, context: context).refreshToken, logger: context.logger)
+            try await service.refresh(try await request.decodeBody(RefreshTokenPayload.self, context: context).refreshToken, logger: context.logger)
         }
         api.post("auth/logout") { request, context -> HTTPResponse.Status in
-            try await service.logout(try await request.decodeBody(RefreshTokenBody.self, context: context).refreshToken)
+            try await service.logout(try await request.decodeBody(RefreshTokenPayload.self, context: context).refreshToken)
             return .noContent
         }
         api.post("auth/password-reset") { request, context -> HTTPResponse.Status in
-            try await service.requestPasswordReset(email: try await request.decodeBody(PasswordResetBody.self, context: context).email)
+            try await service.requestPasswordReset(email: try await request.decodeBody(PasswordResetPayload.self, context: context).email)
             return .accepted
         }
         api.post("auth/password-reset/confirm") { request, context -> HTTPResponse.Status in
-            try await service.confirmPasswordReset(try await request.decodeBody(PasswordResetConfirmBody.self, context: context))
+            try await service.confirmPasswordReset(try await request.decodeBody(PasswordResetConfirmPayload.self, context: context))
             return .noContent
         }
     }
@@ -39,7 +39,7 @@ struct IdentityRoutes: Sendable {
             UserView(try await currentUser(context))
         }
         group.patch("users/me") { request, context -> UserView in
-            let patch = try await request.decodeBody(ProfilePatchBody.self, context: context)
+            let patch = try await request.decodeBody(ProfilePatchPayload.self, context: context)
             return UserView(try await service.updateProfile(userID: context.user.id, patch))
         }
         group.get("users/me/preferences") { _, context -> Preferences in
@@ -64,7 +64,7 @@ struct IdentityRoutes: Sendable {
             return UserView(user)
         }
         admin.put("users/{id}/role") { request, context -> UserView in
-            let body = try await request.decodeBody(RoleBody.self, context: context)
+            let body = try await request.decodeBody(RolePayload.self, context: context)
             let id = context.parameters.get("id") ?? ""
             return UserView(try await service.changeRole(userID: id, to: body.role, by: context.user.id))
         }

@@ -4,7 +4,8 @@ import Logging
 import Platform
 import SQLKit
 
-/// Identity's use cases. Every state change and its event commit in one transaction.
+/// Identity's rules. Every state change and its event commit in one transaction; refusals are
+/// `IdentityError`s, the SQL is `UserStore`'s (and `Sessions`').
 struct IdentityService: Sendable {
     let platform: PlatformContext
     let users: UserStore
@@ -30,7 +31,7 @@ struct IdentityService: Sendable {
         }
     }
 
-    func register(_ body: RegisterBody) async throws -> AuthResult {
+    func register(_ body: RegisterPayload) async throws -> AuthResult {
         let hash = try await hasher.hash(body.password)
         let user = try await createUser(email: body.email, passwordHash: hash, name: body.name, role: .user)
         let tokens = try await platform.database.transaction { db in try await sessions.start(for: user, on: db) }
@@ -46,9 +47,7 @@ struct IdentityService: Sendable {
             name: name.trimmingCharacters(in: .whitespacesAndNewlines), role: role, phone: nil, address: nil, preferences: .defaults, createdAt: now)
         do {
             try await platform.database.transaction { [events = platform.events] db in
-                if try await db.select().column("id").from("users").where("email", .equal, user.email).first() != nil {
-                    throw IdentityError.emailTaken
-                }
+                if try await UserStore.emailExists(user.email, on: db) { throw IdentityError.emailTaken }
                 try await UserStore.insert(user, now: now, on: db)
                 try await events.append(UserRegistered(userID: user.id, email: user.email, name: user.name, role: user.role), on: db)
             }
@@ -62,7 +61,7 @@ struct IdentityService: Sendable {
         return user
     }
 
-    func login(_ body: LoginBody, clientAddress: String, logger: Logger) async throws -> AuthResult {
+    func login(_ body: LoginPayload, clientAddress: String, logger: Logger) async throws -> AuthResult {
         let email = EmailAddress.normalize(body.email)
         let verdict = try await throttle.check(account: email, address: clientAddress)
         if let seconds = verdict.lockedFor {
@@ -118,37 +117,31 @@ struct IdentityService: Sendable {
             to: user.email, subject: "Reset your Bazaar password",
             body: "Hello \(user.name),\n\nUse this link within \(Int(passwordResetLifetime / 60)) minutes to choose a new password:\n\(link)\n\nReset token: \(token)\n\nIf you did not ask for this, ignore this message.")
         try await platform.database.transaction { [jobs = platform.jobs] db in
-            try await db.insert(into: "password_resets").columns("token_hash", "user_id", "expires_at")
-                .values(SQLBind(Secrets.sha256(token)), SQLBind(user.id), SQLBind(expires.millisecondsSince1970)).run()
+            try await UserStore.addPasswordReset(tokenHash: Secrets.sha256(token), userID: user.id, expiresAt: expires.millisecondsSince1970, on: db)
             try await MailJob.enqueue(message, queue: jobs, on: db)
         }
     }
 
-    func confirmPasswordReset(_ body: PasswordResetConfirmBody) async throws {
+    func confirmPasswordReset(_ body: PasswordResetConfirmPayload) async throws {
         let hash = try await hasher.hash(body.newPassword)
         let now = platform.clock.now().millisecondsSince1970
         try await platform.database.transaction { db in
-            let used = try await db.raw(
-                "UPDATE password_resets SET used_at = \(bind: now) WHERE token_hash = \(bind: Secrets.sha256(body.token)) AND used_at IS NULL AND expires_at > \(bind: now) RETURNING user_id"
-            ).first()
-            guard let userID = try used?.decode(column: "user_id", as: String.self) else {
+            guard let userID = try await UserStore.usePasswordReset(tokenHash: Secrets.sha256(body.token), at: now, on: db) else {
                 throw IdentityError.resetTokenInvalid
             }
-            try await db.update("users").set("password_hash", to: hash).set("updated_at", to: now).where("id", .equal, userID).run()
+            try await UserStore.setPasswordHash(userID, to: hash, at: now, on: db)
             try await sessions.endAll(userID: userID, reason: "password-reset", on: db)
         }
     }
 
-    func updateProfile(userID: String, _ patch: ProfilePatchBody) async throws -> UserRecord {
+    func updateProfile(userID: String, _ patch: ProfilePatchPayload) async throws -> UserRecord {
         let now = platform.clock.now()
         return try await platform.database.transaction { [events = platform.events] db in
             guard var user = try await UserStore.find(id: userID, on: db) else { throw IdentityError.userNotFound }
             if let name = patch.name { user.name = name.trimmingCharacters(in: .whitespacesAndNewlines) }
             user.phone = patch.phone.applied(to: user.phone)
             user.address = patch.address.applied(to: user.address)
-            try await db.update("users").set("name", to: user.name).set("phone", to: user.phone)
-                .set("address", to: try user.address.map(UserStore.encodeAddress)).set("updated_at", to: now.millisecondsSince1970)
-                .where("id", .equal, userID).run()
+            try await UserStore.updateProfile(user, at: now.millisecondsSince1970, on: db)
             try await events.append(UserProfileUpdated(userID: user.id, name: user.name, phone: user.phone, address: user.address), on: db)
             return user
         }
@@ -157,14 +150,7 @@ struct IdentityService: Sendable {
     func updatePreferences(userID: String, _ preferences: Preferences) async throws -> Preferences {
         let now = platform.clock.now().millisecondsSince1970
         try await platform.database.transaction { [events = platform.events] db in
-            let updated = try await db.raw(
-                """
-                UPDATE users SET pref_order_updates = \(bind: preferences.orderUpdates), pref_promotions = \(bind: preferences.promotions),
-                pref_email = \(bind: preferences.email), pref_realtime = \(bind: preferences.realtime), updated_at = \(bind: now)
-                WHERE id = \(bind: userID) RETURNING id
-                """
-            ).first()
-            guard updated != nil else { throw IdentityError.userNotFound }
+            guard try await UserStore.updatePreferences(userID, preferences, at: now, on: db) else { throw IdentityError.userNotFound }
             try await events.append(UserPreferencesUpdated(userID: userID, preferences: preferences), on: db)
         }
         return preferences
@@ -179,15 +165,10 @@ struct IdentityService: Sendable {
             let old = user.role
             guard old != role else { return user }
             if old == .admin {
-                // Locking every admin row makes two admins demoting each other at once take turns,
-                // so the second sees one admin left.
-                let admins = try await db.raw("SELECT id FROM users WHERE role = \(bind: Role.admin.rawValue)\(unsafeRaw: engine.forUpdate)").all()
-                guard admins.count > 1 else {
-                    throw IdentityError.lastAdmin
-                }
+                guard try await UserStore.lockAdmins(engine: engine, on: db) > 1 else { throw IdentityError.lastAdmin }
             }
             user.role = role
-            try await db.update("users").set("role", to: role.rawValue).set("updated_at", to: now).where("id", .equal, userID).run()
+            try await UserStore.setRole(userID, to: role, at: now, on: db)
             try await events.append(UserRoleChanged(userID: userID, oldRole: old, newRole: role, changedBy: adminID), on: db)
             try await sessions.endAll(userID: userID, reason: "role-changed", on: db)
             return user

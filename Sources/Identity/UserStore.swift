@@ -3,7 +3,9 @@ import Foundation
 import Platform
 import SQLKit
 
-/// SQL for the `users` table.
+/// SQL for users and password resets (sessions, signing keys and the login throttle keep theirs
+/// in `Sessions`, `SigningKeys` and `LoginThrottle`). The `static` functions run in a
+/// transaction the caller holds.
 struct UserStore: Sendable {
     static let columns = [
         "id", "email", "password_hash", "name", "role", "phone", "address", "pref_order_updates", "pref_promotions", "pref_email",
@@ -46,6 +48,53 @@ struct UserStore: Sendable {
             SQLBind(user.preferences.promotions), SQLBind(user.preferences.email), SQLBind(user.preferences.realtime),
             SQLBind(user.createdAt.millisecondsSince1970), SQLBind(now.millisecondsSince1970)
         ).run()
+    }
+
+    static func emailExists(_ email: String, on db: any SQLDatabase) async throws -> Bool {
+        try await db.select().column("id").from("users").where("email", .equal, email).first() != nil
+    }
+
+    static func updateProfile(_ user: UserRecord, at now: Int64, on db: any SQLDatabase) async throws {
+        try await db.update("users").set("name", to: user.name).set("phone", to: user.phone)
+            .set("address", to: try user.address.map(encodeAddress)).set("updated_at", to: now)
+            .where("id", .equal, user.id).run()
+    }
+
+    /// False when there is no such user.
+    static func updatePreferences(_ userID: String, _ preferences: Preferences, at now: Int64, on db: any SQLDatabase) async throws -> Bool {
+        try await db.raw(
+            """
+            UPDATE users SET pref_order_updates = \(bind: preferences.orderUpdates), pref_promotions = \(bind: preferences.promotions),
+            pref_email = \(bind: preferences.email), pref_realtime = \(bind: preferences.realtime), updated_at = \(bind: now)
+            WHERE id = \(bind: userID) RETURNING id
+            """
+        ).first() != nil
+    }
+
+    static func setRole(_ userID: String, to role: Role, at now: Int64, on db: any SQLDatabase) async throws {
+        try await db.update("users").set("role", to: role.rawValue).set("updated_at", to: now).where("id", .equal, userID).run()
+    }
+
+    static func setPasswordHash(_ userID: String, to hash: String, at now: Int64, on db: any SQLDatabase) async throws {
+        try await db.update("users").set("password_hash", to: hash).set("updated_at", to: now).where("id", .equal, userID).run()
+    }
+
+    /// How many admins there are, their rows locked (on PostgreSQL) until the transaction ends:
+    /// two admins demoting each other at once take turns, so the second sees one admin left.
+    static func lockAdmins(engine: DatabaseEngine, on db: any SQLDatabase) async throws -> Int {
+        try await db.raw("SELECT id FROM users WHERE role = \(bind: Role.admin.rawValue)\(unsafeRaw: engine.forUpdate)").all().count
+    }
+
+    static func addPasswordReset(tokenHash: String, userID: String, expiresAt: Int64, on db: any SQLDatabase) async throws {
+        try await db.insert(into: "password_resets").columns("token_hash", "user_id", "expires_at")
+            .values(SQLBind(tokenHash), SQLBind(userID), SQLBind(expiresAt)).run()
+    }
+
+    /// Marks a live reset token used; its user, or nil when it is unknown, expired or used.
+    static func usePasswordReset(tokenHash: String, at now: Int64, on db: any SQLDatabase) async throws -> String? {
+        try await db.raw(
+            "UPDATE password_resets SET used_at = \(bind: now) WHERE token_hash = \(bind: tokenHash) AND used_at IS NULL AND expires_at > \(bind: now) RETURNING user_id"
+        ).first()?.decode(column: "user_id", as: String.self)
     }
 
     static func encodeAddress(_ address: Address) throws -> String {

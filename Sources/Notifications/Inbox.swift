@@ -43,6 +43,14 @@ struct Inbox: Sendable {
 
     private static let columns = ["seq", "id", "user_id", "kind", "title", "body", "created_at", "read_at", "tx_id"]
 
+    /// An admin's notification to one user; nil when there is no such user.
+    func sendFromAdmin(to userID: String, title: String, body: String) async throws -> NotificationMessage? {
+        try await platform.database.transaction { db in
+            guard let recipient = try await RecipientStore.find([userID], on: db).first else { return nil }
+            return try await deliver(NotificationDraft(kind: "admin", title: title, body: body, sourceKey: nil), to: [recipient], on: db).first
+        }
+    }
+
     /// Writes the draft to each recipient's inbox; returns what was new (a source key already
     /// used for a recipient writes nothing for them).
     @discardableResult

@@ -2,7 +2,7 @@ import Contracts
 import Foundation
 import Platform
 
-struct RegisterBody: RequestPayload {
+struct RegisterPayload: RequestPayload {
     static let allowedFields: Set<String> = ["email", "password", "name"]
     let email: String
     let password: String
@@ -13,7 +13,7 @@ struct RegisterBody: RequestPayload {
     }
 }
 
-struct LoginBody: RequestPayload {
+struct LoginPayload: RequestPayload {
     static let allowedFields: Set<String> = ["email", "password"]
     let email: String
     let password: String
@@ -27,7 +27,7 @@ struct LoginBody: RequestPayload {
     }
 }
 
-struct RefreshTokenBody: RequestPayload {
+struct RefreshTokenPayload: RequestPayload {
     static let allowedFields: Set<String> = ["refreshToken"]
     let refreshToken: String
 
@@ -36,13 +36,13 @@ struct RefreshTokenBody: RequestPayload {
     }
 }
 
-struct PasswordResetBody: RequestPayload {
+struct PasswordResetPayload: RequestPayload {
     static let allowedFields: Set<String> = ["email"]
     let email: String
     func validate() -> [FieldError] { [Validate.email(email)].compactMap { $0 } }
 }
 
-struct PasswordResetConfirmBody: RequestPayload {
+struct PasswordResetConfirmPayload: RequestPayload {
     static let allowedFields: Set<String> = ["token", "newPassword"]
     let token: String
     let newPassword: String
@@ -56,7 +56,7 @@ struct PasswordResetConfirmBody: RequestPayload {
 }
 
 /// A PATCH: absent fields stay as they are; `phone` and `address` may be set to null to clear.
-struct ProfilePatchBody: RequestPayload {
+struct ProfilePatchPayload: RequestPayload {
     static let allowedFields: Set<String> = ["name", "phone", "address"]
     static let nestedFields: [String: Set<String>] = ["address": NestedFields.address]
     static let nullableFields: Set<String> = ["phone", "address"]
@@ -111,7 +111,7 @@ extension Preferences: RequestPayload {
     public static let allowedFields: Set<String> = ["orderUpdates", "promotions", "email", "realtime"]
 }
 
-struct RoleBody: RequestPayload {
+struct RolePayload: RequestPayload {
     static let allowedFields: Set<String> = ["role"]
     let role: Role
 }

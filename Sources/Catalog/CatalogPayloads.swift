@@ -14,7 +14,7 @@ enum ProductRules {
     }
 }
 
-struct CreateProductBody: RequestPayload {
+struct CreateProductPayload: RequestPayload {
     static let allowedFields: Set<String> = ["name", "description", "price", "stock", "sku"]
     static let nestedFields: [String: Set<String>] = ["price": NestedFields.money]
     let name: String
@@ -29,7 +29,7 @@ struct CreateProductBody: RequestPayload {
     }
 }
 
-struct UpdateProductBody: RequestPayload {
+struct UpdateProductPayload: RequestPayload {
     static let allowedFields: Set<String> = ["name", "description", "price", "sku"]
     static let nestedFields: [String: Set<String>] = ["price": NestedFields.money]
     let name: String?
@@ -47,7 +47,7 @@ struct UpdateProductBody: RequestPayload {
     }
 }
 
-struct StockBody: RequestPayload {
+struct StockPayload: RequestPayload {
     static let allowedFields: Set<String> = ["stock"]
     let stock: Int
     func validate() -> [FieldError] { [ProductRules.stock(stock)].compactMap { $0 } }
