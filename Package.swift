@@ -4,7 +4,7 @@ import PackageDescription
 /// Strict settings for every target: Swift 6 language mode is the tools default; `any` is required
 /// on existentials so that dynamic dispatch is always visible at the use site.
 let strictSettings: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("ExistentialAny")
 ]
 
 let package = Package(
@@ -146,7 +146,10 @@ let package = Package(
         ),
         .target(
             name: "BazaarServer",
-            dependencies: ["Platform", "Contracts", "Identity", "Catalog", "Cart", "Ordering", "Promotions", "Notifications", "Gateway", "Upstreams", "WebFront"],
+            dependencies: [
+                "Platform", "Contracts", "Identity", "Catalog", "Cart", "Ordering", "Promotions", "Notifications", "Gateway", "Upstreams",
+                "WebFront",
+            ],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -201,11 +204,20 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
-            name: "CommerceTests",
+            name: "CartTests",
+            dependencies: [
+                "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "OrderingTests",
             dependencies: [
                 "Contracts",
                 "Platform",
                 "TestSupport",
+                .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: strictSettings
@@ -253,7 +265,9 @@ let package = Package(
         ),
         .testTarget(
             name: "UpstreamsTests",
-            dependencies: ["Upstreams", .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: [
+                "Upstreams", .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -9,7 +9,8 @@ public func fuzzNestingLimit(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     let bytes = Array(UnsafeRawBufferPointer(start: start, count: count))
     for syntax in [NestingLimit.Syntax.json, .graphQL] {
         let full = NestingLimit.deepest(bytes, syntax: syntax)
-        let openers = bytes.filter { $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "[") || (syntax == .graphQL && $0 == UInt8(ascii: "(")) }.count
+        let openers = bytes.filter { $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "[") || (syntax == .graphQL && $0 == UInt8(ascii: "(")) }
+            .count
         precondition(full >= 0 && full <= openers, "depth \(full) with \(openers) opening brackets")
         for limit in [0, 1, 3, 32, 64] {
             let stopped = NestingLimit.deepest(bytes, syntax: syntax, stoppingAbove: limit)

@@ -58,21 +58,31 @@ public func buildBazaar(
     let catalog = settings.modules.contains(.catalog) ? CatalogModule(platform: platform) : nil
     // Modules in this process talk in-process; the others over HTTP (split mode).
     let upstreams = ModuleUpstreams(settings: settings)
-    let catalogClient: (any CatalogClient)? = catalog?.client ?? upstreams.httpClient(for: .catalog) { HTTPCatalogClient(upstream: $0, client: $1) }
+    let catalogClient: (any CatalogClient)? =
+        catalog?.client ?? upstreams.httpClient(for: .catalog) { HTTPCatalogClient(upstream: $0, client: $1) }
     let cart = settings.modules.contains(.cart) ? catalogClient.map { CartModule(platform: platform, catalog: $0) } : nil
     let cartClient: (any CartClient)? = cart?.client ?? upstreams.httpClient(for: .cart) { HTTPCartClient(upstream: $0, client: $1) }
     let promotions = settings.modules.contains(.promotions) ? PromotionsModule(platform: platform, currency: settings.walletCurrency) : nil
     let walletPayments = settings.walletPayments ?? (promotions != nil)
-    let ordering = settings.modules.contains(.ordering)
-        ? catalogClient.map { OrderingModule(platform: platform, catalog: $0, cart: cartClient, scheduler: scheduler, walletPayments: walletPayments) } : nil
-    let notifications = settings.modules.contains(.notifications) ? NotificationsModule(platform: platform, scheduler: scheduler, settings: settings.notifications) : nil
-    let modules: [any BazaarModule] = ([identity, catalog, cart, ordering, promotions, notifications] as [(any BazaarModule)?]).compactMap { $0 }
+    let ordering =
+        settings.modules.contains(.ordering)
+        ? catalogClient.map {
+            OrderingModule(platform: platform, catalog: $0, cart: cartClient, scheduler: scheduler, walletPayments: walletPayments)
+        } : nil
+    let notifications =
+        settings.modules.contains(.notifications)
+        ? NotificationsModule(platform: platform, scheduler: scheduler, settings: settings.notifications) : nil
+    let modules: [any BazaarModule] = ([identity, catalog, cart, ordering, promotions, notifications] as [(any BazaarModule)?]).compactMap {
+        $0
+    }
 
     let handlers = modules.flatMap(\.eventHandlers).map { decorateHandlers?($0) ?? $0 }
     let consumers = EventConsumerService(
-        handlers: handlers, database: database, clock: clock, retry: RetryPolicy(maxAttempts: 8, baseDelay: .milliseconds(50), maxDelay: .seconds(30)),
+        handlers: handlers, database: database, clock: clock,
+        retry: RetryPolicy(maxAttempts: 8, baseDelay: .milliseconds(50), maxDelay: .seconds(30)),
         logger: logger)
-    let transport = mailTransport ?? settings.smtp.map { SMTPTransport(settings: $0) } ?? StoredMailTransport(database: database, clock: clock)
+    let transport =
+        mailTransport ?? settings.smtp.map { SMTPTransport(settings: $0) } ?? StoredMailTransport(database: database, clock: clock)
     let jobWorker = JobWorkerService(
         queue: platform.jobs, handlers: [MailJob(transport: transport)] + modules.flatMap(\.jobHandlers), logger: logger)
     let feed = TokenVerifierFeed(verifier: verifier, log: platform.events, clock: clock, logger: logger)
@@ -92,7 +102,8 @@ public func buildBazaar(
         limiter: RateLimiter(clock: clock),
         auth: settings.authRequestsPerMinute > 0 ? RateLimitPolicy(name: "auth", limit: settings.authRequestsPerMinute) : nil,
         api: settings.apiRequestsPerMinute > 0 ? RateLimitPolicy(name: "api", limit: settings.apiRequestsPerMinute) : nil,
-        realtime: settings.realtimeConnectionsPerMinute > 0 ? RateLimitPolicy(name: "realtime", limit: settings.realtimeConnectionsPerMinute) : nil)
+        realtime: settings.realtimeConnectionsPerMinute > 0
+            ? RateLimitPolicy(name: "realtime", limit: settings.realtimeConnectionsPerMinute) : nil)
     router.add(middleware: RateLimitMiddleware(rules: rateLimits))
     let gateway = try GatewayParts(settings: settings, platform: platform, upstreams: upstreams)
     if let proxy = gateway?.proxy { router.add(middleware: proxy) }
@@ -128,12 +139,14 @@ public func buildBazaar(
     gateway?.transport.bind(responder)
     let webSocketResponder = webSocketRouter.buildResponder()
     let limits = settings.connectionLimits
-    let channel = HTTP1WebSocketUpgradeChannel.Configuration(http1: .init(idleTimeout: nil, httpDecoderConfiguration: limits.decoderConfiguration))
+    let channel = HTTP1WebSocketUpgradeChannel.Configuration(
+        http1: .init(idleTimeout: nil, httpDecoderConfiguration: limits.decoderConfiguration))
     var application = Application(
         responder: responder,
         server: HTTPServerBuilder { responder in
             GuardedChildChannel(
-                HTTP1WebSocketUpgradeChannel(responder: responder, webSocketResponder: webSocketResponder, configuration: channel), limits: limits)
+                HTTP1WebSocketUpgradeChannel(responder: responder, webSocketResponder: webSocketResponder, configuration: channel),
+                limits: limits)
         },
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "bazaar"),
         logger: logger)

@@ -92,7 +92,9 @@ public struct BazaarSettings: Sendable {
             var modules = Set<ModuleName>()
             for name in list.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) where !name.isEmpty {
                 guard let module = ModuleName(rawValue: name) else {
-                    throw Invalid(setting: "modules (BAZAAR_MODULES)", problem: "unknown module '\(name)'; known: \(ModuleName.allCases.map(\.rawValue).joined(separator: ", "))")
+                    throw Invalid(
+                        setting: "modules (BAZAAR_MODULES)",
+                        problem: "unknown module '\(name)'; known: \(ModuleName.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 modules.insert(module)
             }
@@ -101,7 +103,9 @@ public struct BazaarSettings: Sendable {
         }
         if let level = config.string(forKey: "log.level") {
             guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
-                throw Invalid(setting: "log.level (BAZAAR_LOG_LEVEL)", problem: "expected one of trace, debug, info, notice, warning, error, critical")
+                throw Invalid(
+                    setting: "log.level (BAZAAR_LOG_LEVEL)", problem: "expected one of trace, debug, info, notice, warning, error, critical"
+                )
             }
             settings.logLevel = parsed
         }
@@ -121,7 +125,9 @@ public struct BazaarSettings: Sendable {
         settings.identity.publicBaseURL = config.string(forKey: "public.url", default: "http://\(settings.host):\(settings.port)")
         settings.walletCurrency = config.string(forKey: "wallet.currency", default: "USD")
         if settings.walletCurrency.count != 3 || !settings.walletCurrency.allSatisfy({ $0.isASCII && $0.isUppercase }) {
-            throw Invalid(setting: "wallet.currency (BAZAAR_WALLET_CURRENCY)", problem: "'\(settings.walletCurrency)' is not an ISO 4217 code such as USD")
+            throw Invalid(
+                setting: "wallet.currency (BAZAAR_WALLET_CURRENCY)",
+                problem: "'\(settings.walletCurrency)' is not an ISO 4217 code such as USD")
         }
         if let text = config.string(forKey: "wallet.payments") {
             guard let flag = Bool(text.lowercased()) else {
@@ -129,15 +135,18 @@ public struct BazaarSettings: Sendable {
             }
             settings.walletPayments = flag
         }
-        settings.notifications.pingInterval = .milliseconds(try integer(config, "socketio.ping.interval.ms", default: 25_000, in: 100...600_000))
-        settings.notifications.pingTimeout = .milliseconds(try integer(config, "socketio.ping.timeout.ms", default: 20_000, in: 100...600_000))
+        settings.notifications.pingInterval = .milliseconds(
+            try integer(config, "socketio.ping.interval.ms", default: 25_000, in: 100...600_000))
+        settings.notifications.pingTimeout = .milliseconds(
+            try integer(config, "socketio.ping.timeout.ms", default: 20_000, in: 100...600_000))
         settings.authRequestsPerMinute = try integer(config, "rate.limit.auth.per.minute", default: 30, in: 0...1_000_000)
         settings.apiRequestsPerMinute = try integer(config, "rate.limit.api.per.minute", default: 600, in: 0...1_000_000)
         settings.realtimeConnectionsPerMinute = try integer(config, "rate.limit.realtime.per.minute", default: 60, in: 0...1_000_000)
         if let smtpURL = config.string(forKey: "smtp.url", isSecret: true) {
             do {
                 settings.smtp = try SMTPSettings(
-                    url: smtpURL, from: config.string(forKey: "smtp.from", default: "no-reply@localhost"), caFile: config.string(forKey: "smtp.ca.file"))
+                    url: smtpURL, from: config.string(forKey: "smtp.from", default: "no-reply@localhost"),
+                    caFile: config.string(forKey: "smtp.ca.file"))
             } catch {
                 throw Invalid(setting: "smtp.url (BAZAAR_SMTP_URL)", problem: "\(error)")
             }
@@ -153,15 +162,19 @@ public struct BazaarSettings: Sendable {
         }
         settings.graphQLDepthLimit = try integer(config, "graphql.max.depth", default: 10, in: 2...50)
         settings.graphQLCostLimit = try integer(config, "graphql.max.cost", default: 5_000, in: 10...1_000_000)
-        settings.upstreamHealthInterval = .milliseconds(try integer(config, "upstream.health.interval.ms", default: 1_000, in: 100...60_000))
+        settings.upstreamHealthInterval = .milliseconds(
+            try integer(config, "upstream.health.interval.ms", default: 1_000, in: 100...60_000))
         settings.gatewayTimeout = TimeInterval(try integer(config, "gateway.timeout.ms", default: 30_000, in: 100...600_000)) / 1000
         settings.connectionLimits.maxConnections = OpenFileLimit.connectionBudget(
             requested: try integer(config, "max.connections", default: 1_000, in: 8...1_000_000), reserved: settings.databasePoolSize + 64)
-        settings.connectionLimits.headerTimeout = .milliseconds(Int64(try integer(config, "header.timeout.ms", default: 10_000, in: 100...600_000)))
-        settings.connectionLimits.idleTimeout = .milliseconds(Int64(try integer(config, "idle.timeout.ms", default: 60_000, in: 100...3_600_000)))
+        settings.connectionLimits.headerTimeout = .milliseconds(
+            Int64(try integer(config, "header.timeout.ms", default: 10_000, in: 100...600_000)))
+        settings.connectionLimits.idleTimeout = .milliseconds(
+            Int64(try integer(config, "idle.timeout.ms", default: 60_000, in: 100...3_600_000)))
         let needsCatalog = settings.modules.contains(.cart) || settings.modules.contains(.ordering)
         if needsCatalog && !settings.modules.contains(.catalog) && settings.moduleURLs[.catalog] == nil {
-            throw Invalid(setting: "catalog.url (BAZAAR_CATALOG_URL)", problem: "cart and ordering need catalog: serve it here or give its base URL")
+            throw Invalid(
+                setting: "catalog.url (BAZAAR_CATALOG_URL)", problem: "cart and ordering need catalog: serve it here or give its base URL")
         }
         return settings
     }
@@ -182,7 +195,8 @@ public struct BazaarSettings: Sendable {
         let environmentName = "BAZAAR_" + key.uppercased().replacingOccurrences(of: ".", with: "_")
         guard let text = config.string(forKey: ConfigKey(key)) else { return value }
         guard let number = Int(text), range.contains(number) else {
-            throw Invalid(setting: "\(key) (\(environmentName))", problem: "'\(text)' is not an integer in \(range.lowerBound)...\(range.upperBound)")
+            throw Invalid(
+                setting: "\(key) (\(environmentName))", problem: "'\(text)' is not an integer in \(range.lowerBound)...\(range.upperBound)")
         }
         return number
     }

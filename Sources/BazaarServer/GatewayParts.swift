@@ -19,13 +19,16 @@ struct GatewayParts {
         var limits = QueryLimits()
         limits.maxDepth = settings.graphQLDepthLimit
         limits.maxCost = settings.graphQLCostLimit
-        graphQL = try GraphQLGateway(transport: transport, settings: .init(introspection: settings.graphQLIntrospection ?? false, limits: limits))
+        graphQL = try GraphQLGateway(
+            transport: transport, settings: .init(introspection: settings.graphQLIntrospection ?? false, limits: limits))
         let routes = ModuleName.allCases.filter { !settings.modules.contains($0) }.compactMap { module in
             upstreams.upstream(module).map { ProxyRoute(upstream: $0, pathPrefixes: module.publicPaths) }
         }
         let sessions = StickySessions()
         realtime = upstreams.upstream(.notifications).map {
-            RealtimeProxy(upstream: $0, sessions: sessions, verifier: platform.verifier, trustForwardedFor: settings.trustForwardedFor, logger: platform.logger)
+            RealtimeProxy(
+                upstream: $0, sessions: sessions, verifier: platform.verifier, trustForwardedFor: settings.trustForwardedFor,
+                logger: platform.logger)
         }
         guard let client = upstreams.client, !routes.isEmpty else {
             proxy = nil
@@ -35,7 +38,9 @@ struct GatewayParts {
         // Catalog's own process caches its answers; a gateway in front of another process keeps its own copy.
         let cache = upstreams.upstream(.catalog) != nil ? InvalidatedCache(name: "gateway", clock: platform.clock) : nil
         proxy = GatewayProxyMiddleware(routes: routes, client: client, productCache: cache, sessions: sessions)
-        cacheInvalidation = cache.map { CacheInvalidation(cache: $0, log: platform.events, types: ProductEvents.types, logger: platform.logger) }
+        cacheInvalidation = cache.map {
+            CacheInvalidation(cache: $0, log: platform.events, types: ProductEvents.types, logger: platform.logger)
+        }
     }
 }
 

@@ -16,10 +16,11 @@ struct ModuleUpstreams {
         if served.contains(.gateway) { called = Set(ModuleName.allCases) }
         if served.contains(.cart) || served.contains(.ordering) { called.insert(.catalog) }
         if served.contains(.ordering) { called.insert(.cart) }
-        upstreams = Dictionary(uniqueKeysWithValues: called.subtracting(served).compactMap { module in
-            guard let urls = settings.moduleURLs[module], !urls.isEmpty else { return nil }
-            return (module, Upstream(name: module.rawValue, baseURLs: urls))
-        })
+        upstreams = Dictionary(
+            uniqueKeysWithValues: called.subtracting(served).compactMap { module in
+                guard let urls = settings.moduleURLs[module], !urls.isEmpty else { return nil }
+                return (module, Upstream(name: module.rawValue, baseURLs: urls))
+            })
         client = upstreams.isEmpty ? nil : UpstreamClient(timeout: .milliseconds(Int64((settings.gatewayTimeout * 1000).rounded())))
     }
 
@@ -35,6 +36,9 @@ struct ModuleUpstreams {
     func services(interval: Duration, logger: Logger) -> [any Service] {
         guard let client else { return [] }
         let checked = ModuleName.allCases.compactMap { upstreams[$0] }
-        return [UpstreamHealthCheck(upstreams: checked, client: client, interval: interval, logger: logger), UpstreamClientService(client: client)]
+        return [
+            UpstreamHealthCheck(upstreams: checked, client: client, interval: interval, logger: logger),
+            UpstreamClientService(client: client),
+        ]
     }
 }

@@ -52,7 +52,9 @@ struct HTTPCartClient: CartClient {
 
 enum ServiceCall {
     /// A GET another module answers with 200 and JSON; anything else is a 502.
-    static func get<Answer: Decodable>(_ target: String, token: String?, from upstream: Upstream, client: UpstreamClient) async throws -> Answer {
+    static func get<Answer: Decodable>(
+        _ target: String, token: String?, from upstream: Upstream, client: UpstreamClient
+    ) async throws -> Answer {
         var headers = HTTPFields()
         if let token { headers[.authorization] = "Bearer \(token)" }
         let reply = try await client.collect(.init(method: .get, target: target, headers: headers), from: upstream, limit: 16 * 1024 * 1024)

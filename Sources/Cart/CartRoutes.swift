@@ -28,7 +28,9 @@ extension CartError: DomainError {
         case .noSuchProduct: Problem.notFound("Product")
         case .noSuchLine: Problem.notFound("Cart line")
         case .aboveStock(let available):
-            Problem(.conflict, detail: "Only \(available) in stock.", errors: [FieldError(field: "quantity", message: "exceeds the \(available) available")])
+            Problem(
+                .conflict, detail: "Only \(available) in stock.",
+                errors: [FieldError(field: "quantity", message: "exceeds the \(available) available")])
         }
     }
 }

@@ -37,12 +37,15 @@ struct CartService: Sendable {
         var items: [CartView.Line] = []
         for line in lines {
             guard let product = products[line.productID] else { continue }
-            items.append(CartView.Line(
-                productId: line.productID, name: product.name, unitPrice: product.price, quantity: line.quantity,
-                lineTotal: Money(amount: product.price.amount * Int64(line.quantity), currency: product.price.currency), available: product.stock))
+            items.append(
+                CartView.Line(
+                    productId: line.productID, name: product.name, unitPrice: product.price, quantity: line.quantity,
+                    lineTotal: Money(amount: product.price.amount * Int64(line.quantity), currency: product.price.currency),
+                    available: product.stock))
         }
         let currencies = Set(items.map(\.unitPrice.currency))
-        let total = currencies.count <= 1
+        let total =
+            currencies.count <= 1
             ? Money(amount: items.reduce(0) { $0 + $1.lineTotal.amount }, currency: currencies.first ?? "USD") : nil
         return CartView(items: items, total: total, itemCount: items.reduce(0) { $0 + $1.quantity })
     }

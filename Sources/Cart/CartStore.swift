@@ -9,8 +9,14 @@ struct CartStore: Sendable {
 
     func lines(userID: String) async throws -> [CartLine] {
         try await database.read { db in
-            try await db.select().columns("product_id", "quantity").from("cart_items").where("user_id", .equal, userID).orderBy("line_order")
-                .all().map { CartLine(productID: try $0.decode(column: "product_id", as: String.self), quantity: try $0.decode(column: "quantity", as: Int.self)) }
+            try await db.select().columns("product_id", "quantity").from("cart_items").where("user_id", .equal, userID).orderBy(
+                "line_order"
+            )
+            .all().map {
+                CartLine(
+                    productID: try $0.decode(column: "product_id", as: String.self),
+                    quantity: try $0.decode(column: "quantity", as: Int.self))
+            }
         }
     }
 
@@ -36,7 +42,9 @@ struct CartStore: Sendable {
     /// Removes a line; false when it was not in the cart.
     func remove(userID: String, productID: String) async throws -> Bool {
         try await database.transaction { db in
-            try await db.raw("DELETE FROM cart_items WHERE user_id = \(bind: userID) AND product_id = \(bind: productID) RETURNING product_id").first() != nil
+            try await db.raw(
+                "DELETE FROM cart_items WHERE user_id = \(bind: userID) AND product_id = \(bind: productID) RETURNING product_id"
+            ).first() != nil
         }
     }
 

@@ -21,7 +21,9 @@ public struct CatalogModule: BazaarModule {
 
     public var migrations: ModuleMigrations { CatalogMigrations.all }
     public var eventHandlers: [any EventHandler] { [StockReservations(platform: platform, cache: cache)] }
-    public var services: [any Service] { [CacheInvalidation(cache: cache, log: platform.events, types: ProductEvents.types, logger: platform.logger)] }
+    public var services: [any Service] {
+        [CacheInvalidation(cache: cache, log: platform.events, types: ProductEvents.types, logger: platform.logger)]
+    }
 
     /// For modules in the same process (Cart); split processes use the HTTP client instead.
     public var client: any CatalogClient { InProcessCatalogClient(store: store) }

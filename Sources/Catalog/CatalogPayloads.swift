@@ -24,8 +24,11 @@ struct CreateProductPayload: RequestPayload {
     let sku: String
 
     func validate() -> [FieldError] {
-        [Validate.length(name, field: "name", max: 200), ProductRules.description(description), ProductRules.stock(stock), ProductRules.sku(sku)]
-            .compactMap { $0 } + price.validate(field: "price")
+        [
+            Validate.length(name, field: "name", max: 200), ProductRules.description(description), ProductRules.stock(stock),
+            ProductRules.sku(sku),
+        ]
+        .compactMap { $0 } + price.validate(field: "price")
     }
 }
 

@@ -39,7 +39,8 @@ struct CatalogRoutes: Sendable {
             }
             let query = request.uri.queryParameters["q"].map(String.init)
             if let query, query.count > 200 {
-                throw Problem.badRequest("Invalid query parameter.", errors: [FieldError(field: "q", message: "must be at most 200 characters")])
+                throw Problem.badRequest(
+                    "Invalid query parameter.", errors: [FieldError(field: "q", message: "must be at most 200 characters")])
             }
             let key = "list|\(query ?? "")|\(request.uri.queryParameters["limit"] ?? "")|\(request.uri.queryParameters["cursor"] ?? "")"
             return try await cache.value(key) {
@@ -65,7 +66,8 @@ struct CatalogRoutes: Sendable {
         let ids = text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
         guard (1...Self.maxIDs).contains(ids.count), ids.allSatisfy({ (1...64).contains($0.count) }) else {
             throw Problem.badRequest(
-                "Invalid query parameter.", errors: [FieldError(field: "ids", message: "must be 1 to \(Self.maxIDs) comma-separated product ids")])
+                "Invalid query parameter.",
+                errors: [FieldError(field: "ids", message: "must be 1 to \(Self.maxIDs) comma-separated product ids")])
         }
         let found: [ProductView] = try await cache.value("ids|\(text)") { try await store.find(ids: ids).map(ProductView.init) }
         let byID = Dictionary(found.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })

@@ -21,7 +21,9 @@ extension Product {
         sku = try row.decode(column: "sku", as: String.self)
         name = try row.decode(column: "name", as: String.self)
         description = try row.decode(column: "description", as: String.self)
-        price = Money(amount: try row.decode(column: "price_amount", as: Int64.self), currency: try row.decode(column: "price_currency", as: String.self))
+        price = Money(
+            amount: try row.decode(column: "price_amount", as: Int64.self),
+            currency: try row.decode(column: "price_currency", as: String.self))
         stock = try row.decode(column: "stock", as: Int.self)
         createdAt = Date(millisecondsSince1970: try row.decode(column: "created_at", as: Int64.self))
         updatedAt = Date(millisecondsSince1970: try row.decode(column: "updated_at", as: Int64.self))

@@ -27,11 +27,16 @@ struct ProductStore: Sendable {
     /// Newest first; `query` matches name or description case-insensitively.
     func list(query: String?, after cursor: KeysetCursor?, limit: Int) async throws -> [Product] {
         try await database.read { db in
-            var select = db.select().columns(Product.columns.map { SQLColumn($0) }).from("products").where("deleted_at", .is, SQLLiteral.null)
+            var select = db.select().columns(Product.columns.map { SQLColumn($0) }).from("products").where(
+                "deleted_at", .is, SQLLiteral.null)
             if let query, !query.isEmpty {
-                let pattern = "%" + query.lowercased().replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+                let pattern =
+                    "%"
+                    + query.lowercased().replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
                     .replacingOccurrences(of: "_", with: "\\_") + "%"
-                select = select.where(SQLQueryString("(LOWER(name) LIKE \(bind: pattern) ESCAPE '\\' OR LOWER(description) LIKE \(bind: pattern) ESCAPE '\\')"))
+                select = select.where(
+                    SQLQueryString(
+                        "(LOWER(name) LIKE \(bind: pattern) ESCAPE '\\' OR LOWER(description) LIKE \(bind: pattern) ESCAPE '\\')"))
             }
             if let cursor {
                 select = select.where(
@@ -64,7 +69,9 @@ struct ProductStore: Sendable {
 
     /// Marks a product deleted; false when there was no such (undeleted) product.
     static func markDeleted(_ id: String, at now: Int64, on db: any SQLDatabase) async throws -> Bool {
-        try await db.raw("UPDATE products SET deleted_at = \(bind: now), updated_at = \(bind: now) WHERE id = \(bind: id) AND deleted_at IS NULL RETURNING id").first() != nil
+        try await db.raw(
+            "UPDATE products SET deleted_at = \(bind: now), updated_at = \(bind: now) WHERE id = \(bind: id) AND deleted_at IS NULL RETURNING id"
+        ).first() != nil
     }
 
     /// Whether a product other than `excluding` has this SKU (deleted ones included: SKUs are never reused).
@@ -79,14 +86,17 @@ struct ProductStore: Sendable {
     func snapshots(ids: [String]) async throws -> [String: ProductSnapshot] {
         guard !ids.isEmpty else { return [:] }
         return try await database.read { db in
-            var query = SQLQueryString("SELECT id, name, price_amount, price_currency, stock FROM products WHERE deleted_at IS NULL AND id IN ")
+            var query = SQLQueryString(
+                "SELECT id, name, price_amount, price_currency, stock FROM products WHERE deleted_at IS NULL AND id IN ")
             query.appendBindList(Array(Set(ids)))
             var result: [String: ProductSnapshot] = [:]
             for row in try await db.raw(query).all() {
                 let id = try row.decode(column: "id", as: String.self)
                 result[id] = ProductSnapshot(
                     id: id, name: try row.decode(column: "name", as: String.self),
-                    price: Money(amount: try row.decode(column: "price_amount", as: Int64.self), currency: try row.decode(column: "price_currency", as: String.self)),
+                    price: Money(
+                        amount: try row.decode(column: "price_amount", as: Int64.self),
+                        currency: try row.decode(column: "price_currency", as: String.self)),
                     stock: try row.decode(column: "stock", as: Int.self))
             }
             return result

@@ -54,7 +54,8 @@ struct StockReservations: EventHandler {
                 continue
             }
             if product.stock < requested {
-                rejections.append(StockRejection(productID: id, requested: requested, available: product.stock, reason: "insufficient stock"))
+                rejections.append(
+                    StockRejection(productID: id, requested: requested, available: product.stock, reason: "insufficient stock"))
             }
         }
         guard rejections.isEmpty else {
@@ -64,7 +65,8 @@ struct StockReservations: EventHandler {
         let now = platform.clock.now().millisecondsSince1970
         for id in ids {
             // The CHECK (stock >= 0) constraint is the last line of defence against overselling.
-            try await db.raw("UPDATE products SET stock = stock - \(bind: wanted[id]!), updated_at = \(bind: now) WHERE id = \(bind: id)").run()
+            try await db.raw("UPDATE products SET stock = stock - \(bind: wanted[id]!), updated_at = \(bind: now) WHERE id = \(bind: id)")
+                .run()
         }
         var insert = db.insert(into: "stock_reservations").columns("order_id", "product_id", "quantity")
         for id in ids { insert = insert.values(SQLBind(order.orderID), SQLBind(id), SQLBind(wanted[id]!)) }
@@ -83,7 +85,8 @@ struct StockReservations: EventHandler {
         for row in released {
             let id = try row.decode(column: "product_id", as: String.self)
             let quantity = try row.decode(column: "quantity", as: Int.self)
-            try await db.raw("UPDATE products SET stock = stock + \(bind: quantity), updated_at = \(bind: now) WHERE id = \(bind: id)").run()
+            try await db.raw("UPDATE products SET stock = stock + \(bind: quantity), updated_at = \(bind: now) WHERE id = \(bind: id)")
+                .run()
             lines.append(OrderLineQuantity(productID: id, quantity: quantity))
         }
         try await platform.events.append(StockReleased(orderID: orderID, lines: lines.sorted { $0.productID < $1.productID }), on: db)

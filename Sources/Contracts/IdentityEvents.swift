@@ -90,4 +90,3 @@ public struct Preferences: Codable, Sendable, Equatable {
 
     public static let defaults = Preferences(orderUpdates: true, promotions: true, email: true, realtime: true)
 }
-

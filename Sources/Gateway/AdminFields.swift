@@ -34,7 +34,8 @@ extension GraphTypes {
                 product,
                 args: [
                     "name": argument(required(GraphQLString)), "description": argument(required(GraphQLString)),
-                    "price": argument(required(moneyInput)), "stock": argument(required(GraphQLInt)), "sku": argument(required(GraphQLString)),
+                    "price": argument(required(moneyInput)), "stock": argument(required(GraphQLInt)),
+                    "sku": argument(required(GraphQLString)),
                 ]
             ) { _, args, request in
                 try await request.call(.post, "products", body: GraphValues.body(args))
@@ -46,7 +47,9 @@ extension GraphTypes {
                     "price": argument(moneyInput), "sku": argument(GraphQLString),
                 ]
             ) { _, args, request in
-                try await request.call(.patch, "products/" + Path.segment(args["id"]), body: GraphValues.body(args, only: ["name", "description", "price", "sku"]))
+                try await request.call(
+                    .patch, "products/" + Path.segment(args["id"]),
+                    body: GraphValues.body(args, only: ["name", "description", "price", "sku"]))
             },
             "adminDeleteProduct": field(GraphQLBoolean, "Hides the product; past orders keep their lines.", args: id) { _, args, request in
                 _ = try await request.call(.delete, "products/" + Path.segment(args["id"]))
@@ -54,21 +57,27 @@ extension GraphTypes {
             },
             "adminSetStock": field(product, args: id.merging(["stock": argument(required(GraphQLInt))]) { first, _ in first }) {
                 _, args, request in
-                try await request.call(.put, "products/\(try Path.segment(args["id"]))/stock", body: GraphValues.body(args, only: ["stock"]))
+                try await request.call(
+                    .put, "products/\(try Path.segment(args["id"]))/stock", body: GraphValues.body(args, only: ["stock"]))
             },
             "adminSetOrderStatus": field(order, args: id.merging(["status": argument(required(orderStatus))]) { first, _ in first }) {
                 _, args, request in
-                try await request.call(.put, "admin/orders/\(try Path.segment(args["id"]))/status", body: GraphValues.body(args, only: ["status"]))
+                try await request.call(
+                    .put, "admin/orders/\(try Path.segment(args["id"]))/status", body: GraphValues.body(args, only: ["status"]))
             },
-            "adminSetUserRole": field(user, "Ends that user's sessions.", args: id.merging(["role": argument(required(role))]) { first, _ in first }) {
+            "adminSetUserRole": field(
+                user, "Ends that user's sessions.", args: id.merging(["role": argument(required(role))]) { first, _ in first }
+            ) {
                 _, args, request in
-                try await request.call(.put, "admin/users/\(try Path.segment(args["id"]))/role", body: GraphValues.body(args, only: ["role"]))
+                try await request.call(
+                    .put, "admin/users/\(try Path.segment(args["id"]))/role", body: GraphValues.body(args, only: ["role"]))
             },
             "adminCreatePromotion": field(
                 promotion,
                 args: [
                     "title": argument(required(GraphQLString)), "description": argument(required(GraphQLString)),
-                    "amount": argument(required(moneyInput)), "startsAt": argument(GraphQLString, "RFC 3339."), "endsAt": argument(GraphQLString, "RFC 3339."),
+                    "amount": argument(required(moneyInput)), "startsAt": argument(GraphQLString, "RFC 3339."),
+                    "endsAt": argument(GraphQLString, "RFC 3339."),
                 ]
             ) { _, args, request in
                 try await request.call(.post, "admin/promotions", body: GraphValues.body(args))
@@ -77,12 +86,16 @@ extension GraphTypes {
                 GraphQLInt, "Returns how many users were newly assigned.",
                 args: id.merging(["userIds": argument(list(of: GraphQLID))]) { first, _ in first }
             ) { _, args, request in
-                let result = try await request.call(.post, "admin/promotions/\(try Path.segment(args["id"]))/assignments", body: GraphValues.body(args, only: ["userIds"]))
+                let result = try await request.call(
+                    .post, "admin/promotions/\(try Path.segment(args["id"]))/assignments", body: GraphValues.body(args, only: ["userIds"]))
                 return (result as? GraphObject)?["assigned"]
             },
             "adminPostNotification": field(
                 notification,
-                args: ["userId": argument(required(GraphQLID)), "title": argument(required(GraphQLString)), "body": argument(required(GraphQLString))]
+                args: [
+                    "userId": argument(required(GraphQLID)), "title": argument(required(GraphQLString)),
+                    "body": argument(required(GraphQLString)),
+                ]
             ) { _, args, request in
                 try await request.call(.post, "admin/notifications", body: GraphValues.body(args))
             },

@@ -52,11 +52,13 @@ public struct GatewayProxyMiddleware: RouterMiddleware {
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let (route, metricsRoute) = routes.lazy.compactMap({ route in route.route(for: request.uri.path).map { (route, $0) } }).first else {
+        guard let (route, metricsRoute) = routes.lazy.compactMap({ route in route.route(for: request.uri.path).map { (route, $0) } }).first
+        else {
             return try await next(request, context)
         }
         context.coreContext.endpointPath.value = metricsRoute
-        var call = UpstreamClient.Call(method: request.method, target: request.uri.description, headers: forwardedHeaders(request, context: context))
+        var call = UpstreamClient.Call(
+            method: request.method, target: request.uri.description, headers: forwardedHeaders(request, context: context))
         call.body = try await body(of: request, context: context)
         let upstream = route.upstream
         if let productCache, call.method == .get, call.target.hasPrefix("/api/v1/products") {
@@ -66,7 +68,9 @@ public struct GatewayProxyMiddleware: RouterMiddleware {
             return try await socketIO(call, upstream: upstream, session: request.uri.queryParameters["sid"].map(String.init))
         }
         let reply = try await client.send(call, to: upstream)
-        if let productCache, call.method != .get, call.method != .head, call.target.hasPrefix("/api/v1/products") { productCache.invalidate() }
+        if let productCache, call.method != .get, call.method != .head, call.target.hasPrefix("/api/v1/products") {
+            productCache.invalidate()
+        }
         return Self.streamed(reply)
     }
 
@@ -95,10 +99,12 @@ public struct GatewayProxyMiddleware: RouterMiddleware {
     /// The module's answer as it arrives, with its length when it gave one (no chunked framing then).
     private static func streamed(_ reply: UpstreamClient.Reply) -> Response {
         let length = reply.headers[.contentLength].flatMap { Int($0) }
-        return Response(status: reply.status, headers: returnedHeaders(reply.headers), body: ResponseBody(contentLength: length) { writer in
-            for try await part in reply.body { try await writer.write(part) }
-            try await writer.finish(nil)
-        })
+        return Response(
+            status: reply.status, headers: returnedHeaders(reply.headers),
+            body: ResponseBody(contentLength: length) { writer in
+                for try await part in reply.body { try await writer.write(part) }
+                try await writer.finish(nil)
+            })
     }
 
     private static func returnedHeaders(_ headers: HTTPFields) -> HTTPFields {
@@ -134,7 +140,9 @@ public struct GatewayProxyMiddleware: RouterMiddleware {
         }
         let reply = try await client.send(call, to: upstream)
         let body = try await reply.body.collect(upTo: Self.collectedReplyLimit)
-        if reply.status == .ok, let opened = StickySessions.sessionID(inHandshake: body.readableBytesView) { sessions.remember(opened, at: reply.endpoint) }
+        if reply.status == .ok, let opened = StickySessions.sessionID(inHandshake: body.readableBytesView) {
+            sessions.remember(opened, at: reply.endpoint)
+        }
         return Response(status: reply.status, headers: Self.returnedHeaders(reply.headers), body: .init(byteBuffer: body))
     }
 

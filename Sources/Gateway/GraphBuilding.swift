@@ -30,7 +30,8 @@ enum Path {
     /// sent on, it would address the collection, or another route with another method.
     static func segment(_ value: Map) throws -> String {
         let text = value.string ?? ""
-        guard let encoded = text.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/;"))),
+        guard
+            let encoded = text.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/;"))),
             !encoded.isEmpty
         else { throw GraphFieldError(status: 404, message: "No such object.") }
         return encoded

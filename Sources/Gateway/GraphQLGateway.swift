@@ -36,9 +36,12 @@ public final class GraphQLGateway: Sendable {
         let types = try GraphTypes()
         schema = try GraphQLSchema(
             query: GraphQLObjectType(name: "Query", fields: types.queryFields.merging(types.adminQueryFields) { first, _ in first }),
-            mutation: GraphQLObjectType(name: "Mutation", fields: types.mutationFields.merging(types.adminMutationFields) { first, _ in first }))
+            mutation: GraphQLObjectType(
+                name: "Mutation", fields: types.mutationFields.merging(types.adminMutationFields) { first, _ in first }))
         // Types sorted by name: the library prints them in hash order, which changes between runs.
-        let named = schema.typeMap.values.filter { !$0.name.hasPrefix("__") && !Self.builtInScalars.contains($0.name) }.sorted { $0.name < $1.name }
+        let named = schema.typeMap.values.filter { !$0.name.hasPrefix("__") && !Self.builtInScalars.contains($0.name) }.sorted {
+            $0.name < $1.name
+        }
         sdl = named.map { printType(type: $0) }.joined(separator: "\n\n") + "\n"
         self.settings = settings
         self.transport = transport
@@ -51,7 +54,9 @@ public final class GraphQLGateway: Sendable {
     /// execution is an `errors` entry with a `code`; no error carries internals. Counted in
     /// `/metrics` by operation type and outcome, and each error by its code: a GraphQL answer
     /// is an HTTP 200 whatever went wrong, so the HTTP metrics alone would not show it.
-    func execute(_ operation: Operation, context: BazaarRequestContext, credentials: HTTPFields, queriesOnly: Bool = false) async -> GraphQLResult {
+    func execute(
+        _ operation: Operation, context: BazaarRequestContext, credentials: HTTPFields, queriesOnly: Bool = false
+    ) async -> GraphQLResult {
         var document: Document?
         let result = await execute(operation, document: &document, context: context, credentials: credentials, queriesOnly: queriesOnly)
         GraphQLMetrics.record(result, operation: document?.operation(named: operation.operationName)?.operation.rawValue)
@@ -66,7 +71,8 @@ public final class GraphQLGateway: Sendable {
         guard NestingLimit.allows(operation.query.utf8, syntax: .graphQL, limit: settings.limits.maxNesting) else {
             return GraphQLResult(errors: [
                 GraphQLError(
-                    message: "The query nests brackets more than \(settings.limits.maxNesting) deep.", extensions: ["code": "QUERY_TOO_DEEP"])
+                    message: "The query nests brackets more than \(settings.limits.maxNesting) deep.",
+                    extensions: ["code": "QUERY_TOO_DEEP"])
             ])
         }
         var document: Document
@@ -75,7 +81,9 @@ public final class GraphQLGateway: Sendable {
         } catch let error as GraphQLError {
             return GraphQLResult(errors: [Self.coded(error, "GRAPHQL_PARSE_FAILED")])
         } catch {
-            return GraphQLResult(errors: [GraphQLError(message: "The query could not be parsed.", extensions: ["code": "GRAPHQL_PARSE_FAILED"])])
+            return GraphQLResult(errors: [
+                GraphQLError(message: "The query could not be parsed.", extensions: ["code": "GRAPHQL_PARSE_FAILED"])
+            ])
         }
         var compatibility = InputValueDeprecation.applies(to: operation.query) ? InputValueDeprecation(schema: schema) : nil
         if compatibility != nil { document = compatibility!.rewrite(document) }
@@ -87,10 +95,14 @@ public final class GraphQLGateway: Sendable {
         } catch let exceeded as QueryLimits.Exceeded {
             return GraphQLResult(errors: [GraphQLError(message: exceeded.message, extensions: ["code": .string(exceeded.code)])])
         } catch {
-            return GraphQLResult(errors: [GraphQLError(message: "The query could not be measured.", extensions: ["code": "GRAPHQL_VALIDATION_FAILED"])])
+            return GraphQLResult(errors: [
+                GraphQLError(message: "The query could not be measured.", extensions: ["code": "GRAPHQL_VALIDATION_FAILED"])
+            ])
         }
         if queriesOnly, document.operation(named: operation.operationName)?.operation != .query {
-            return GraphQLResult(errors: [GraphQLError(message: "Only queries may be sent with GET; use POST.", extensions: ["code": "METHOD_NOT_ALLOWED"])])
+            return GraphQLResult(errors: [
+                GraphQLError(message: "Only queries may be sent with GET; use POST.", extensions: ["code": "METHOD_NOT_ALLOWED"])
+            ])
         }
         let request = GraphRequest(transport: transport, context: context, credentials: credentials)
         do {
@@ -114,10 +126,13 @@ public final class GraphQLGateway: Sendable {
         case let refusal as GraphFieldError:
             return GraphQLError(message: refusal.message, locations: error.locations, path: error.path, extensions: refusal.extensions)
         case let inner as GraphQLError:
-            return GraphQLError(message: inner.message, locations: error.locations, path: error.path, extensions: ["code": "BAD_USER_INPUT"])
+            return GraphQLError(
+                message: inner.message, locations: error.locations, path: error.path, extensions: ["code": "BAD_USER_INPUT"])
         case let other?:
             logger.error("GraphQL resolver failed", metadata: ["error.type": "\(type(of: other))", "path": "\(error.path)"])
-            return GraphQLError(message: "Internal server error.", locations: error.locations, path: error.path, extensions: ["code": "INTERNAL_SERVER_ERROR"])
+            return GraphQLError(
+                message: "Internal server error.", locations: error.locations, path: error.path,
+                extensions: ["code": "INTERNAL_SERVER_ERROR"])
         }
     }
 

@@ -6,12 +6,14 @@ import Metrics
 /// the error codes this gateway gives), so a client cannot grow the series.
 enum GraphQLMetrics {
     static func record(_ result: GraphQLResult, operation: String?) {
-        let outcome = switch (result.data, result.errors.isEmpty) {
-        case (nil, false): "refused"
-        case (_, false): "partial"
-        default: "ok"
-        }
-        Counter(label: "bazaar_graphql_operations_total", dimensions: [("operation", operation ?? "unknown"), ("outcome", outcome)]).increment()
+        let outcome =
+            switch (result.data, result.errors.isEmpty) {
+            case (nil, false): "refused"
+            case (_, false): "partial"
+            default: "ok"
+            }
+        Counter(label: "bazaar_graphql_operations_total", dimensions: [("operation", operation ?? "unknown"), ("outcome", outcome)])
+            .increment()
         for error in result.errors {
             let code: String
             if case .string(let text) = error.extensions["code"], knownCodes.contains(text) { code = text } else { code = "OTHER" }

@@ -27,17 +27,23 @@ extension GraphQLGateway {
         router.get("graphql") { request, context in
             guard let query = request.uri.queryParameters["query"].map(String.init) else {
                 guard self.settings.introspection else {
-                    throw Problem.badRequest("Send a query in the `query` parameter, or POST it.", errors: [FieldError(field: "query", message: "is required")])
+                    throw Problem.badRequest(
+                        "Send a query in the `query` parameter, or POST it.", errors: [FieldError(field: "query", message: "is required")])
                 }
                 return WebFront.response(for: .graphQLExplorer)
             }
             // `variables=` (empty) is no variables, as if absent.
-            let variables = try request.uri.queryParameters["variables"].flatMap { $0.isEmpty ? nil : try Self.variables(from: Data(String($0).utf8)) } ?? [:]
-            let operation = Operation(query: query, variables: variables, operationName: request.uri.queryParameters["operationName"].map(String.init))
-            return try Self.json(await self.execute(operation, context: context, credentials: Self.credentials(of: request), queriesOnly: true))
+            let variables =
+                try request.uri.queryParameters["variables"].flatMap { $0.isEmpty ? nil : try Self.variables(from: Data(String($0).utf8)) }
+                ?? [:]
+            let operation = Operation(
+                query: query, variables: variables, operationName: request.uri.queryParameters["operationName"].map(String.init))
+            return try Self.json(
+                await self.execute(operation, context: context, credentials: Self.credentials(of: request), queriesOnly: true))
         }
         router.get("graphql/schema.graphql") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: self.sdl)))
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: self.sdl)))
         }
     }
 
@@ -58,7 +64,9 @@ extension GraphQLGateway {
         }
         if let list = object as? [Any] {
             guard (1...maxBatch).contains(list.count) else {
-                throw Problem.badRequest("A batch holds 1 to \(maxBatch) operations.", errors: [FieldError(field: "batch", message: "has \(list.count) operations")])
+                throw Problem.badRequest(
+                    "A batch holds 1 to \(maxBatch) operations.",
+                    errors: [FieldError(field: "batch", message: "has \(list.count) operations")])
             }
             return .batch(try list.enumerated().map { try operation(from: $1, field: "[\($0)].") })
         }
@@ -72,16 +80,24 @@ extension GraphQLGateway {
             errors.append(FieldError(field: prefix + key, message: "is not an accepted field"))
         }
         let query = fields["query"] as? String
-        if query == nil { errors.append(FieldError(field: prefix + "query", message: fields["query"] == nil ? "is required" : "must be a string")) }
-        if let query, query.utf8.count > 20_000 { errors.append(FieldError(field: prefix + "query", message: "must be at most 20000 bytes")) }
+        if query == nil {
+            errors.append(FieldError(field: prefix + "query", message: fields["query"] == nil ? "is required" : "must be a string"))
+        }
+        if let query, query.utf8.count > 20_000 {
+            errors.append(FieldError(field: prefix + "query", message: "must be at most 20000 bytes"))
+        }
         if let extensions = fields["extensions"], !(extensions is [String: Any] || extensions is NSNull) {
             errors.append(FieldError(field: prefix + "extensions", message: "must be an object"))
         }
         let name = fields["operationName"]
-        if let name, !(name is String || name is NSNull) { errors.append(FieldError(field: prefix + "operationName", message: "must be a string")) }
+        if let name, !(name is String || name is NSNull) {
+            errors.append(FieldError(field: prefix + "operationName", message: "must be a string"))
+        }
         var variables: [String: Map] = [:]
         if let given = fields["variables"], !(given is NSNull) {
-            if given is [String: Any], let data = try? JSONSerialization.data(withJSONObject: given), let decoded = try? Self.variables(from: data) {
+            if given is [String: Any], let data = try? JSONSerialization.data(withJSONObject: given),
+                let decoded = try? Self.variables(from: data)
+            {
                 variables = decoded
             } else {
                 errors.append(FieldError(field: prefix + "variables", message: "must be an object"))
@@ -93,7 +109,9 @@ extension GraphQLGateway {
 
     static func variables(from data: Data) throws -> [String: Map] {
         guard NestingLimit.allowsJSON(data) else {
-            throw Problem.badRequest("Invalid query parameter.", errors: [FieldError(field: "variables", message: "nests deeper than \(NestingLimit.json) levels")])
+            throw Problem.badRequest(
+                "Invalid query parameter.",
+                errors: [FieldError(field: "variables", message: "nests deeper than \(NestingLimit.json) levels")])
         }
         guard case .dictionary(let entries)? = try? JSONDecoder().decode(Map.self, from: data) else {
             throw Problem.badRequest("Invalid query parameter.", errors: [FieldError(field: "variables", message: "must be a JSON object")])

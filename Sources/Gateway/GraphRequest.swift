@@ -22,7 +22,9 @@ final class GraphRequest: Sendable {
 
     /// Calls a module and returns its JSON answer as GraphQL values (`nil` for an empty body).
     /// A refusal becomes a field error carrying the module's status and message.
-    func call(_ method: HTTPRequest.Method, _ path: String, body: Data? = nil, headers extra: HTTPFields = [:]) async throws -> (any Sendable)? {
+    func call(
+        _ method: HTTPRequest.Method, _ path: String, body: Data? = nil, headers extra: HTTPFields = [:]
+    ) async throws -> (any Sendable)? {
         var headers = credentials
         headers.append(contentsOf: extra)
         if body != nil { headers[.contentType] = "application/json" }

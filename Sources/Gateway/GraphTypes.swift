@@ -67,7 +67,8 @@ struct GraphTypes {
         authPayload = try GraphQLObjectType(
             name: "AuthPayload",
             fields: [
-                "user": plain(required(user)), "accessToken": plain(required(GraphQLString)), "refreshToken": plain(required(GraphQLString)),
+                "user": plain(required(user)), "accessToken": plain(required(GraphQLString)),
+                "refreshToken": plain(required(GraphQLString)),
                 "tokenType": plain(required(GraphQLString)), "expiresIn": plain(required(GraphQLInt), "Seconds the access token lives."),
             ])
         product = try GraphQLObjectType(
@@ -79,7 +80,8 @@ struct GraphTypes {
             ])
         let product = product
         /// A line's current product, loaded with all the other lines' products in one call.
-        let lineProduct = field(product, "The product now (null once deleted); loaded in one batch for the whole answer.") { source, _, request in
+        let lineProduct = field(product, "The product now (null once deleted); loaded in one batch for the whole answer.") {
+            source, _, request in
             guard let id = (source as? GraphObject)?.string("productId") else { return nil }
             return try await request.products.load(id) { ids in
                 var found: [String: any Sendable] = [:]
@@ -123,7 +125,8 @@ struct GraphTypes {
                 "id": plain(required(GraphQLID)), "title": plain(required(GraphQLString)), "description": plain(required(GraphQLString)),
                 "amount": plain(required(money)), "startsAt": plain(GraphQLString), "endsAt": plain(GraphQLString),
                 "createdAt": plain(required(GraphQLString)),
-                "state": plain(GraphQLString, "For the assigned user: available, claimed, expired or upcoming."), "claimedAt": plain(GraphQLString),
+                "state": plain(GraphQLString, "For the assigned user: available, claimed, expired or upcoming."),
+                "claimedAt": plain(GraphQLString),
             ])
         claimResult = try GraphQLObjectType(name: "ClaimResult", fields: ["balance": plain(required(money))])
         let walletEntry = try GraphQLObjectType(
@@ -139,7 +142,8 @@ struct GraphTypes {
             name: "Notification",
             fields: [
                 "id": plain(required(GraphQLID)), "userId": plain(required(GraphQLID)), "kind": plain(required(GraphQLString)),
-                "title": plain(required(GraphQLString)), "body": plain(required(GraphQLString)), "createdAt": plain(required(GraphQLString)),
+                "title": plain(required(GraphQLString)), "body": plain(required(GraphQLString)),
+                "createdAt": plain(required(GraphQLString)),
                 "readAt": plain(GraphQLString), "eventId": plain(required(GraphQLString)),
             ])
         campaign = try GraphQLObjectType(
@@ -147,7 +151,8 @@ struct GraphTypes {
             fields: [
                 "id": plain(required(GraphQLID)), "name": plain(required(GraphQLString)),
                 "schedule": plain(required(GraphQLString), "5-field cron, UTC."), "preference": plain(required(GraphQLString)),
-                "title": plain(required(GraphQLString)), "body": plain(required(GraphQLString)), "createdAt": plain(required(GraphQLString)),
+                "title": plain(required(GraphQLString)), "body": plain(required(GraphQLString)),
+                "createdAt": plain(required(GraphQLString)),
             ])
         userConnection = try Self.connection("UserConnection", of: user, pageInfo: pageInfo)
         productConnection = try Self.connection("ProductConnection", of: product, pageInfo: pageInfo)

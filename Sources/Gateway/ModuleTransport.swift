@@ -46,7 +46,9 @@ public final class InProcessTransport: ModuleTransport {
     }
 
     public func send(_ call: ModuleCall, for context: BazaarRequestContext) async throws -> ModuleReply {
-        guard let responder = responder.withLock({ $0 }) else { throw Problem(.serviceUnavailable, detail: "The gateway is still starting.") }
+        guard let responder = responder.withLock({ $0 }) else {
+            throw Problem(.serviceUnavailable, detail: "The gateway is still starting.")
+        }
         var head = HTTPRequest(method: call.method, scheme: "http", authority: "localhost", path: call.path, headerFields: call.headers)
         head.headerFields[.requestID] = context.requestID
         let request = Request(head: head, body: .init(buffer: call.body ?? ByteBuffer()))

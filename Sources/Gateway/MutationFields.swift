@@ -9,7 +9,10 @@ extension GraphTypes {
         [
             "register": field(
                 authPayload,
-                args: ["email": argument(required(GraphQLString)), "password": argument(required(GraphQLString)), "name": argument(required(GraphQLString))]
+                args: [
+                    "email": argument(required(GraphQLString)), "password": argument(required(GraphQLString)),
+                    "name": argument(required(GraphQLString)),
+                ]
             ) { _, args, request in
                 try await request.call(.post, "auth/register", body: GraphValues.body(args))
             },
@@ -17,11 +20,14 @@ extension GraphTypes {
                 _, args, request in
                 try await request.call(.post, "auth/login", body: GraphValues.body(args))
             },
-            "refresh": field(authPayload, "Spends the refresh token for a new pair.", args: ["refreshToken": argument(required(GraphQLString))]) {
+            "refresh": field(
+                authPayload, "Spends the refresh token for a new pair.", args: ["refreshToken": argument(required(GraphQLString))]
+            ) {
                 _, args, request in
                 try await request.call(.post, "auth/refresh", body: GraphValues.body(args))
             },
-            "logout": field(GraphQLBoolean, "Ends the session.", args: ["refreshToken": argument(required(GraphQLString))]) { _, args, request in
+            "logout": field(GraphQLBoolean, "Ends the session.", args: ["refreshToken": argument(required(GraphQLString))]) {
+                _, args, request in
                 _ = try await request.call(.post, "auth/logout", body: GraphValues.body(args))
                 return true
             },
@@ -45,7 +51,8 @@ extension GraphTypes {
                 args: ["productId": argument(required(GraphQLID)), "quantity": argument(required(GraphQLInt))]
             ) { _, args, request in
                 try await request.expectingLineProducts(
-                    try await request.call(.put, "cart/items/" + Path.segment(args["productId"]), body: GraphValues.body(args, only: ["quantity"])))
+                    try await request.call(
+                        .put, "cart/items/" + Path.segment(args["productId"]), body: GraphValues.body(args, only: ["quantity"])))
             },
             "removeCartItem": field(cart, args: ["productId": argument(required(GraphQLID))]) { _, args, request in
                 _ = try await request.call(.delete, "cart/items/" + Path.segment(args["productId"]))
@@ -64,13 +71,16 @@ extension GraphTypes {
             ) { _, args, request in
                 let key = args["idempotencyKey"].string ?? ""
                 let placed = try await request.call(
-                    .post, "orders", body: GraphValues.body(args, only: ["items", "fromCart", "paymentMethod"]), headers: [.idempotencyKey: key])
+                    .post, "orders", body: GraphValues.body(args, only: ["items", "fromCart", "paymentMethod"]),
+                    headers: [.idempotencyKey: key])
                 return try await request.expectingLineProducts(placed)
             },
             "cancelOrder": field(order, args: ["id": argument(required(GraphQLID))]) { _, args, request in
                 try await request.expectingLineProducts(try await request.call(.post, "orders/\(try Path.segment(args["id"]))/cancel"))
             },
-            "claimPromotion": field(claimResult, "Credits the promotion's amount to the wallet, once.", args: ["id": argument(required(GraphQLID))]) {
+            "claimPromotion": field(
+                claimResult, "Credits the promotion's amount to the wallet, once.", args: ["id": argument(required(GraphQLID))]
+            ) {
                 _, args, request in
                 try await request.call(.post, "promotions/\(try Path.segment(args["id"]))/claim")
             },

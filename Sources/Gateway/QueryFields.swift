@@ -27,7 +27,8 @@ extension GraphTypes {
             "order": field(order, args: ["id": argument(required(GraphQLID))]) { _, args, request in
                 try await request.expectingLineProducts(try await request.find("orders", id: args["id"]))
             },
-            "promotions": field(GraphQLList(GraphQLNonNull(promotion)), "Promotions assigned to the signed-in user, with their state.") { _, _, request in
+            "promotions": field(GraphQLList(GraphQLNonNull(promotion)), "Promotions assigned to the signed-in user, with their state.") {
+                _, _, request in
                 items(of: try await request.call(.get, "promotions?limit=100"))
             },
             "wallet": field(wallet, "Balance and ledger, newest entry first.", args: pagingArguments) { _, args, request in
@@ -35,7 +36,9 @@ extension GraphTypes {
             },
             "notifications": field(
                 notificationConnection, "The signed-in user's inbox, newest first.",
-                args: pagingArguments.merging(["unread": argument(GraphQLBoolean, "Only unread ones.", default: .bool(false))]) { first, _ in first }
+                args: pagingArguments.merging(["unread": argument(GraphQLBoolean, "Only unread ones.", default: .bool(false))]) {
+                    first, _ in first
+                }
             ) { _, args, request in
                 let unread: Map = args["unread"] == .bool(true) ? .string("true") : .null
                 return connection(try await request.call(.get, Path.query("notifications", [("unread", unread)] + paging(args))))

@@ -35,7 +35,8 @@ public struct QueryLimits: Sendable {
         var walk = Walk(
             schema: schema, variables: variables, listEstimate: listEstimate,
             fragments: Dictionary(
-                document.definitions.compactMap { $0 as? FragmentDefinition }.map { ($0.name.value, $0) }, uniquingKeysWith: { first, _ in first }))
+                document.definitions.compactMap { $0 as? FragmentDefinition }.map { ($0.name.value, $0) },
+                uniquingKeysWith: { first, _ in first }))
         walk.visit(operation.selectionSet, type: root, depth: 1, multiplier: 1, spreading: [])
         if walk.depth > maxDepth {
             throw Exceeded(code: "QUERY_TOO_DEEP", message: "The query nests \(walk.depth) levels deep; at most \(maxDepth) are allowed.")
@@ -44,7 +45,9 @@ public struct QueryLimits: Sendable {
             throw Exceeded(code: "TOO_MANY_ALIASES", message: "The query uses \(walk.aliases) aliases; at most \(maxAliases) are allowed.")
         }
         if walk.cost > maxCost {
-            throw Exceeded(code: "QUERY_TOO_COSTLY", message: "The query may resolve \(walk.cost) fields; at most \(maxCost) are allowed. Ask for smaller pages.")
+            throw Exceeded(
+                code: "QUERY_TOO_COSTLY",
+                message: "The query may resolve \(walk.cost) fields; at most \(maxCost) are allowed. Ask for smaller pages.")
         }
     }
 
@@ -58,7 +61,9 @@ public struct QueryLimits: Sendable {
         var cost = 0
         var aliases = 0
 
-        mutating func visit(_ selectionSet: SelectionSet, type: GraphQLObjectType?, depth level: Int, multiplier: Int, spreading: Set<String>) {
+        mutating func visit(
+            _ selectionSet: SelectionSet, type: GraphQLObjectType?, depth level: Int, multiplier: Int, spreading: Set<String>
+        ) {
             for selection in selectionSet.selections {
                 if let field = selection as? Field {
                     guard !field.name.value.hasPrefix("__") else { continue }
@@ -75,7 +80,8 @@ public struct QueryLimits: Sendable {
                     // Validation refuses cycles already; `spreading` keeps this walk finite regardless.
                     guard let fragment = fragments[spread.name.value], !spreading.contains(spread.name.value) else { continue }
                     visit(
-                        fragment.selectionSet, type: schema.getType(name: fragment.typeCondition.name.value) as? GraphQLObjectType, depth: level,
+                        fragment.selectionSet, type: schema.getType(name: fragment.typeCondition.name.value) as? GraphQLObjectType,
+                        depth: level,
                         multiplier: multiplier, spreading: spreading.union([spread.name.value]))
                 } else if let inline = selection as? InlineFragment {
                     let conditioned = inline.typeCondition.flatMap { schema.getType(name: $0.name.value) as? GraphQLObjectType } ?? type

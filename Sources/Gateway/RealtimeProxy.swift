@@ -54,14 +54,16 @@ public struct RealtimeProxy: Sendable {
     }
 
     /// Relays until either side closes, then closes the other with the code the module gave.
-    private func relay(_ request: Request, remote: SocketAddress?, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
+    private func relay(_ request: Request, remote: SocketAddress?, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async
+    {
         Self.connections.record(Self.open.add(1, ordering: .relaxed).newValue)
         defer { Self.connections.record(Self.open.subtract(1, ordering: .relaxed).newValue) }
         var headers = HTTPFields()
         if let authorization = request.headers[.authorization] { headers[.authorization] = authorization }
         headers[.xForwardedFor] = ClientAddress.of(request, remote: remote, trustForwardedFor: trustForwardedFor)
         headers[.requestID] = request.headers[.requestID] ?? UUID().uuidString
-        let endpoints = request.uri.queryParameters["sid"].flatMap { sessions.endpoint(for: String($0)) }.map { [$0] } ?? upstream.candidates()
+        let endpoints =
+            request.uri.queryParameters["sid"].flatMap { sessions.endpoint(for: String($0)) }.map { [$0] } ?? upstream.candidates()
         for endpoint in endpoints {
             let url = (endpoint.baseURL.hasPrefix("https:") ? "wss" : "ws") + endpoint.baseURL.drop { $0 != ":" } + request.uri.description
             do {
@@ -88,7 +90,8 @@ public struct RealtimeProxy: Sendable {
                 return
             } catch {
                 logger.warning(
-                    "realtime relay could not reach the module", metadata: ["module": "\(upstream.name)", "endpoint": "\(endpoint)", "error": "\(type(of: error))"])
+                    "realtime relay could not reach the module",
+                    metadata: ["module": "\(upstream.name)", "endpoint": "\(endpoint)", "error": "\(type(of: error))"])
             }
         }
         // 1014 is "Bad Gateway" in the IANA WebSocket close code registry.

@@ -17,15 +17,21 @@ enum IdentityError: DomainError, Equatable {
         switch self {
         case .emailTaken: Problem.conflict("An account with this email already exists.")
         case .loginLockedOut(let seconds):
-            Problem(.tooManyRequests, detail: "Too many failed logins from this address. Try again later.", headers: [.retryAfter: String(seconds)])
+            Problem(
+                .tooManyRequests, detail: "Too many failed logins from this address. Try again later.",
+                headers: [.retryAfter: String(seconds)])
         case .invalidCredentials: Problem(.unauthorized, detail: "The email or password is incorrect.")
         case .refreshTokenInvalid: Problem(.unauthorized, detail: "The refresh token is invalid or expired.")
         case .refreshTokenReused: Problem(.unauthorized, detail: "The refresh token was already used; the session has been ended.")
         case .resetTokenInvalid:
-            Problem.badRequest("The reset token is invalid, expired or already used.", errors: [FieldError(field: "token", message: "is invalid or expired")])
+            Problem.badRequest(
+                "The reset token is invalid, expired or already used.",
+                errors: [FieldError(field: "token", message: "is invalid or expired")])
         case .userNotFound: Problem.notFound("User")
         case .lastAdmin:
-            Problem(.conflict, detail: "This is the last admin; promote another user before changing this role (or use `bazaar admin promote`).")
+            Problem(
+                .conflict, detail: "This is the last admin; promote another user before changing this role (or use `bazaar admin promote`)."
+            )
         }
     }
 }

@@ -33,12 +33,14 @@ public struct IdentityModule: BazaarModule {
         self.settings = settings
         keys = SigningKeys(platform: platform)
         let sessions = Sessions(
-            platform: platform, keys: keys, accessTokenLifetime: settings.accessTokenLifetime, refreshTokenLifetime: settings.refreshTokenLifetime)
+            platform: platform, keys: keys, accessTokenLifetime: settings.accessTokenLifetime,
+            refreshTokenLifetime: settings.refreshTokenLifetime)
         var policy = LoginThrottle.Policy()
         policy.accountFailures = settings.accountLockoutFailures
         policy.addressFailures = settings.addressLockoutFailures
         service = IdentityService(
-            platform: platform, users: UserStore(database: platform.database), sessions: sessions, hasher: PasswordHasher(cost: settings.bcryptCost),
+            platform: platform, users: UserStore(database: platform.database), sessions: sessions,
+            hasher: PasswordHasher(cost: settings.bcryptCost),
             throttle: LoginThrottle(database: platform.database, clock: platform.clock, policy: policy),
             passwordResetLifetime: settings.passwordResetLifetime, publicBaseURL: settings.publicBaseURL)
     }
@@ -68,7 +70,8 @@ public struct IdentityModule: BazaarModule {
         if try await service.users.find(email: email) != nil { return }
         let password = settings.adminPassword ?? Secrets.randomToken(bytes: 18)
         do {
-            _ = try await service.createUser(email: email, passwordHash: try await service.hasher.hash(password), name: "Administrator", role: .admin)
+            _ = try await service.createUser(
+                email: email, passwordHash: try await service.hasher.hash(password), name: "Administrator", role: .admin)
         } catch IdentityError.emailTaken {
             return  // another process created it first
         }
@@ -81,11 +84,14 @@ public struct IdentityModule: BazaarModule {
     public func createAdmin(email: String, password: String) async throws {
         if let error = PasswordRules.validate(password, field: "password") { throw AdminCommandError("password \(error.message)") }
         if let error = Validate.email(email) { throw AdminCommandError("email \(error.message)") }
-        _ = try await service.createUser(email: email, passwordHash: try await service.hasher.hash(password), name: "Administrator", role: .admin)
+        _ = try await service.createUser(
+            email: email, passwordHash: try await service.hasher.hash(password), name: "Administrator", role: .admin)
     }
 
     public func promote(email: String) async throws {
-        guard let user = try await service.users.find(email: EmailAddress.normalize(email)) else { throw AdminCommandError("no user with email \(email)") }
+        guard let user = try await service.users.find(email: EmailAddress.normalize(email)) else {
+            throw AdminCommandError("no user with email \(email)")
+        }
         _ = try await service.changeRole(userID: user.id, to: .admin, by: "cli")
     }
 

@@ -9,7 +9,8 @@ struct RegisterPayload: RequestPayload {
     let name: String
 
     func validate() -> [FieldError] {
-        [Validate.email(email), PasswordRules.validate(password, field: "password"), Validate.length(name, field: "name", max: 100)].compactMap { $0 }
+        [Validate.email(email), PasswordRules.validate(password, field: "password"), Validate.length(name, field: "name", max: 100)]
+            .compactMap { $0 }
     }
 }
 
@@ -93,9 +94,13 @@ enum Patch<Value: Decodable & Sendable>: Sendable {
     case absent, clear, set(Value)
 
     init<Key: CodingKey>(_ container: KeyedDecodingContainer<Key>, _ key: Key) throws {
-        if !container.contains(key) { self = .absent }
-        else if try container.decodeNil(forKey: key) { self = .clear }
-        else { self = .set(try container.decode(Value.self, forKey: key)) }
+        if !container.contains(key) {
+            self = .absent
+        } else if try container.decodeNil(forKey: key) {
+            self = .clear
+        } else {
+            self = .set(try container.decode(Value.self, forKey: key))
+        }
     }
 
     func applied(to current: Value?) -> Value? {

@@ -18,7 +18,8 @@ struct IdentityRoutes: Sendable {
             return try await service.login(body, clientAddress: context.clientAddress, logger: context.logger)
         }
         api.post("auth/refresh") { request, context -> IdentityService.AuthResult in
-            try await service.refresh(try await request.decodeBody(RefreshTokenPayload.self, context: context).refreshToken, logger: context.logger)
+            try await service.refresh(
+                try await request.decodeBody(RefreshTokenPayload.self, context: context).refreshToken, logger: context.logger)
         }
         api.post("auth/logout") { request, context -> HTTPResponse.Status in
             try await service.logout(try await request.decodeBody(RefreshTokenPayload.self, context: context).refreshToken)

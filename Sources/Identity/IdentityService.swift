@@ -44,7 +44,8 @@ struct IdentityService: Sendable {
         let now = platform.clock.now()
         let user = UserRecord(
             id: UUID().uuidString.lowercased(), email: EmailAddress.normalize(email), passwordHash: passwordHash,
-            name: name.trimmingCharacters(in: .whitespacesAndNewlines), role: role, phone: nil, address: nil, preferences: .defaults, createdAt: now)
+            name: name.trimmingCharacters(in: .whitespacesAndNewlines), role: role, phone: nil, address: nil, preferences: .defaults,
+            createdAt: now)
         do {
             try await platform.database.transaction { [events = platform.events] db in
                 if try await UserStore.emailExists(user.email, on: db) { throw IdentityError.emailTaken }
@@ -85,10 +86,13 @@ struct IdentityService: Sendable {
 
     private func recordFailure(email: String, clientAddress: String, logger: Logger) async throws {
         let outcome = try await throttle.recordFailure(account: email, address: clientAddress)
-        for (locked, action) in [(outcome.lockedPair, "security.login-lockout"), (outcome.lockedAddress, "security.login-address-lockout")] where locked {
-            logger.warning("client address locked out after repeated failed logins", metadata: ["client": "\(clientAddress)", "action": "\(action)"])
+        for (locked, action) in [(outcome.lockedPair, "security.login-lockout"), (outcome.lockedAddress, "security.login-address-lockout")]
+        where locked {
+            logger.warning(
+                "client address locked out after repeated failed logins", metadata: ["client": "\(clientAddress)", "action": "\(action)"])
             try await platform.audit.record(
-                AuditEntry(at: platform.clock.now(), actorId: nil, actorRole: nil, action: action, target: email, clientAddress: clientAddress))
+                AuditEntry(
+                    at: platform.clock.now(), actorId: nil, actorRole: nil, action: action, target: email, clientAddress: clientAddress))
         }
     }
 
@@ -115,9 +119,12 @@ struct IdentityService: Sendable {
         let link = "\(publicBaseURL)/reset-password?token=\(token)"
         let message = MailMessage(
             to: user.email, subject: "Reset your Bazaar password",
-            body: "Hello \(user.name),\n\nUse this link within \(Int(passwordResetLifetime / 60)) minutes to choose a new password:\n\(link)\n\nReset token: \(token)\n\nIf you did not ask for this, ignore this message.")
+            body:
+                "Hello \(user.name),\n\nUse this link within \(Int(passwordResetLifetime / 60)) minutes to choose a new password:\n\(link)\n\nReset token: \(token)\n\nIf you did not ask for this, ignore this message."
+        )
         try await platform.database.transaction { [jobs = platform.jobs] db in
-            try await UserStore.addPasswordReset(tokenHash: Secrets.sha256(token), userID: user.id, expiresAt: expires.millisecondsSince1970, on: db)
+            try await UserStore.addPasswordReset(
+                tokenHash: Secrets.sha256(token), userID: user.id, expiresAt: expires.millisecondsSince1970, on: db)
             try await MailJob.enqueue(message, queue: jobs, on: db)
         }
     }

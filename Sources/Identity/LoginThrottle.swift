@@ -46,7 +46,8 @@ struct LoginThrottle: Sendable {
         let windowStart = now - Int64(policy.window * 1000)
         let accountKey = Self.key(account: account)
         let rows = try await database.read { db in
-            var query = SQLQueryString("SELECT throttle_key, failures, window_start, locked_until FROM login_throttle WHERE throttle_key IN ")
+            var query = SQLQueryString(
+                "SELECT throttle_key, failures, window_start, locked_until FROM login_throttle WHERE throttle_key IN ")
             query.appendBindList([accountKey, Self.key(account: account, address: address), Self.key(address: address)])
             return try await db.raw(query).all()
         }
@@ -94,7 +95,9 @@ struct LoginThrottle: Sendable {
                     """
                 ).first()
                 guard let limit, let failures = try row?.decode(column: "failures", as: Int.self), failures >= limit else { continue }
-                try await db.raw("UPDATE login_throttle SET locked_until = \(bind: lockUntil), failures = 0, window_start = \(bind: now) WHERE throttle_key = \(bind: key)").run()
+                try await db.raw(
+                    "UPDATE login_throttle SET locked_until = \(bind: lockUntil), failures = 0, window_start = \(bind: now) WHERE throttle_key = \(bind: key)"
+                ).run()
                 if key.hasPrefix("pair:") { outcome.lockedPair = true } else { outcome.lockedAddress = true }
             }
             return outcome

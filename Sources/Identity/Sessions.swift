@@ -39,7 +39,8 @@ struct Sessions: Sendable {
             iss: .init(value: platform.verifier.audience.issuer), aud: .init(value: [platform.verifier.audience.audience]),
             sub: .init(value: user.id), exp: .init(value: now.addingTimeInterval(accessTokenLifetime)), iat: .init(value: now),
             jti: .init(value: UUID().uuidString.lowercased()), role: user.role.rawValue, sid: sessionID)
-        return TokenPair(accessToken: try await keys.sign(claims), refreshToken: refresh, tokenType: "Bearer", expiresIn: Int(accessTokenLifetime))
+        return TokenPair(
+            accessToken: try await keys.sign(claims), refreshToken: refresh, tokenType: "Bearer", expiresIn: Int(accessTokenLifetime))
     }
 
     enum RefreshOutcome: Sendable {
@@ -62,7 +63,9 @@ struct Sessions: Sendable {
                 """
             ).first()
             guard let spent else {
-                let known = try await db.select().column("session_id").column("spent_at").from("refresh_tokens").where("token_hash", .equal, hash).first()
+                let known = try await db.select().column("session_id").column("spent_at").from("refresh_tokens").where(
+                    "token_hash", .equal, hash
+                ).first()
                 guard let known, try known.decode(column: "spent_at", as: Int64?.self) != nil else { return .invalid }
                 let sessionID = try known.decode(column: "session_id", as: String.self)
                 try await revoke(sessionIDs: [sessionID], reason: "refresh-token-reuse", on: db)
@@ -71,7 +74,9 @@ struct Sessions: Sendable {
                 return .reused
             }
             let sessionID = try spent.decode(column: "session_id", as: String.self)
-            guard let session = try await db.select().column("user_id").column("revoked_at").from("sessions").where("id", .equal, sessionID).first(),
+            guard
+                let session = try await db.select().column("user_id").column("revoked_at").from("sessions").where("id", .equal, sessionID)
+                    .first(),
                 try session.decode(column: "revoked_at", as: Int64?.self) == nil,
                 let user = try await UserStore.find(id: try session.decode(column: "user_id", as: String.self), on: db)
             else { return .invalid }
@@ -84,7 +89,8 @@ struct Sessions: Sendable {
     func end(refreshToken: String) async throws -> Bool {
         let hash = Secrets.sha256(refreshToken)
         return try await platform.database.transaction { db in
-            guard let row = try await db.select().column("session_id").from("refresh_tokens").where("token_hash", .equal, hash).first() else { return false }
+            guard let row = try await db.select().column("session_id").from("refresh_tokens").where("token_hash", .equal, hash).first()
+            else { return false }
             try await revoke(sessionIDs: [try row.decode(column: "session_id", as: String.self)], reason: "logout", on: db)
             return true
         }
@@ -92,7 +98,9 @@ struct Sessions: Sendable {
 
     /// Ends every open session of a user (password reset, role change).
     func endAll(userID: String, reason: String, on db: any SQLDatabase) async throws {
-        let rows = try await db.select().column("id").from("sessions").where("user_id", .equal, userID).where("revoked_at", .is, SQLLiteral.null).all()
+        let rows = try await db.select().column("id").from("sessions").where("user_id", .equal, userID).where(
+            "revoked_at", .is, SQLLiteral.null
+        ).all()
         try await revoke(sessionIDs: try rows.map { try $0.decode(column: "id", as: String.self) }, reason: reason, on: db)
     }
 

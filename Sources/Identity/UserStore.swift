@@ -20,12 +20,14 @@ struct UserStore: Sendable {
 
     func find(email: String) async throws -> UserRecord? {
         try await database.read { db in
-            try await db.select().columns(Self.columns.map { SQLColumn($0) }).from("users").where("email", .equal, email).first().map(UserRecord.init(row:))
+            try await db.select().columns(Self.columns.map { SQLColumn($0) }).from("users").where("email", .equal, email).first().map(
+                UserRecord.init(row:))
         }
     }
 
     static func find(id: String, on db: any SQLDatabase) async throws -> UserRecord? {
-        try await db.select().columns(columns.map { SQLColumn($0) }).from("users").where("id", .equal, id).first().map(UserRecord.init(row:))
+        try await db.select().columns(columns.map { SQLColumn($0) }).from("users").where("id", .equal, id).first().map(
+            UserRecord.init(row:))
     }
 
     func list(after cursor: String?, emailContains: String?, limit: Int) async throws -> [UserRecord] {
@@ -61,7 +63,8 @@ struct UserStore: Sendable {
     }
 
     /// False when there is no such user.
-    static func updatePreferences(_ userID: String, _ preferences: Preferences, at now: Int64, on db: any SQLDatabase) async throws -> Bool {
+    static func updatePreferences(_ userID: String, _ preferences: Preferences, at now: Int64, on db: any SQLDatabase) async throws -> Bool
+    {
         try await db.raw(
             """
             UPDATE users SET pref_order_updates = \(bind: preferences.orderUpdates), pref_promotions = \(bind: preferences.promotions),
@@ -110,7 +113,9 @@ extension UserRecord {
         name = try row.decode(column: "name", as: String.self)
         role = Role(rawValue: try row.decode(column: "role", as: String.self)) ?? .user
         phone = try row.decode(column: "phone", as: String?.self)
-        address = try row.decode(column: "address", as: String?.self).flatMap { try? JSONDecoder().decode(Address.self, from: Data($0.utf8)) }
+        address = try row.decode(column: "address", as: String?.self).flatMap {
+            try? JSONDecoder().decode(Address.self, from: Data($0.utf8))
+        }
         preferences = Preferences(
             orderUpdates: try row.decode(column: "pref_order_updates", as: Bool.self),
             promotions: try row.decode(column: "pref_promotions", as: Bool.self),

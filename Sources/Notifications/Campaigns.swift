@@ -52,14 +52,17 @@ struct Campaigns: Sendable {
     func create(_ payload: CreateCampaignPayload) async throws -> CampaignView {
         let cron = try CronSchedule(payload.schedule)
         let view = CampaignView(
-            id: UUID().uuidString.lowercased(), name: payload.name, schedule: cron.description, preference: payload.preference, title: payload.title,
+            id: UUID().uuidString.lowercased(), name: payload.name, schedule: cron.description, preference: payload.preference,
+            title: payload.title,
             body: payload.body, createdAt: platform.clock.now())
         try await platform.database.transaction { [scheduler] db in
             try await db.insert(into: "campaigns").columns("id", "name", "schedule", "preference", "title", "body", "created_at").values(
-                SQLBind(view.id), SQLBind(view.name), SQLBind(view.schedule), SQLBind(view.preference), SQLBind(view.title), SQLBind(view.body),
+                SQLBind(view.id), SQLBind(view.name), SQLBind(view.schedule), SQLBind(view.preference), SQLBind(view.title),
+                SQLBind(view.body),
                 SQLBind(view.createdAt.millisecondsSince1970)
             ).run()
-            try await scheduler.schedule(name: Self.taskName(view.id), cron: cron, jobKind: Self.jobKind, payload: RunPayload(campaignId: view.id), on: db)
+            try await scheduler.schedule(
+                name: Self.taskName(view.id), cron: cron, jobKind: Self.jobKind, payload: RunPayload(campaignId: view.id), on: db)
         }
         return view
     }
@@ -70,7 +73,8 @@ struct Campaigns: Sendable {
             if let cursor {
                 select = select.where(cursor.olderRows)
             }
-            return try await select.orderBy("created_at", .descending).orderBy("id", .descending).limit(limit).all().map(CampaignView.init(row:))
+            return try await select.orderBy("created_at", .descending).orderBy("id", .descending).limit(limit).all().map(
+                CampaignView.init(row:))
         }
     }
 
@@ -101,7 +105,8 @@ struct CampaignRunJob: JobHandler {
         let payload = try job.decode(Campaigns.RunPayload.self)
         guard let campaign = try await campaigns.campaign(id: payload.campaignId) else { return }  // deleted since
         let draft = NotificationDraft(
-            kind: "campaign", title: campaign.title, body: campaign.body, sourceKey: "campaign:\(campaign.id):\(job.uniqueKey ?? "job-\(job.id)")")
+            kind: "campaign", title: campaign.title, body: campaign.body,
+            sourceKey: "campaign:\(campaign.id):\(job.uniqueKey ?? "job-\(job.id)")")
         var after = ""
         while true {
             let page = try await inbox.platform.database.transaction { [inbox, after] db in

@@ -27,7 +27,9 @@ struct StreamPosition: Sendable, Comparable {
 
     init?(_ text: String) {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 2, let transaction = Int64(parts[0]), let sequence = Int64(parts[1]), transaction >= 0, sequence >= 0 else { return nil }
+        guard parts.count == 2, let transaction = Int64(parts[0]), let sequence = Int64(parts[1]), transaction >= 0, sequence >= 0 else {
+            return nil
+        }
         self.init(transaction: transaction, sequence: sequence)
     }
 
@@ -47,7 +49,8 @@ struct Inbox: Sendable {
     func sendFromAdmin(to userID: String, title: String, body: String) async throws -> NotificationMessage? {
         try await platform.database.transaction { db in
             guard let recipient = try await RecipientStore.find([userID], on: db).first else { return nil }
-            return try await deliver(NotificationDraft(kind: "admin", title: title, body: body, sourceKey: nil), to: [recipient], on: db).first
+            return try await deliver(NotificationDraft(kind: "admin", title: title, body: body, sourceKey: nil), to: [recipient], on: db)
+                .first
         }
     }
 
@@ -60,12 +63,16 @@ struct Inbox: Sendable {
         var insert = db.insert(into: "notifications").columns("id", "user_id", "kind", "title", "body", "source_key", "created_at", "tx_id")
         for recipient in recipients {
             insert = insert.values(
-                SQLBind(UUID().uuidString.lowercased()), SQLBind(recipient.userID), SQLBind(draft.kind), SQLBind(draft.title), SQLBind(draft.body),
-                SQLBind(draft.sourceKey.map { "\($0):\(recipient.userID)" }), SQLBind(now), SQLRaw(platform.database.engine.currentTransactionID))
+                SQLBind(UUID().uuidString.lowercased()), SQLBind(recipient.userID), SQLBind(draft.kind), SQLBind(draft.title),
+                SQLBind(draft.body),
+                SQLBind(draft.sourceKey.map { "\($0):\(recipient.userID)" }), SQLBind(now),
+                SQLRaw(platform.database.engine.currentTransactionID))
         }
-        let written = try await insert.ignoringConflicts().returning(SQLRaw(Self.columns.joined(separator: ", "))).all().map(NotificationMessage.init(row:))
+        let written = try await insert.ignoringConflicts().returning(SQLRaw(Self.columns.joined(separator: ", "))).all().map(
+            NotificationMessage.init(row:))
         let realtime = Dictionary(recipients.map { ($0.userID, $0.preferences.realtime) }, uniquingKeysWith: { first, _ in first })
-        try await platform.events.append(contentsOf: written.map { NotificationCreated(notification: $0, realtime: realtime[$0.userId] ?? true) }, on: db)
+        try await platform.events.append(
+            contentsOf: written.map { NotificationCreated(notification: $0, realtime: realtime[$0.userId] ?? true) }, on: db)
         return written
     }
 
@@ -76,10 +83,13 @@ struct Inbox: Sendable {
             if unreadOnly { select = select.where("read_at", .is, SQLLiteral.null) }
             // Ties in time (one transaction, a coarse clock) fall back to insertion order.
             if let cursor {
-                guard let seq = Int64(cursor.id) else { throw Problem.badRequest("The cursor is not valid.", errors: [FieldError(field: "cursor", message: "is not valid")]) }
+                guard let seq = Int64(cursor.id) else {
+                    throw Problem.badRequest("The cursor is not valid.", errors: [FieldError(field: "cursor", message: "is not valid")])
+                }
                 select = select.where(cursor.olderRows(tieBreaker: "seq", value: seq))
             }
-            return try await select.orderBy("created_at", .descending).orderBy("seq", .descending).limit(limit).all().map(NotificationMessage.init(row:))
+            return try await select.orderBy("created_at", .descending).orderBy("seq", .descending).limit(limit).all().map(
+                NotificationMessage.init(row:))
         }
     }
 
@@ -104,7 +114,9 @@ struct Inbox: Sendable {
     func markAllRead(userID: String) async throws -> Int {
         let now = platform.clock.now().millisecondsSince1970
         return try await platform.database.transaction { db in
-            try await db.raw("UPDATE notifications SET read_at = \(bind: now) WHERE user_id = \(bind: userID) AND read_at IS NULL RETURNING seq").all().count
+            try await db.raw(
+                "UPDATE notifications SET read_at = \(bind: now) WHERE user_id = \(bind: userID) AND read_at IS NULL RETURNING seq"
+            ).all().count
         }
     }
 
@@ -113,10 +125,12 @@ struct Inbox: Sendable {
         try await platform.database.read { [engine = platform.database.engine] db in
             let row = try await db.raw(
                 SQLQueryString(
-                    "SELECT tx_id, seq FROM notifications WHERE user_id = \(bind: userID)\(unsafeRaw: engine.settledTransactions()) ORDER BY tx_id DESC, seq DESC LIMIT 1")
+                    "SELECT tx_id, seq FROM notifications WHERE user_id = \(bind: userID)\(unsafeRaw: engine.settledTransactions()) ORDER BY tx_id DESC, seq DESC LIMIT 1"
+                )
             ).first()
             guard let row else { return .start }
-            return StreamPosition(transaction: try row.decode(column: "tx_id", as: Int64.self), sequence: try row.decode(column: "seq", as: Int64.self))
+            return StreamPosition(
+                transaction: try row.decode(column: "tx_id", as: Int64.self), sequence: try row.decode(column: "seq", as: Int64.self))
         }
     }
 
@@ -146,7 +160,9 @@ extension NotificationMessage {
             body: try row.decode(column: "body", as: String.self),
             createdAt: Date(millisecondsSince1970: try row.decode(column: "created_at", as: Int64.self)),
             readAt: try row.decode(column: "read_at", as: Int64?.self).map(Date.init(millisecondsSince1970:)),
-            eventId: StreamPosition(transaction: try row.decode(column: "tx_id", as: Int64.self), sequence: try row.decode(column: "seq", as: Int64.self)).text)
+            eventId: StreamPosition(
+                transaction: try row.decode(column: "tx_id", as: Int64.self), sequence: try row.decode(column: "seq", as: Int64.self)
+            ).text)
     }
 
     var streamPosition: StreamPosition { StreamPosition(eventId) ?? .start }

@@ -12,7 +12,10 @@ struct NotificationSources: EventHandler {
 
     var name: String { "notifications.sources" }
     var eventTypes: [String] {
-        [UserRegistered.type, UserPreferencesUpdated.type, UserProfileUpdated.type, PromotionAssigned.type, PromotionClaimed.type, OrderStatusChanged.type]
+        [
+            UserRegistered.type, UserPreferencesUpdated.type, UserProfileUpdated.type, PromotionAssigned.type, PromotionClaimed.type,
+            OrderStatusChanged.type,
+        ]
     }
 
     func handle(_ event: EventEnvelope, on db: any SQLDatabase) async throws {
@@ -22,8 +25,11 @@ struct NotificationSources: EventHandler {
             let recipient = Recipient(userID: user.userID, email: user.email, name: user.name, preferences: .defaults)
             try await RecipientStore.insert(recipient, on: db)
             try await notify(
-                [recipient], .always, NotificationDraft(kind: "welcome", title: "Welcome to Bazaar, \(user.name)", body: "Your account is ready.", sourceKey: event.id),
-                mail: MailMessage(to: user.email, subject: "Welcome to Bazaar", body: "Hello \(user.name),\n\nyour Bazaar account is ready.\n"), on: db)
+                [recipient], .always,
+                NotificationDraft(
+                    kind: "welcome", title: "Welcome to Bazaar, \(user.name)", body: "Your account is ready.", sourceKey: event.id),
+                mail: MailMessage(
+                    to: user.email, subject: "Welcome to Bazaar", body: "Hello \(user.name),\n\nyour Bazaar account is ready.\n"), on: db)
         case UserPreferencesUpdated.type:
             let change = try event.decode(UserPreferencesUpdated.self)
             try await RecipientStore.update(userID: change.userID, preferences: change.preferences, on: db)
@@ -34,14 +40,16 @@ struct NotificationSources: EventHandler {
             let assigned = try event.decode(PromotionAssigned.self)
             try await notify(
                 try await RecipientStore.find(assigned.userIDs, on: db), .promotions,
-                NotificationDraft(kind: "promotion.assigned", title: "You have a new promotion", body: assigned.title, sourceKey: event.id), on: db)
+                NotificationDraft(kind: "promotion.assigned", title: "You have a new promotion", body: assigned.title, sourceKey: event.id),
+                on: db)
         case PromotionClaimed.type:
             let claimed = try event.decode(PromotionClaimed.self)
             try await notify(
                 try await RecipientStore.find([claimed.userID], on: db), .promotions,
                 NotificationDraft(
                     kind: "wallet.credited", title: "Your balance was updated",
-                    body: "\(claimed.amount.displayText) added; your balance is \(claimed.balance.displayText).", sourceKey: event.id), on: db)
+                    body: "\(claimed.amount.displayText) added; your balance is \(claimed.balance.displayText).", sourceKey: event.id),
+                on: db)
         case OrderStatusChanged.type:
             try await orderStatusChanged(try event.decode(OrderStatusChanged.self), eventID: event.id, on: db)
         default:
@@ -51,19 +59,22 @@ struct NotificationSources: EventHandler {
 
     private func orderStatusChanged(_ change: OrderStatusChanged, eventID: String, on db: any SQLDatabase) async throws {
         let order = "Order \(change.orderID.prefix(8))"
-        let body = switch change.to {
-        case "confirmed": "\(order) is confirmed."
-        case "rejected": "\(order) was rejected\(change.reason.map { ": \($0)" } ?? ".")"
-        case "cancelled": "\(order) was cancelled."
-        case "shipped": "\(order) has shipped."
-        case "delivered": "\(order) was delivered."
-        default: "\(order) is now \(change.to)."
-        }
-        let confirmation = change.to == "confirmed"
+        let body =
+            switch change.to {
+            case "confirmed": "\(order) is confirmed."
+            case "rejected": "\(order) was rejected\(change.reason.map { ": \($0)" } ?? ".")"
+            case "cancelled": "\(order) was cancelled."
+            case "shipped": "\(order) has shipped."
+            case "delivered": "\(order) was delivered."
+            default: "\(order) is now \(change.to)."
+            }
+        let confirmation =
+            change.to == "confirmed"
             ? MailMessage(to: "", subject: "Your Bazaar order is confirmed", body: "Your order \(change.orderID) is confirmed.\n") : nil
         try await notify(
             try await RecipientStore.find([change.userID], on: db), .orderUpdates,
-            NotificationDraft(kind: "order.status", title: "\(order) \(change.to)", body: body, sourceKey: eventID), mail: confirmation, on: db)
+            NotificationDraft(kind: "order.status", title: "\(order) \(change.to)", body: body, sourceKey: eventID), mail: confirmation,
+            on: db)
     }
 
     /// Writes the notification for the recipients whose preferences allow the topic, and mails

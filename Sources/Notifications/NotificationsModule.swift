@@ -32,7 +32,8 @@ public struct NotificationsModule: BazaarModule {
         grantCheckInterval = settings.grantCheckInterval
         socketIO = SocketIOServer(
             hub: hub, verifier: platform.verifier, clock: platform.clock,
-            timing: SocketIOServer.Timing(pingInterval: settings.pingInterval, pingTimeout: settings.pingTimeout, grantCheck: settings.grantCheckInterval))
+            timing: SocketIOServer.Timing(
+                pingInterval: settings.pingInterval, pingTimeout: settings.pingTimeout, grantCheck: settings.grantCheckInterval))
     }
 
     public var migrations: ModuleMigrations { NotificationsMigrations.all }
@@ -53,7 +54,9 @@ public struct NotificationsModule: BazaarModule {
         stream.addWebSocketRoutes(to: router)
     }
 
-    var stream: NotificationStream { NotificationStream(hub: hub, inbox: inbox, verifier: platform.verifier, clock: platform.clock, grantCheck: grantCheckInterval) }
+    var stream: NotificationStream {
+        NotificationStream(hub: hub, inbox: inbox, verifier: platform.verifier, clock: platform.clock, grantCheck: grantCheckInterval)
+    }
 
     public func addRoutes(to groups: RouteGroups) {
         NotificationsRoutes(inbox: inbox, campaigns: campaigns, stream: stream).add(to: groups)

@@ -22,7 +22,10 @@ struct AdminNotificationPayload: RequestPayload {
     let body: String
 
     func validate() -> [FieldError] {
-        [Validate.length(userId, field: "userId", max: 64), Validate.length(title, field: "title", max: 200), Validate.length(body, field: "body", max: 5000)]
-            .compactMap { $0 }
+        [
+            Validate.length(userId, field: "userId", max: 64), Validate.length(title, field: "title", max: 200),
+            Validate.length(body, field: "body", max: 5000),
+        ]
+        .compactMap { $0 }
     }
 }

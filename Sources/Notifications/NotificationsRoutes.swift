@@ -16,8 +16,10 @@ struct NotificationsRoutes: Sendable {
             let unreadOnly = try Self.unreadFilter(request)
             let page = try await Paging.keysetPage(
                 request, fetch: { try await inbox.list(userID: context.user.id, unreadOnly: unreadOnly, after: $0, limit: $1) },
-                cursor: { KeysetCursor(timestamp: $0.createdAt.millisecondsSince1970, id: String($0.streamPosition.sequence)) }, view: { $0 })
-            return InboxPage(items: page.items, nextCursor: page.nextCursor, unreadCount: try await inbox.unreadCount(userID: context.user.id))
+                cursor: { KeysetCursor(timestamp: $0.createdAt.millisecondsSince1970, id: String($0.streamPosition.sequence)) },
+                view: { $0 })
+            return InboxPage(
+                items: page.items, nextCursor: page.nextCursor, unreadCount: try await inbox.unreadCount(userID: context.user.id))
         }
         groups.authenticated.post("notifications/read-all") { _, context -> ReadAllResult in
             ReadAllResult(updated: try await inbox.markAllRead(userID: context.user.id))
@@ -30,7 +32,9 @@ struct NotificationsRoutes: Sendable {
         }
         groups.admin.post("notifications") { request, context -> EditedResponse<NotificationMessage> in
             let payload = try await request.decodeBody(AdminNotificationPayload.self, context: context)
-            guard let message = try await inbox.sendFromAdmin(to: payload.userId, title: payload.title, body: payload.body) else { throw Problem.notFound("User") }
+            guard let message = try await inbox.sendFromAdmin(to: payload.userId, title: payload.title, body: payload.body) else {
+                throw Problem.notFound("User")
+            }
             return EditedResponse(status: .created, response: message)
         }
         groups.admin.post("campaigns") { request, context -> EditedResponse<CampaignView> in
@@ -53,7 +57,9 @@ struct NotificationsRoutes: Sendable {
         switch request.uri.queryParameters["unread"].map(String.init) {
         case nil, "false": false
         case "true": true
-        default: throw Problem.badRequest("Query parameter unread must be true or false.", errors: [FieldError(field: "unread", message: "must be true or false")])
+        default:
+            throw Problem.badRequest(
+                "Query parameter unread must be true or false.", errors: [FieldError(field: "unread", message: "must be true or false")])
         }
     }
 }

@@ -48,7 +48,8 @@ enum RecipientStore {
 
     static func find(_ userIDs: [String], on db: any SQLDatabase) async throws -> [Recipient] {
         guard !userIDs.isEmpty else { return [] }
-        return try await db.select().columns(columns).from("notification_recipients").where("user_id", .in, userIDs).all().map(Recipient.init(row:))
+        return try await db.select().columns(columns).from("notification_recipients").where("user_id", .in, userIDs).all().map(
+            Recipient.init(row:))
     }
 
     /// Recipients who want `promotions`, by user id after `after`: a campaign walks them in pages.
@@ -65,7 +66,9 @@ extension Recipient {
         email = try row.decode(column: "email", as: String.self)
         name = try row.decode(column: "name", as: String.self)
         preferences = Preferences(
-            orderUpdates: try row.decode(column: "order_updates", as: Int.self) != 0, promotions: try row.decode(column: "promotions", as: Int.self) != 0,
-            email: try row.decode(column: "email_enabled", as: Int.self) != 0, realtime: try row.decode(column: "realtime", as: Int.self) != 0)
+            orderUpdates: try row.decode(column: "order_updates", as: Int.self) != 0,
+            promotions: try row.decode(column: "promotions", as: Int.self) != 0,
+            email: try row.decode(column: "email_enabled", as: Int.self) != 0,
+            realtime: try row.decode(column: "realtime", as: Int.self) != 0)
     }
 }

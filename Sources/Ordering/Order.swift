@@ -61,7 +61,8 @@ struct OrderView: Codable, Sendable, Equatable {
 
 extension OrderView {
     static let columns = [
-        "id", "user_id", "status", "payment_method", "total_amount", "total_currency", "shipping_address", "phone", "reason", "created_at", "updated_at",
+        "id", "user_id", "status", "payment_method", "total_amount", "total_currency", "shipping_address", "phone", "reason", "created_at",
+        "updated_at",
     ]
 
     init(row: any SQLRow, lines: [OrderLine]) throws {
@@ -69,9 +70,13 @@ extension OrderView {
         userId = try row.decode(column: "user_id", as: String.self)
         status = OrderStatus(rawValue: try row.decode(column: "status", as: String.self)) ?? .pending
         items = lines
-        total = Money(amount: try row.decode(column: "total_amount", as: Int64.self), currency: try row.decode(column: "total_currency", as: String.self))
+        total = Money(
+            amount: try row.decode(column: "total_amount", as: Int64.self),
+            currency: try row.decode(column: "total_currency", as: String.self))
         paymentMethod = PaymentMethod(rawValue: try row.decode(column: "payment_method", as: String.self)) ?? .onDelivery
-        shippingAddress = try row.decode(column: "shipping_address", as: String?.self).flatMap { try? JSONDecoder().decode(Address.self, from: Data($0.utf8)) }
+        shippingAddress = try row.decode(column: "shipping_address", as: String?.self).flatMap {
+            try? JSONDecoder().decode(Address.self, from: Data($0.utf8))
+        }
         phone = try row.decode(column: "phone", as: String?.self)
         reason = try row.decode(column: "reason", as: String?.self)
         createdAt = Date(millisecondsSince1970: try row.decode(column: "created_at", as: Int64.self))

@@ -63,11 +63,15 @@ struct OrderStore: Sendable {
         query.appendLiteral(" ORDER BY order_id, line_no")
         var result: [String: [OrderLine]] = [:]
         for row in try await db.raw(query).all() {
-            let price = Money(amount: try row.decode(column: "unit_price_amount", as: Int64.self), currency: try row.decode(column: "unit_price_currency", as: String.self))
+            let price = Money(
+                amount: try row.decode(column: "unit_price_amount", as: Int64.self),
+                currency: try row.decode(column: "unit_price_currency", as: String.self))
             let quantity = try row.decode(column: "quantity", as: Int.self)
-            result[try row.decode(column: "order_id", as: String.self), default: []].append(OrderLine(
-                productId: try row.decode(column: "product_id", as: String.self), name: try row.decode(column: "name", as: String.self),
-                unitPrice: price, quantity: quantity, lineTotal: Money(amount: price.amount * Int64(quantity), currency: price.currency)))
+            result[try row.decode(column: "order_id", as: String.self), default: []].append(
+                OrderLine(
+                    productId: try row.decode(column: "product_id", as: String.self), name: try row.decode(column: "name", as: String.self),
+                    unitPrice: price, quantity: quantity, lineTotal: Money(amount: price.amount * Int64(quantity), currency: price.currency)
+                ))
         }
         return result
     }
@@ -86,11 +90,13 @@ struct OrderStore: Sendable {
     }
 
     static func storedReply(userID: String, key: String, on db: any SQLDatabase) async throws -> StoredReply? {
-        guard let row = try await db.select().columns("request_hash", "response_status", "response_body").from("idempotency_keys")
-            .where("user_id", .equal, userID).where("idempotency_key", .equal, key).first()
+        guard
+            let row = try await db.select().columns("request_hash", "response_status", "response_body").from("idempotency_keys")
+                .where("user_id", .equal, userID).where("idempotency_key", .equal, key).first()
         else { return nil }
         return StoredReply(
-            requestHash: try row.decode(column: "request_hash", as: String.self), status: try row.decode(column: "response_status", as: Int.self),
+            requestHash: try row.decode(column: "request_hash", as: String.self),
+            status: try row.decode(column: "response_status", as: Int.self),
             body: try row.decode(column: "response_body", as: String.self))
     }
 
@@ -119,19 +125,24 @@ struct OrderStore: Sendable {
 
     /// A new pending order with its lines; phone and address from Ordering's copy of the customer.
     static func insert(
-        orderID: String, userID: String, lines: [OrderLine], total: Money, paymentMethod: PaymentMethod, fromCart: Bool, at now: Int64, on db: any SQLDatabase
+        orderID: String, userID: String, lines: [OrderLine], total: Money, paymentMethod: PaymentMethod, fromCart: Bool, at now: Int64,
+        on db: any SQLDatabase
     ) async throws {
         let customer = try await db.select().columns("phone", "address").from("ordering_customers").where("user_id", .equal, userID).first()
         try await db.insert(into: "orders").columns(OrderView.columns + ["from_cart"]).values(
-            SQLBind(orderID), SQLBind(userID), SQLBind(OrderStatus.pending.rawValue), SQLBind(paymentMethod.rawValue), SQLBind(total.amount),
-            SQLBind(total.currency), SQLBind(try customer?.decode(column: "address", as: String?.self)), SQLBind(try customer?.decode(column: "phone", as: String?.self)),
+            SQLBind(orderID), SQLBind(userID), SQLBind(OrderStatus.pending.rawValue), SQLBind(paymentMethod.rawValue),
+            SQLBind(total.amount),
+            SQLBind(total.currency), SQLBind(try customer?.decode(column: "address", as: String?.self)),
+            SQLBind(try customer?.decode(column: "phone", as: String?.self)),
             SQLLiteral.null, SQLBind(now), SQLBind(now), SQLBind(fromCart)
         ).run()
         for (index, line) in lines.enumerated() {
             try await db.insert(into: "order_lines")
                 .columns("order_id", "line_no", "product_id", "name", "unit_price_amount", "unit_price_currency", "quantity")
-                .values(SQLBind(orderID), SQLBind(index), SQLBind(line.productId), SQLBind(line.name), SQLBind(line.unitPrice.amount),
-                    SQLBind(line.unitPrice.currency), SQLBind(line.quantity))
+                .values(
+                    SQLBind(orderID), SQLBind(index), SQLBind(line.productId), SQLBind(line.name), SQLBind(line.unitPrice.amount),
+                    SQLBind(line.unitPrice.currency), SQLBind(line.quantity)
+                )
                 .run()
         }
     }
@@ -182,7 +193,8 @@ struct OrderStore: Sendable {
             """
         ).run()
         var update = SQLQueryString(
-            "UPDATE orders SET phone = \(bind: phone), shipping_address = \(bind: address), updated_at = \(bind: now) WHERE user_id = \(bind: userID) AND status IN ")
+            "UPDATE orders SET phone = \(bind: phone), shipping_address = \(bind: address), updated_at = \(bind: now) WHERE user_id = \(bind: userID) AND status IN "
+        )
         update.appendBindList(OrderStatus.unshipped.map(\.rawValue))
         try await db.raw(update).run()
     }

@@ -19,7 +19,9 @@ enum OrderingError: DomainError, Equatable {
         case .cannotMove(let current, let next): Problem.conflict("An order that is \(current.rawValue) cannot become \(next.rawValue).")
         case .changedMeanwhile: Problem.conflict("The order changed meanwhile; try again.")
         case .idempotencyKeyReused:
-            Problem(.unprocessableContent, title: "Idempotency key reused", detail: "This Idempotency-Key was already used with a different request.")
+            Problem(
+                .unprocessableContent, title: "Idempotency key reused",
+                detail: "This Idempotency-Key was already used with a different request.")
         case .cartUnreachable: Problem(.serviceUnavailable, detail: "The cart service is not reachable from this process.")
         }
     }

@@ -23,7 +23,8 @@ struct OrderSaga: EventHandler {
             try await advance(reserved.orderID, to: .confirmed, reason: nil, on: db)
         case StockRejected.type:
             let rejected = try event.decode(StockRejected.self)
-            let reason = rejected.lines.map { "\($0.productID): \($0.reason) (requested \($0.requested), available \($0.available))" }.joined(separator: "; ")
+            let reason = rejected.lines.map { "\($0.productID): \($0.reason) (requested \($0.requested), available \($0.available))" }
+                .joined(separator: "; ")
             try await advance(rejected.orderID, to: .rejected, reason: reason, on: db)
         case WalletDebited.type:
             try await advance(try event.decode(WalletDebited.self).orderID, to: .confirmed, reason: nil, on: db)
@@ -60,7 +61,8 @@ struct CustomerDirectory: EventHandler {
         case UserProfileUpdated.type:
             let profile = try event.decode(UserProfileUpdated.self)
             let address = try profile.address.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
-            try await OrderStore.updateCustomer(profile.userID, phone: profile.phone, address: address, at: platform.clock.now().millisecondsSince1970, on: db)
+            try await OrderStore.updateCustomer(
+                profile.userID, phone: profile.phone, address: address, at: platform.clock.now().millisecondsSince1970, on: db)
         default:
             break
         }

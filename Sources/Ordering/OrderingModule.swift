@@ -13,11 +13,14 @@ public struct OrderingModule: BazaarModule {
 
     /// `walletPayments`: whether a Promotions module (here or in another process) settles
     /// `paymentMethod: "wallet"` orders; without one such orders would wait forever, so they are refused.
-    public init(platform: PlatformContext, catalog: any CatalogClient, cart: (any CartClient)?, scheduler: SchedulerService?, walletPayments: Bool) {
+    public init(
+        platform: PlatformContext, catalog: any CatalogClient, cart: (any CartClient)?, scheduler: SchedulerService?, walletPayments: Bool
+    ) {
         self.platform = platform
         self.scheduler = scheduler
         service = OrderingService(
-            platform: platform, store: OrderStore(database: platform.database), catalog: catalog, cart: cart, walletPayments: walletPayments)
+            platform: platform, store: OrderStore(database: platform.database), catalog: catalog, cart: cart, walletPayments: walletPayments
+        )
     }
 
     public var migrations: ModuleMigrations { OrderingMigrations.all }
@@ -41,6 +44,7 @@ public struct OrderingModule: BazaarModule {
 
     public func prepare() async throws {
         try await scheduler?.schedule(
-            name: PurgeIdempotencyKeys.kind, cron: try CronSchedule("17 3 * * *"), jobKind: PurgeIdempotencyKeys.kind, payload: [String: String]())
+            name: PurgeIdempotencyKeys.kind, cron: try CronSchedule("17 3 * * *"), jobKind: PurgeIdempotencyKeys.kind,
+            payload: [String: String]())
     }
 }

@@ -41,7 +41,12 @@ struct OrderingRoutes: Sendable {
             filter.userID = request.uri.queryParameters["userId"].map(String.init)
             if let status = request.uri.queryParameters["status"] {
                 guard let parsed = OrderStatus(rawValue: String(status)) else {
-                    throw Problem.badRequest("Invalid query parameter.", errors: [FieldError(field: "status", message: "must be one of \(OrderStatus.allCases.map(\.rawValue).joined(separator: ", "))")])
+                    throw Problem.badRequest(
+                        "Invalid query parameter.",
+                        errors: [
+                            FieldError(
+                                field: "status", message: "must be one of \(OrderStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+                        ])
                 }
                 filter.status = parsed
             }

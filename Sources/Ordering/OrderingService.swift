@@ -34,12 +34,16 @@ struct OrderingService: Sendable {
         var errors: [FieldError] = []
         for (index, line) in requested.enumerated() {
             guard let product = products[line.productID] else {
-                errors.append(FieldError(field: payload.fromCart == true ? "fromCart" : "items[\(index)].productId", message: "no such product: \(line.productID)"))
+                errors.append(
+                    FieldError(
+                        field: payload.fromCart == true ? "fromCart" : "items[\(index)].productId",
+                        message: "no such product: \(line.productID)"))
                 continue
             }
-            lines.append(OrderLine(
-                productId: product.id, name: product.name, unitPrice: product.price, quantity: line.quantity,
-                lineTotal: Money(amount: product.price.amount * Int64(line.quantity), currency: product.price.currency)))
+            lines.append(
+                OrderLine(
+                    productId: product.id, name: product.name, unitPrice: product.price, quantity: line.quantity,
+                    lineTotal: Money(amount: product.price.amount * Int64(line.quantity), currency: product.price.currency)))
         }
         if !errors.isEmpty { throw OrderingError.invalid(errors) }
         let currencies = Set(lines.map(\.unitPrice.currency))
@@ -54,15 +58,19 @@ struct OrderingService: Sendable {
         return try await platform.database.transaction { [events = platform.events] db in
             guard try await OrderStore.claim(userID: userID, key: key, requestHash: hash, at: now, on: db) else {
                 // A concurrent request with the same key committed first: answer as it did.
-                guard let stored = try await OrderStore.storedReply(userID: userID, key: key, on: db) else { throw OrderingError.changedMeanwhile }
+                guard let stored = try await OrderStore.storedReply(userID: userID, key: key, on: db) else {
+                    throw OrderingError.changedMeanwhile
+                }
                 return try Self.replay(stored, hash: hash)
             }
             try await OrderStore.insert(
-                orderID: orderID, userID: userID, lines: orderLines, total: total, paymentMethod: payload.paymentMethod, fromCart: payload.fromCart ?? false,
+                orderID: orderID, userID: userID, lines: orderLines, total: total, paymentMethod: payload.paymentMethod,
+                fromCart: payload.fromCart ?? false,
                 at: now, on: db)
             try await events.append(
                 OrderPlaced(
-                    orderID: orderID, userID: userID, lines: orderLines.map { OrderLineQuantity(productID: $0.productId, quantity: $0.quantity) },
+                    orderID: orderID, userID: userID,
+                    lines: orderLines.map { OrderLineQuantity(productID: $0.productId, quantity: $0.quantity) },
                     total: total, paymentMethod: payload.paymentMethod.rawValue, fromCart: payload.fromCart ?? false),
                 on: db)
             guard let order = try await OrderStore.find(id: orderID, on: db) else { throw OrderingError.orderNotFound }
@@ -77,7 +85,11 @@ struct OrderingService: Sendable {
             // Repeated products are merged into one line.
             var merged: [(String, Int)] = []
             for item in items {
-                if let index = merged.firstIndex(where: { $0.0 == item.productId }) { merged[index].1 += item.quantity } else { merged.append((item.productId, item.quantity)) }
+                if let index = merged.firstIndex(where: { $0.0 == item.productId }) {
+                    merged[index].1 += item.quantity
+                } else {
+                    merged.append((item.productId, item.quantity))
+                }
             }
             return merged.map { CartLine(productID: $0.0, quantity: $0.1) }
         }
@@ -105,16 +117,23 @@ struct OrderingService: Sendable {
     /// Moves an order and publishes `order.status-changed`, inside the caller's transaction. The
     /// update is conditional on the status read, so concurrent moves cannot both win.
     static func move(
-        _ orderID: String, to next: OrderStatus, reason: String?, allowed: (OrderStatus) -> Bool, platform: PlatformContext, on db: any SQLDatabase
+        _ orderID: String, to next: OrderStatus, reason: String?, allowed: (OrderStatus) -> Bool, platform: PlatformContext,
+        on db: any SQLDatabase
     ) async throws {
         guard let (userID, current) = try await OrderStore.state(of: orderID, on: db) else { throw OrderingError.orderNotFound }
         guard current.canMove(to: next), allowed(current) else { throw OrderingError.cannotMove(from: current, to: next) }
         let now = platform.clock.now().millisecondsSince1970
-        guard try await OrderStore.setStatus(orderID, from: current, to: next, reason: reason, at: now, on: db) else { throw OrderingError.changedMeanwhile }
-        try await platform.events.append(OrderStatusChanged(orderID: orderID, userID: userID, from: current.rawValue, to: next.rawValue, reason: reason), on: db)
+        guard try await OrderStore.setStatus(orderID, from: current, to: next, reason: reason, at: now, on: db) else {
+            throw OrderingError.changedMeanwhile
+        }
+        try await platform.events.append(
+            OrderStatusChanged(orderID: orderID, userID: userID, from: current.rawValue, to: next.rawValue, reason: reason), on: db)
     }
 
-    private func moveAndReload(_ orderID: String, to next: OrderStatus, reason: String?, allowed: @escaping @Sendable (OrderStatus) -> Bool, ownedBy userID: String?) async throws -> OrderView {
+    private func moveAndReload(
+        _ orderID: String, to next: OrderStatus, reason: String?, allowed: @escaping @Sendable (OrderStatus) -> Bool,
+        ownedBy userID: String?
+    ) async throws -> OrderView {
         try await platform.database.transaction { [platform] db in
             if let userID, try await !OrderStore.isOwned(orderID, by: userID, on: db) { throw OrderingError.orderNotFound }
             try await Self.move(orderID, to: next, reason: reason, allowed: allowed, platform: platform, on: db)
@@ -129,7 +148,8 @@ struct OrderingService: Sendable {
 
     func adminMove(orderID: String, to next: OrderStatus) async throws -> OrderView {
         try await moveAndReload(
-            orderID, to: next, reason: next == .cancelled ? "cancelled by an admin" : nil, allowed: { $0.adminTargets.contains(next) }, ownedBy: nil)
+            orderID, to: next, reason: next == .cancelled ? "cancelled by an admin" : nil, allowed: { $0.adminTargets.contains(next) },
+            ownedBy: nil)
     }
 
     func order(_ orderID: String, ownedBy userID: String) async throws -> OrderView {

@@ -12,8 +12,11 @@ struct CreatePromotionPayload: RequestPayload {
     let endsAt: Date?
 
     func validate() -> [FieldError] {
-        var errors = [Validate.length(title, field: "title", max: 200), description.count > 5000 ? FieldError(field: "description", message: "must be at most 5000 characters") : nil]
-            .compactMap { $0 }
+        var errors = [
+            Validate.length(title, field: "title", max: 200),
+            description.count > 5000 ? FieldError(field: "description", message: "must be at most 5000 characters") : nil,
+        ]
+        .compactMap { $0 }
         errors += amount.validate(field: "amount")
         if amount.amount == 0 { errors.append(FieldError(field: "amount.amount", message: "must be greater than 0")) }
         if let startsAt, let endsAt, endsAt <= startsAt { errors.append(FieldError(field: "endsAt", message: "must be after startsAt")) }
@@ -27,7 +30,9 @@ struct AssignPayload: RequestPayload {
 
     func validate() -> [FieldError] {
         if userIds.isEmpty || userIds.count > 1000 { return [FieldError(field: "userIds", message: "must list 1 to 1000 user ids")] }
-        if userIds.contains(where: { $0.isEmpty || $0.count > 64 }) { return [FieldError(field: "userIds", message: "must contain user ids")] }
+        if userIds.contains(where: { $0.isEmpty || $0.count > 64 }) {
+            return [FieldError(field: "userIds", message: "must contain user ids")]
+        }
         return []
     }
 }

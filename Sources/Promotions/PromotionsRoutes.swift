@@ -35,7 +35,8 @@ struct PromotionsRoutes: Sendable {
         }
         groups.admin.post("promotions/{id}/assignments") { request, context -> AssignResult in
             let payload = try await request.decodeBody(AssignPayload.self, context: context)
-            return AssignResult(assigned: try await service.assign(promotionID: context.parameters.get("id") ?? "", userIDs: payload.userIds))
+            return AssignResult(
+                assigned: try await service.assign(promotionID: context.parameters.get("id") ?? "", userIDs: payload.userIds))
         }
         groups.authenticated.get("promotions") { request, context -> ListResponse<PromotionView> in
             try await Paging.keysetPage(

@@ -13,15 +13,19 @@ struct PromotionsService: Sendable {
 
     func create(_ payload: CreatePromotionPayload) async throws -> PromotionView {
         guard payload.amount.currency == wallet.currency else {
-            throw PromotionsError.invalid([FieldError(field: "amount.currency", message: "must be the wallet currency, \(wallet.currency)")])
+            throw PromotionsError.invalid([FieldError(field: "amount.currency", message: "must be the wallet currency, \(wallet.currency)")]
+            )
         }
         let now = platform.clock.now()
         let view = PromotionView(
-            id: UUID().uuidString.lowercased(), title: payload.title.trimmingCharacters(in: .whitespacesAndNewlines), description: payload.description,
+            id: UUID().uuidString.lowercased(), title: payload.title.trimmingCharacters(in: .whitespacesAndNewlines),
+            description: payload.description,
             amount: payload.amount, startsAt: payload.startsAt, endsAt: payload.endsAt, createdAt: now)
         try await platform.database.transaction { [events = platform.events] db in
             try await PromotionsStore.insert(view, on: db)
-            try await events.append(PromotionCreated(promotionID: view.id, title: view.title, amount: view.amount, startsAt: view.startsAt, endsAt: view.endsAt), on: db)
+            try await events.append(
+                PromotionCreated(
+                    promotionID: view.id, title: view.title, amount: view.amount, startsAt: view.startsAt, endsAt: view.endsAt), on: db)
         }
         return view
     }
@@ -55,8 +59,12 @@ struct PromotionsService: Sendable {
             var view = row.view
             view.assignedAt = Date(millisecondsSince1970: row.assignedAt)
             view.claimedAt = row.claimedAt.map(Date.init(millisecondsSince1970:))
-            view.state = view.claimedAt != nil ? "claimed" : view.endsAt.map { $0 <= now } == true ? "expired"
-                : view.startsAt.map { $0 > now } == true ? "upcoming" : "available"
+            view.state =
+                view.claimedAt != nil
+                ? "claimed"
+                : view.endsAt.map { $0 <= now } == true
+                    ? "expired"
+                    : view.startsAt.map { $0 > now } == true ? "upcoming" : "available"
             return view
         }
     }
@@ -64,18 +72,26 @@ struct PromotionsService: Sendable {
     func claim(promotionID: String, userID: String) async throws -> Money {
         let now = platform.clock.now().millisecondsSince1970
         return try await platform.database.transaction { [events = platform.events, wallet] db in
-            guard let assignment = try await PromotionsStore.assignment(promotionID, of: userID, on: db) else { throw PromotionsError.promotionNotFound }
+            guard let assignment = try await PromotionsStore.assignment(promotionID, of: userID, on: db) else {
+                throw PromotionsError.promotionNotFound
+            }
             if assignment.claimedAt != nil { throw PromotionsError.alreadyClaimed }
             if let starts = assignment.startsAt, starts > now { throw PromotionsError.notStarted }
             if let ends = assignment.endsAt, ends <= now { throw PromotionsError.expired }
-            guard try await PromotionsStore.markClaimed(promotionID, by: userID, at: now, on: db) else { throw PromotionsError.alreadyClaimed }
+            guard try await PromotionsStore.markClaimed(promotionID, by: userID, at: now, on: db) else {
+                throw PromotionsError.alreadyClaimed
+            }
             let amount = assignment.amount
-            guard let balance = try await wallet.credit(userID: userID, amount: amount.amount, kind: .promotion, reference: promotionID, on: db) else {
+            guard
+                let balance = try await wallet.credit(
+                    userID: userID, amount: amount.amount, kind: .promotion, reference: promotionID, on: db)
+            else {
                 throw PromotionsError.alreadyClaimed
             }
             let newBalance = Money(amount: balance, currency: wallet.currency)
             try await events.append(PromotionClaimed(promotionID: promotionID, userID: userID, amount: amount, balance: newBalance), on: db)
-            try await events.append(WalletCredited(userID: userID, amount: amount, balance: newBalance, reason: "promotion", reference: promotionID), on: db)
+            try await events.append(
+                WalletCredited(userID: userID, amount: amount, balance: newBalance, reason: "promotion", reference: promotionID), on: db)
             return newBalance
         }
     }
@@ -85,6 +101,7 @@ struct PromotionsService: Sendable {
     }
 
     func balance(userID: String) async throws -> Money {
-        Money(amount: try await platform.database.read { db in try await wallet.balance(userID: userID, on: db) }, currency: wallet.currency)
+        Money(
+            amount: try await platform.database.read { db in try await wallet.balance(userID: userID, on: db) }, currency: wallet.currency)
     }
 }

@@ -9,9 +9,12 @@ struct PromotionsStore: Sendable {
     let database: any Database
 
     static func insert(_ view: PromotionView, on db: any SQLDatabase) async throws {
-        try await db.insert(into: "promotions").columns("id", "title", "description", "amount", "currency", "starts_at", "ends_at", "created_at").values(
+        try await db.insert(into: "promotions").columns(
+            "id", "title", "description", "amount", "currency", "starts_at", "ends_at", "created_at"
+        ).values(
             SQLBind(view.id), SQLBind(view.title), SQLBind(view.description), SQLBind(view.amount.amount), SQLBind(view.amount.currency),
-            SQLBind(view.startsAt?.millisecondsSince1970), SQLBind(view.endsAt?.millisecondsSince1970), SQLBind(view.createdAt.millisecondsSince1970)
+            SQLBind(view.startsAt?.millisecondsSince1970), SQLBind(view.endsAt?.millisecondsSince1970),
+            SQLBind(view.createdAt.millisecondsSince1970)
         ).run()
     }
 
@@ -22,12 +25,15 @@ struct PromotionsStore: Sendable {
             if let cursor {
                 select = select.where(cursor.olderRows)
             }
-            return try await select.orderBy("created_at", .descending).orderBy("id", .descending).limit(limit).all().map { try PromotionView(row: $0) }
+            return try await select.orderBy("created_at", .descending).orderBy("id", .descending).limit(limit).all().map {
+                try PromotionView(row: $0)
+            }
         }
     }
 
     static func title(of promotionID: String, on db: any SQLDatabase) async throws -> String? {
-        try await db.select().column("title").from("promotions").where("id", .equal, promotionID).first()?.decode(column: "title", as: String.self)
+        try await db.select().column("title").from("promotions").where("id", .equal, promotionID).first()?.decode(
+            column: "title", as: String.self)
     }
 
     /// Assigns to the known users among `userIDs` who do not have it yet; returns them, sorted.
@@ -43,10 +49,13 @@ struct PromotionsStore: Sendable {
     }
 
     /// The user's promotions, most recently assigned first, with when each was assigned and claimed.
-    func assigned(to userID: String, after cursor: KeysetCursor?, limit: Int) async throws -> [(view: PromotionView, assignedAt: Int64, claimedAt: Int64?)] {
-        let older: SQLQueryString = cursor.map {
-            "AND (a.assigned_at < \(bind: $0.timestamp) OR (a.assigned_at = \(bind: $0.timestamp) AND p.id < \(bind: $0.id)))"
-        } ?? ""
+    func assigned(
+        to userID: String, after cursor: KeysetCursor?, limit: Int
+    ) async throws -> [(view: PromotionView, assignedAt: Int64, claimedAt: Int64?)] {
+        let older: SQLQueryString =
+            cursor.map {
+                "AND (a.assigned_at < \(bind: $0.timestamp) OR (a.assigned_at = \(bind: $0.timestamp) AND p.id < \(bind: $0.id)))"
+            } ?? ""
         return try await database.read { db in
             try await db.raw(
                 """
@@ -54,7 +63,10 @@ struct PromotionsStore: Sendable {
                 WHERE a.user_id = \(bind: userID) \(older) ORDER BY a.assigned_at DESC, p.id DESC LIMIT \(literal: limit)
                 """
             ).all().map { row in
-                (try PromotionView(row: row), try row.decode(column: "assigned_at", as: Int64.self), try row.decode(column: "claimed_at", as: Int64?.self))
+                (
+                    try PromotionView(row: row), try row.decode(column: "assigned_at", as: Int64.self),
+                    try row.decode(column: "claimed_at", as: Int64?.self)
+                )
             }
         }
     }
@@ -68,14 +80,17 @@ struct PromotionsStore: Sendable {
     }
 
     static func assignment(_ promotionID: String, of userID: String, on db: any SQLDatabase) async throws -> Assignment? {
-        guard let row = try await db.raw(
-            """
-            SELECT p.amount, p.currency, p.starts_at, p.ends_at, a.claimed_at FROM promotion_assignments a JOIN promotions p ON p.id = a.promotion_id
-            WHERE a.promotion_id = \(bind: promotionID) AND a.user_id = \(bind: userID)
-            """
-        ).first() else { return nil }
+        guard
+            let row = try await db.raw(
+                """
+                SELECT p.amount, p.currency, p.starts_at, p.ends_at, a.claimed_at FROM promotion_assignments a JOIN promotions p ON p.id = a.promotion_id
+                WHERE a.promotion_id = \(bind: promotionID) AND a.user_id = \(bind: userID)
+                """
+            ).first()
+        else { return nil }
         return Assignment(
-            amount: Money(amount: try row.decode(column: "amount", as: Int64.self), currency: try row.decode(column: "currency", as: String.self)),
+            amount: Money(
+                amount: try row.decode(column: "amount", as: Int64.self), currency: try row.decode(column: "currency", as: String.self)),
             startsAt: try row.decode(column: "starts_at", as: Int64?.self), endsAt: try row.decode(column: "ends_at", as: Int64?.self),
             claimedAt: try row.decode(column: "claimed_at", as: Int64?.self))
     }
@@ -113,7 +128,8 @@ extension PromotionView {
         id = try row.decode(column: "id", as: String.self)
         title = try row.decode(column: "title", as: String.self)
         description = try row.decode(column: "description", as: String.self)
-        amount = Money(amount: try row.decode(column: "amount", as: Int64.self), currency: try row.decode(column: "currency", as: String.self))
+        amount = Money(
+            amount: try row.decode(column: "amount", as: Int64.self), currency: try row.decode(column: "currency", as: String.self))
         startsAt = try row.decode(column: "starts_at", as: Int64?.self).map(Date.init(millisecondsSince1970:))
         endsAt = try row.decode(column: "ends_at", as: Int64?.self).map(Date.init(millisecondsSince1970:))
         createdAt = Date(millisecondsSince1970: try row.decode(column: "created_at", as: Int64.self))

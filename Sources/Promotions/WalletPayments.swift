@@ -36,7 +36,10 @@ struct WalletPayments: EventHandler {
     }
 
     private func payment(_ orderID: String, on db: any SQLDatabase) async throws -> (userID: String, amount: Money, state: String)? {
-        guard let row = try await db.select().columns("user_id", "amount", "currency", "state").from("wallet_payments").where("order_id", .equal, orderID).first()
+        guard
+            let row = try await db.select().columns("user_id", "amount", "currency", "state").from("wallet_payments").where(
+                "order_id", .equal, orderID
+            ).first()
         else { return nil }
         return (
             try row.decode(column: "user_id", as: String.self),
@@ -54,17 +57,24 @@ struct WalletPayments: EventHandler {
         guard payment.amount.currency == wallet.currency else {
             try await setState(orderID, "declined", on: db)
             try await events.append(
-                WalletDebitDeclined(userID: payment.userID, orderID: orderID, amount: payment.amount, reason: "the wallet holds \(wallet.currency) only"), on: db)
+                WalletDebitDeclined(
+                    userID: payment.userID, orderID: orderID, amount: payment.amount, reason: "the wallet holds \(wallet.currency) only"),
+                on: db)
             return
         }
-        switch try await wallet.debit(userID: payment.userID, amount: payment.amount.amount, kind: .orderDebit, reference: orderID, on: db) {
+        switch try await wallet.debit(userID: payment.userID, amount: payment.amount.amount, kind: .orderDebit, reference: orderID, on: db)
+        {
         case .debited(let balance):
             try await setState(orderID, "debited", on: db)
             try await events.append(
-                WalletDebited(userID: payment.userID, orderID: orderID, amount: payment.amount, balance: Money(amount: balance, currency: wallet.currency)), on: db)
+                WalletDebited(
+                    userID: payment.userID, orderID: orderID, amount: payment.amount,
+                    balance: Money(amount: balance, currency: wallet.currency)), on: db)
         case .insufficient:
             try await setState(orderID, "declined", on: db)
-            try await events.append(WalletDebitDeclined(userID: payment.userID, orderID: orderID, amount: payment.amount, reason: "insufficient balance"), on: db)
+            try await events.append(
+                WalletDebitDeclined(userID: payment.userID, orderID: orderID, amount: payment.amount, reason: "insufficient balance"),
+                on: db)
         case .alreadyDone:
             try await setState(orderID, "debited", on: db)
         }
@@ -77,10 +87,13 @@ struct WalletPayments: EventHandler {
             try await setState(orderID, "cancelled", on: db)
         case "debited":
             try await setState(orderID, "refunded", on: db)
-            if let balance = try await wallet.credit(userID: payment.userID, amount: payment.amount.amount, kind: .orderRefund, reference: orderID, on: db) {
+            if let balance = try await wallet.credit(
+                userID: payment.userID, amount: payment.amount.amount, kind: .orderRefund, reference: orderID, on: db)
+            {
                 try await events.append(
                     WalletCredited(
-                        userID: payment.userID, amount: payment.amount, balance: Money(amount: balance, currency: wallet.currency), reason: "order-refund",
+                        userID: payment.userID, amount: payment.amount, balance: Money(amount: balance, currency: wallet.currency),
+                        reason: "order-refund",
                         reference: orderID), on: db)
             }
         default:

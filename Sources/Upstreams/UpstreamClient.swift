@@ -100,7 +100,8 @@ public final class UpstreamClient: Sendable {
                 for header in response.headers {
                     if let name = HTTPField.Name(header.name) { headers.append(HTTPField(name: name, value: header.value)) }
                 }
-                return Reply(status: HTTPResponse.Status(code: Int(response.status.code)), headers: headers, body: response.body, endpoint: endpoint)
+                return Reply(
+                    status: HTTPResponse.Status(code: Int(response.status.code)), headers: headers, body: response.body, endpoint: endpoint)
             } catch let error where Self.isTimeout(error) {
                 throw Problem(.gatewayTimeout, detail: "The \(upstream.name) service did not answer within \(timeout.milliseconds) ms.")
             } catch is CancellationError {
@@ -115,7 +116,9 @@ public final class UpstreamClient: Sendable {
     }
 
     /// Sends `call` and gathers the whole answer, up to `limit` bytes.
-    public func collect(_ call: Call, from upstream: Upstream, limit: Int) async throws -> (status: HTTPResponse.Status, headers: HTTPFields, body: ByteBuffer) {
+    public func collect(
+        _ call: Call, from upstream: Upstream, limit: Int
+    ) async throws -> (status: HTTPResponse.Status, headers: HTTPFields, body: ByteBuffer) {
         let reply = try await send(call, to: upstream)
         do {
             return (reply.status, reply.headers, try await reply.body.collect(upTo: limit))

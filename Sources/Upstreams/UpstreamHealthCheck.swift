@@ -48,7 +48,8 @@ public struct UpstreamHealthCheck: Service {
         if passed {
             logger.info("upstream endpoint is back", metadata: ["module": "\(upstream.name)", "endpoint": "\(endpoint)"])
         } else {
-            logger.warning("upstream endpoint failed its health check", metadata: ["module": "\(upstream.name)", "endpoint": "\(endpoint)"])
+            logger.warning(
+                "upstream endpoint failed its health check", metadata: ["module": "\(upstream.name)", "endpoint": "\(endpoint)"])
         }
     }
 }

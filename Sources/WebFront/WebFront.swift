@@ -22,10 +22,11 @@ public enum WebFront {
     ]
 
     public static func response(for page: Page) -> Response {
-        let asset = switch page {
-        case .apiReference: assets["api-reference.html"]!
-        case .graphQLExplorer: assets["graphql-explorer.html"]!
-        }
+        let asset =
+            switch page {
+            case .apiReference: assets["api-reference.html"]!
+            case .graphQLExplorer: assets["graphql-explorer.html"]!
+            }
         return asset.response(cacheControl: "no-cache")
     }
 
@@ -33,7 +34,9 @@ public enum WebFront {
     public static func addRoutes(to router: Router<BazaarRequestContext>) {
         router.get("assets/:name") { request, context in
             guard let name = context.parameters.get("name"), let asset = assets[name] else { throw Problem.notFound("No such asset.") }
-            if request.headers[.ifNoneMatch]?.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == asset.etag }) == true {
+            if request.headers[.ifNoneMatch]?.split(separator: ",").contains(where: {
+                $0.trimmingCharacters(in: .whitespaces) == asset.etag
+            }) == true {
                 var headers = securityHeaders
                 headers[.eTag] = asset.etag
                 headers[.cacheControl] = "no-cache"

@@ -37,7 +37,8 @@ struct CommonOptions: ParsableArguments {
 
     /// Reads settings from the layered providers; a bad value exits with one line naming it.
     func settings(
-        modules: String? = nil, extra: [AbsoluteConfigKey: ConfigValue] = [:], defaultDatabase: DatabaseLocation = .sqlite(path: "./bazaar.sqlite")
+        modules: String? = nil, extra: [AbsoluteConfigKey: ConfigValue] = [:],
+        defaultDatabase: DatabaseLocation = .sqlite(path: "./bazaar.sqlite")
     ) async throws -> BazaarSettings {
         var providers: [any ConfigProvider] = [
             InMemoryProvider(name: "arguments", values: values(modules: modules, extra: extra)),
@@ -66,7 +67,8 @@ func makeLogger(_ settings: BazaarSettings) -> Logger {
 
 extension BazaarCommand {
     struct Run: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Run every module in one process (SQLite unless --database says otherwise).")
+        static let configuration = CommandConfiguration(
+            abstract: "Run every module in one process (SQLite unless --database says otherwise).")
         @OptionGroup var options: CommonOptions
 
         func run() async throws {
@@ -115,7 +117,8 @@ extension BazaarCommand {
             abstract: "Operator commands.", subcommands: [Create.self, Promote.self, RotateKeys.self])
 
         struct Create: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Create an admin account (password from --password or BAZAAR_NEW_ADMIN_PASSWORD).")
+            static let configuration = CommandConfiguration(
+                abstract: "Create an admin account (password from --password or BAZAAR_NEW_ADMIN_PASSWORD).")
             @OptionGroup var options: CommonOptions
             @Option(help: "Email of the new admin.") var email: String
             @Option(help: "Password; prefer the BAZAAR_NEW_ADMIN_PASSWORD environment variable.") var password: String?
@@ -146,7 +149,8 @@ extension BazaarCommand {
 
         struct RotateKeys: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
-                commandName: "rotate-keys", abstract: "Add a new token signing key; tokens signed with older keys stay valid until they expire.")
+                commandName: "rotate-keys",
+                abstract: "Add a new token signing key; tokens signed with older keys stay valid until they expire.")
             @OptionGroup var options: CommonOptions
 
             func run() async throws {
@@ -161,7 +165,8 @@ extension BazaarCommand {
 /// Runs the server until SIGTERM/SIGINT; in-flight requests finish and consumers stop cleanly.
 func serve(_ settings: BazaarSettings) async throws {
     let logger = makeLogger(settings)
-    logger.info("starting bazaar", metadata: ["modules": "\(settings.modules.sorted().map(\.rawValue))", "database": "\(settings.database)"])
+    logger.info(
+        "starting bazaar", metadata: ["modules": "\(settings.modules.sorted().map(\.rawValue))", "database": "\(settings.database)"])
     do {
         let bazaar = try await buildBazaar(settings: settings, logger: logger)
         try await bazaar.application.runService()

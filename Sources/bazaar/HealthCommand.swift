@@ -16,7 +16,9 @@ extension BazaarCommand {
             let settings = try await options.settings()
             // A server listening on every address is reached on loopback.
             let host = ["0.0.0.0", "::", "[::]"].contains(settings.host) ? "127.0.0.1" : settings.host
-            guard let url = URL(string: "http://\(host):\(settings.port)/health/ready") else { throw ValidationError("no URL for host \(host)") }
+            guard let url = URL(string: "http://\(host):\(settings.port)/health/ready") else {
+                throw ValidationError("no URL for host \(host)")
+            }
             var request = URLRequest(url: url)
             request.timeoutInterval = timeout
             let status: Int

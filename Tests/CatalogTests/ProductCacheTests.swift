@@ -39,7 +39,8 @@ struct ProductCacheTests {
             #expect(servedFromCache)
 
             // Catalog's own writes are visible on the very next request.
-            _ = try await app.request(.patch, "/api/v1/products/\(lamp.id)", token: admin, json: #"{"price":{"amount":1200,"currency":"USD"}}"#)
+            _ = try await app.request(
+                .patch, "/api/v1/products/\(lamp.id)", token: admin, json: #"{"price":{"amount":1200,"currency":"USD"}}"#)
             #expect(try await app.product(lamp.id)?.price.amount == 1200)
             _ = try await app.request(.put, "/api/v1/products/\(lamp.id)/stock", token: admin, json: #"{"stock":9}"#)
             #expect(try await app.request(.get, "/api/v1/products").decode(Page<ProductBody>.self).items.first?.stock == 9)
@@ -48,7 +49,7 @@ struct ProductCacheTests {
             let buyer = try await app.register(email: "buyer@example.com")
             let order = try await app.placeOrder(token: buyer.accessToken, items: [(lamp.id, 2)])
             #expect(try await app.settled(order.id, token: buyer.accessToken).status == "confirmed")
-            try await app.eventually("the reservation to show in the cached detail") { try await app.product(lamp.id)?.stock == 7 }
+            try await waitUntil("the reservation to show in the cached detail") { try await app.product(lamp.id)?.stock == 7 }
 
             // A deleted product disappears from the cached list and detail at once.
             #expect(try await app.request(.delete, "/api/v1/products/\(lamp.id)", token: admin).status == .noContent)

@@ -11,10 +11,12 @@ struct ProductRoutesTests {
         try await TestBazaar.run(engine) { app in
             let admin = try await app.admin().accessToken
             let created = try await app.createProduct(admin: admin, sku: "MUG-1", name: "Mug", price: 1250, stock: 5)
-            #expect(created.price == ProductBody.Money(amount: 1250, currency: "USD"))
+            #expect(created.price == Price(amount: 1250, currency: "USD"))
             #expect(try await app.product(created.id) == created)
 
-            let patched = try await app.request(.patch, "/api/v1/products/\(created.id)", token: admin, json: #"{"name":"Big Mug","price":{"amount":1500,"currency":"USD"}}"#)
+            let patched = try await app.request(
+                .patch, "/api/v1/products/\(created.id)", token: admin,
+                json: #"{"name":"Big Mug","price":{"amount":1500,"currency":"USD"}}"#)
             #expect(patched.status == .ok)
             #expect(try patched.decode(ProductBody.self).name == "Big Mug")
             #expect(try patched.decode(ProductBody.self).sku == "MUG-1")
@@ -25,7 +27,8 @@ struct ProductRoutesTests {
             #expect(try await app.request(.delete, "/api/v1/products/\(created.id)", token: admin).status == .noContent)
             #expect(try await app.product(created.id) == nil)
             #expect(try await app.request(.delete, "/api/v1/products/\(created.id)", token: admin).status == .notFound)
-            #expect(try await app.request(.patch, "/api/v1/products/\(created.id)", token: admin, json: #"{"name":"x"}"#).status == .notFound)
+            #expect(
+                try await app.request(.patch, "/api/v1/products/\(created.id)", token: admin, json: #"{"name":"x"}"#).status == .notFound)
             let listed = try await app.request(.get, "/api/v1/products").decode(Page<ProductBody>.self)
             #expect(listed.items.isEmpty)
 
@@ -42,7 +45,9 @@ struct ProductRoutesTests {
             let admin = try await app.admin().accessToken
             let first = try await app.createProduct(admin: admin, sku: "SKU-1")
             let second = try await app.createProduct(admin: admin, sku: "SKU-2")
-            let duplicate = try await app.request(.post, "/api/v1/products", token: admin, json: #"{"sku":"SKU-1","name":"x","description":"","price":{"amount":1,"currency":"USD"},"stock":1}"#)
+            let duplicate = try await app.request(
+                .post, "/api/v1/products", token: admin,
+                json: #"{"sku":"SKU-1","name":"x","description":"","price":{"amount":1,"currency":"USD"},"stock":1}"#)
             #expect(duplicate.status == .conflict)
             let rename = try await app.request(.patch, "/api/v1/products/\(second.id)", token: admin, json: #"{"sku":"SKU-1"}"#)
             #expect(rename.status == .conflict)
@@ -56,14 +61,16 @@ struct ProductRoutesTests {
         try await TestBazaar.run(engine) { app in
             let admin = try await app.admin().accessToken
             for index in 0..<7 {
-                _ = try await app.createProduct(admin: admin, sku: "T-\(index)", name: index.isMultiple(of: 2) ? "Red Teapot \(index)" : "Blue Cup \(index)",
+                _ = try await app.createProduct(
+                    admin: admin, sku: "T-\(index)", name: index.isMultiple(of: 2) ? "Red Teapot \(index)" : "Blue Cup \(index)",
                     description: index == 3 ? "goes with a TEAPOT" : "plain")
                 app.clock.advance(by: 1)
             }
             var names: [String] = []
             var cursor: String?
             repeat {
-                let page = try await app.request(.get, "/api/v1/products?limit=3" + (cursor.map { "&cursor=\($0)" } ?? "")).decode(Page<ProductBody>.self)
+                let page = try await app.request(.get, "/api/v1/products?limit=3" + (cursor.map { "&cursor=\($0)" } ?? "")).decode(
+                    Page<ProductBody>.self)
                 names += page.items.map(\.name)
                 cursor = page.nextCursor
             } while cursor != nil

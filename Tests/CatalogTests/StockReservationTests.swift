@@ -24,9 +24,11 @@ struct StockReservationTests {
 
     /// The reply Catalog published for `order`: "stock.reserved" or "stock.rejected".
     func outcome(_ app: TestBazaar, order: String) async throws -> EventEnvelope {
-        try await app.waitFor("catalog's answer to \(order)") {
+        try await poll("catalog's answer to \(order)") {
             let replies = try await app.bazaar.platform.events.recent(type: nil, limit: 500)
-            return replies.first { ($0.type == StockReserved.type || $0.type == StockRejected.type) && $0.payload.contains(#""orderID":"\#(order)""#) }
+            return replies.first {
+                ($0.type == StockReserved.type || $0.type == StockRejected.type) && $0.payload.contains(#""orderID":"\#(order)""#)
+            }
         }
     }
 
@@ -60,7 +62,7 @@ struct StockReservationTests {
             #expect(try await outcome(app, order: "order-1").type == StockReserved.type)
             try await change(app, order: "order-1", to: "cancelled")
             try await change(app, order: "order-1", to: "cancelled")
-            try await app.eventually("the release") { try await app.product(a.id)?.stock == 4 }
+            try await waitUntil("the release") { try await app.product(a.id)?.stock == 4 }
             try await Task.sleep(for: .milliseconds(300))
             #expect(try await app.product(a.id)?.stock == 4)
             #expect(try await app.bazaar.platform.events.recent(type: StockReleased.type, limit: 5).count == 1)

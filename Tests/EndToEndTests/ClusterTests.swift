@@ -23,22 +23,26 @@ extension MultiProcess {
             func graphQL(_ query: String, token: String? = nil) async throws -> JSONValue { try await gateway.graphQL(query, token: token) }
 
             // Accounts and a product, by REST and GraphQL through the gateway.
-            let login = try await gateway.request("POST", "/api/v1/auth/login", json: #"{"email":"\#(TestBazaar.adminEmail)","password":"\#(TestBazaar.adminPassword)"}"#)
+            let login = try await gateway.request(
+                "POST", "/api/v1/auth/login", json: #"{"email":"\#(TestBazaar.adminEmail)","password":"\#(TestBazaar.adminPassword)"}"#)
             #expect(login.0 == 200)
             let admin = try JSONDecoder().decode(Session.self, from: login.1).accessToken
             let product = try await graphQL(
                 #"mutation { adminCreateProduct(name: "Cluster lamp", description: "", price: {amount: 900, currency: "USD"}, stock: 3, sku: "CL-1") { id } }"#,
                 token: admin)
             let productID = try #require(product["data"]["adminCreateProduct"]["id"].string, "\(product)")
-            let registered = try await graphQL(#"mutation { register(email: "cluster@example.com", password: "password-123", name: "C") { accessToken user { id } } }"#)
+            let registered = try await graphQL(
+                #"mutation { register(email: "cluster@example.com", password: "password-123", name: "C") { accessToken user { id } } }"#)
             let buyer = try #require(registered["data"]["register"]["accessToken"].string, "\(registered)")
             let buyerID = try #require(registered["data"]["register"]["user"]["id"].string)
             try await waitUntil("Notifications to know the buyer (the welcome)") {
-                try await graphQL("{ notifications { nodes { kind } } }", token: buyer)["data"]["notifications"]["nodes"][0]["kind"].string == "welcome"
+                try await graphQL("{ notifications { nodes { kind } } }", token: buyer)["data"]["notifications"]["nodes"][0]["kind"].string
+                    == "welcome"
             }
             @Sendable func notify(_ title: String) async throws {
                 let posted = try await gateway.request(
-                    "POST", "/api/v1/admin/notifications", token: admin, json: #"{"userId":"\#(buyerID)","title":"\#(title)","body":"relayed"}"#)
+                    "POST", "/api/v1/admin/notifications", token: admin,
+                    json: #"{"userId":"\#(buyerID)","title":"\#(title)","body":"relayed"}"#)
                 #expect(posted.0 == 201)
             }
 
@@ -67,7 +71,9 @@ extension MultiProcess {
             }
             // A bad token is refused before the upgrade, with Notifications' own answer; a plain GET is told to upgrade.
             await #expect(throws: (any Error).self) {
-                try await WebSocketClient.connect(url: "ws://127.0.0.1:\(cluster.gatewayPort)/api/v1/notifications/stream?token=not-a-token", logger: logger) { _, _, _ in }
+                try await WebSocketClient.connect(
+                    url: "ws://127.0.0.1:\(cluster.gatewayPort)/api/v1/notifications/stream?token=not-a-token", logger: logger
+                ) { _, _, _ in }
             }
             #expect(try await gateway.request("GET", "/api/v1/notifications/stream?token=not-a-token").0 == 401)
             // What only the module can judge (a lastEventId it never gave) is refused after the upgrade: 1008, not 1014.
@@ -82,7 +88,11 @@ extension MultiProcess {
 
             // A stock Socket.IO client through the gateway: long-polling first, then the upgrade to WebSocket.
             let socket = try PeerProcess(
-                script: "socketio_client.py", arguments: ["--url", "http://127.0.0.1:\(cluster.gatewayPort)", "--token", buyer, "--count", "1", "--title", "Socketed", "--seconds", "30"])
+                script: "socketio_client.py",
+                arguments: [
+                    "--url", "http://127.0.0.1:\(cluster.gatewayPort)", "--token", buyer, "--count", "1", "--title", "Socketed",
+                    "--seconds", "30",
+                ])
             defer { socket.stop() }
             #expect(try await socket.line(startingWith: "ready ") == "ready websocket")
             try await waitUntil("the Socket.IO connection to reach Notifications") {
@@ -90,14 +100,17 @@ extension MultiProcess {
             }
             try await notify("Socketed")
             #expect(try await socket.waitForExit() == 0, "\(socket.output)")
-            let messages = try socket.output.filter { $0.hasPrefix("message ") }.map { try JSONDecoder().decode(JSONValue.self, from: Data($0.dropFirst(8).utf8)) }
+            let messages = try socket.output.filter { $0.hasPrefix("message ") }.map {
+                try JSONDecoder().decode(JSONValue.self, from: Data($0.dropFirst(8).utf8))
+            }
             #expect(messages.contains { $0["title"].string == "Socketed" && $0["userId"].string == buyerID })
             #expect(socket.output.contains("transport websocket"))
 
             // Orders across Ordering, Catalog and Cart; the gauge on the Ordering process counts them.
             func place(_ key: String) async throws -> String {
                 let placed = try await graphQL(
-                    #"mutation { placeOrder(idempotencyKey: "\#(key)", items: [{productId: "\#(productID)", quantity: 2}], paymentMethod: onDelivery) { id } }"#, token: buyer)
+                    #"mutation { placeOrder(idempotencyKey: "\#(key)", items: [{productId: "\#(productID)", quantity: 2}], paymentMethod: onDelivery) { id } }"#,
+                    token: buyer)
                 return try #require(placed["data"]["placeOrder"]["id"].string, "\(placed)")
             }
             let kept = try await place("cluster-1")
@@ -120,13 +133,19 @@ extension MultiProcess {
             // The gateway's auth limit (20 a minute here) refuses the rest of a burst.
             var limited = false
             for _ in 0..<25 where !limited {
-                limited = try await gateway.request("POST", "/api/v1/auth/login", json: #"{"email":"nobody@example.com","password":"wrong-password"}"#).0 == 429
+                limited =
+                    try await gateway.request(
+                        "POST", "/api/v1/auth/login", json: #"{"email":"nobody@example.com","password":"wrong-password"}"#
+                    ).0 == 429
             }
             #expect(limited)
 
             // Requests the gateway forwards are counted under the module's path prefix, not as unknown routes.
             let gatewayMetrics = try await gateway.text("/metrics")
-            #expect(gatewayMetrics.contains(#"bazaar_http_requests_total{http_route="/api/v1/auth/**",http_request_method="POST",http_response_status_code="200"}"#))
+            #expect(
+                gatewayMetrics.contains(
+                    #"bazaar_http_requests_total{http_route="/api/v1/auth/**",http_request_method="POST",http_response_status_code="200"}"#)
+            )
             #expect(gatewayMetrics.contains(#"http_route="/api/v1/orders/**""#))
             #expect(!gatewayMetrics.contains(#"http_route="Unknown""#))
 
@@ -146,7 +165,10 @@ extension MultiProcess {
             #expect(config.status == 0, "\(config.output)")
             let check = try PeerProcess(
                 script: "check_deploy.py",
-                arguments: [deploy.path, "--modules", Cluster.modules.joined(separator: ","), "--families", BazaarMetrics.families.joined(separator: ",")]
+                arguments: [
+                    deploy.path, "--modules", Cluster.modules.joined(separator: ","), "--families",
+                    BazaarMetrics.families.joined(separator: ","),
+                ]
                     + expositions.flatMap { ["--exposition", $0.path] })
             #expect(try await check.waitForExit() == 0, "\(check.output.joined(separator: "\n"))")
             #expect(check.output == ["deploy ok"], "\(check.output.joined(separator: "\n"))")

@@ -18,17 +18,19 @@ struct ConnectionLimitTests {
         let path = sqlitePath()
         defer { remove(path) }
         let server = try LiveProcess(
-            arguments: ["run", "--database", "sqlite:\(path)"], environment: ["BAZAAR_HEADER_TIMEOUT_MS": "1000", "BAZAAR_IDLE_TIMEOUT_MS": "2000"],
+            arguments: ["run", "--database", "sqlite:\(path)"],
+            environment: ["BAZAAR_HEADER_TIMEOUT_MS": "1000", "BAZAAR_IDLE_TIMEOUT_MS": "2000"],
             port: LiveProcess.freePort())
         defer { server.stop() }
         try await server.waitUntilReady()
         let peer = try PeerProcess(script: "connection_abuse.py", arguments: ["probes", "--port", String(server.port), "--wait", "5"])
         defer { peer.stop() }
         _ = try await peer.waitForExit(timeout: .seconds(60))
-        let answers = Dictionary(uniqueKeysWithValues: peer.output.filter { $0.hasPrefix("PROBE ") }.map { line in
-            let parts = line.split(separator: " ").map(String.init)
-            return (parts[1], (status: parts[2].replacingOccurrences(of: "_", with: " "), closed: parts[3] == "closed"))
-        })
+        let answers = Dictionary(
+            uniqueKeysWithValues: peer.output.filter { $0.hasPrefix("PROBE ") }.map { line in
+                let parts = line.split(separator: " ").map(String.init)
+                return (parts[1], (status: parts[2].replacingOccurrences(of: "_", with: " "), closed: parts[3] == "closed"))
+            })
         for (name, status) in [
             ("invalid-utf8", "HTTP/1.1 400 Bad Request"), ("spaces", "HTTP/1.1 400 Bad Request"), ("not-http", "HTTP/1.1 400 Bad Request"),
             ("long-url", "HTTP/1.1 414 URI Too Long"), ("big-header", "HTTP/1.1 431 Request Header Fields Too Large"),
@@ -56,7 +58,8 @@ struct ConnectionLimitTests {
         defer { server.stop() }
         try await server.waitUntilReady()
         let peer = try PeerProcess(
-            script: "connection_abuse.py", arguments: ["slowloris", "--port", String(server.port), "--count", "400", "--requests", "20", "--wait", "10"])
+            script: "connection_abuse.py",
+            arguments: ["slowloris", "--port", String(server.port), "--count", "400", "--requests", "20", "--wait", "10"])
         defer { peer.stop() }
         let result = try await peer.line(startingWith: "SLOWLORIS", timeout: .seconds(90))
         #expect(result.contains("ok=20 failed=0"), "\(result)")

@@ -34,18 +34,21 @@ struct DeadLetterRoutesTests {
     @Test(arguments: TestEngine.allCases)
     func parkedEventsAreListedAndReplayed(engine: TestEngine) async throws {
         let handlers = Mutex<[Switchable]>([])
-        try await TestBazaar.run(engine, decorateHandlers: { inner in
-            let wrapped = Switchable(inner, broken: true)
-            handlers.withLock { $0.append(wrapped) }
-            return wrapped
-        }) { app in
+        try await TestBazaar.run(
+            engine,
+            decorateHandlers: { inner in
+                let wrapped = Switchable(inner, broken: true)
+                handlers.withLock { $0.append(wrapped) }
+                return wrapped
+            }
+        ) { app in
             let admin = try await app.admin().accessToken
             let pen = try await app.createProduct(admin: admin, sku: "PEN", stock: 5)
             let user = try await app.register(email: "dl@example.com").accessToken
             _ = try await app.request(.put, "/api/v1/cart/items/\(pen.id)", token: user, json: #"{"quantity":1}"#)
             #expect(try await app.placeOrder(token: user, json: #"{"fromCart":true,"paymentMethod":"onDelivery"}"#).status == .accepted)
 
-            let letter = try await app.waitFor("the parked event", timeout: .seconds(30)) {
+            let letter = try await poll("the parked event", timeout: .seconds(30)) {
                 try await app.request(.get, "/api/v1/admin/dead-letters", token: admin).decode(Page<Letter>.self).items.first
             }
             #expect(letter.consumer == "cart.checkout")

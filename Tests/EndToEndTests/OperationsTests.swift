@@ -11,7 +11,10 @@ struct OperationsTests {
     func documentedRoutesAreExactlyTheServedRoutes(engine: TestEngine) async throws {
         try await TestBazaar.run(engine) { app in
             let served = Set(app.bazaar.routes)
-            #expect(served == OpenAPIDocument.routeSet, "served but undocumented: \(served.subtracting(OpenAPIDocument.routeSet)); documented but not served: \(OpenAPIDocument.routeSet.subtracting(served))")
+            #expect(
+                served == OpenAPIDocument.routeSet,
+                "served but undocumented: \(served.subtracting(OpenAPIDocument.routeSet)); documented but not served: \(OpenAPIDocument.routeSet.subtracting(served))"
+            )
 
             let response = try await app.request(.get, "/api-docs/v1/openapi.json")
             #expect(response.status == .ok)
@@ -32,7 +35,7 @@ struct OperationsTests {
     func healthAndMetrics(engine: TestEngine) async throws {
         try await TestBazaar.run(engine) { app in
             #expect(try await app.request(.get, "/health/live").status == .ok)
-            try await app.eventually("readiness") { try await app.request(.get, "/health/ready").status == .ok }
+            try await waitUntil("readiness") { try await app.request(.get, "/health/ready").status == .ok }
             _ = try await app.request(.get, "/api/v1/users/me")
             let metrics = try await app.request(.get, "/metrics")
             #expect(metrics.status == .ok)
@@ -48,11 +51,16 @@ struct OperationsTests {
     func metricsPassPromtool(engine: TestEngine) async throws {
         try await TestBazaar.run(engine, configure: { $0.authRequestsPerMinute = 1 }) { app in
             _ = try await app.request(.post, "/api/v1/auth/login", json: #"{"email":"a@b.c","password":"wrong-password"}"#)
-            #expect(try await app.request(.post, "/api/v1/auth/login", json: #"{"email":"a@b.c","password":"wrong-password"}"#).status == .tooManyRequests)
+            #expect(
+                try await app.request(.post, "/api/v1/auth/login", json: #"{"email":"a@b.c","password":"wrong-password"}"#).status
+                    == .tooManyRequests)
             _ = try await app.request(.get, "/api/v1/products/none")
             _ = try await app.request(.get, "/api/v1/products")
             let exposition = try await app.request(.get, "/metrics").text
-            for family in ["bazaar_http_requests_total", "bazaar_http_request_duration_seconds", "bazaar_rate_limited_total", "bazaar_event_consumer_lag_events", "bazaar_jobs_queued", "bazaar_orders"] {
+            for family in [
+                "bazaar_http_requests_total", "bazaar_http_request_duration_seconds", "bazaar_rate_limited_total",
+                "bazaar_event_consumer_lag_events", "bazaar_jobs_queued", "bazaar_orders",
+            ] {
                 #expect(exposition.contains("# HELP \(family) "), "\(family)")
             }
             let checked = try Promtool.checkMetrics(exposition)

@@ -8,10 +8,11 @@ struct OperatorCommandTests {
     func migrateCreatePromoteAndRotate(engine: TestEngine) async throws {
         let (location, drop) = try await engine.freshDatabase()
         defer { Task { await drop() } }
-        let database: String = switch location {
-        case .sqlite(let path): "sqlite:\(path)"
-        case .postgres(let host, let port, let user, _, let name, _): "postgres://\(user)@\(host):\(port)/\(name)"
-        }
+        let database: String =
+            switch location {
+            case .sqlite(let path): "sqlite:\(path)"
+            case .postgres(let host, let port, let user, _, let name, _): "postgres://\(user)@\(host):\(port)/\(name)"
+            }
         let env = ["BAZAAR_DATABASE": database, "BAZAAR_ADMIN_PASSWORD": "seed-admin-pass", "BAZAAR_BCRYPT_COST": "4"]
 
         let migrate = try LiveProcess.runToCompletion(["migrate"], environment: env)
@@ -19,11 +20,13 @@ struct OperatorCommandTests {
         #expect(migrate.output.contains("migrations applied"))
 
         let create = try LiveProcess.runToCompletion(
-            ["admin", "create", "--email", "ops@example.com"], environment: env.merging(["BAZAAR_NEW_ADMIN_PASSWORD": "ops-password-1"]) { $1 })
+            ["admin", "create", "--email", "ops@example.com"],
+            environment: env.merging(["BAZAAR_NEW_ADMIN_PASSWORD": "ops-password-1"]) { $1 })
         #expect(create.status == 0, "\(create.output)")
         #expect(!create.output.contains("ops-password-1"))
         let again = try LiveProcess.runToCompletion(
-            ["admin", "create", "--email", "ops@example.com"], environment: env.merging(["BAZAAR_NEW_ADMIN_PASSWORD": "ops-password-1"]) { $1 })
+            ["admin", "create", "--email", "ops@example.com"],
+            environment: env.merging(["BAZAAR_NEW_ADMIN_PASSWORD": "ops-password-1"]) { $1 })
         #expect(again.status != 0)
 
         let weak = try LiveProcess.runToCompletion(

@@ -31,7 +31,8 @@ struct RateLimitTests {
             #expect(try await app.request(.post, "/api/v1/auth/login", json: login, headers: Self.from("10.0.0.2")).status == .unauthorized)
             app.clock.advance(by: 20)
             #expect(try await app.request(.post, "/api/v1/auth/login", json: login, headers: Self.from("10.0.0.1")).status == .unauthorized)
-            #expect(try await app.request(.post, "/api/v1/auth/login", json: login, headers: Self.from("10.0.0.1")).status == .tooManyRequests)
+            #expect(
+                try await app.request(.post, "/api/v1/auth/login", json: login, headers: Self.from("10.0.0.1")).status == .tooManyRequests)
 
             let metrics = String(buffer: try await app.request(.get, "/metrics").body)
             #expect(metrics.contains(#"bazaar_rate_limited_total{policy="auth"}"#))
@@ -74,7 +75,9 @@ struct RealtimeRateLimitTests {
             let stream = "ws://127.0.0.1:\(app.port)/api/v1/notifications/stream"
             func connect(from address: String) async throws {
                 try await WebSocketClient.connect(
-                    url: stream, configuration: .init(additionalHeaders: [.authorization: "Bearer \(user.accessToken)", .xForwardedFor: address]), logger: logger
+                    url: stream,
+                    configuration: .init(additionalHeaders: [.authorization: "Bearer \(user.accessToken)", .xForwardedFor: address]),
+                    logger: logger
                 ) { _, outbound, _ in
                     try await outbound.close(.normalClosure, reason: nil)
                 }
@@ -83,11 +86,14 @@ struct RealtimeRateLimitTests {
             try await connect(from: "198.51.100.1")
             await #expect(throws: (any Error).self) { try await connect(from: "198.51.100.1") }
             // The same refusal over plain HTTP shows the headers; a Socket.IO handshake shares the bucket.
-            let refused = try await app.request(.get, "/api/v1/notifications/stream", token: user.accessToken, headers: RateLimitTests.from("198.51.100.1"))
+            let refused = try await app.request(
+                .get, "/api/v1/notifications/stream", token: user.accessToken, headers: RateLimitTests.from("198.51.100.1"))
             #expect(refused.status == .tooManyRequests)
             #expect(refused.headers[.rateLimitPolicy] == #""realtime";q=2;w=60"#)
             #expect(refused.headers[.retryAfter] != nil)
-            #expect(try await app.request(.get, "/socket.io/?EIO=4&transport=polling", headers: RateLimitTests.from("198.51.100.1")).status == .tooManyRequests)
+            #expect(
+                try await app.request(.get, "/socket.io/?EIO=4&transport=polling", headers: RateLimitTests.from("198.51.100.1")).status
+                    == .tooManyRequests)
 
             // Another address is not affected; an open Socket.IO session's polls are not counted.
             try await connect(from: "198.51.100.2")
@@ -96,7 +102,8 @@ struct RealtimeRateLimitTests {
             struct Open: Decodable { let sid: String }
             let sid = try JSONDecoder().decode(Open.self, from: Data(String(buffer: handshake.body).dropFirst().utf8)).sid
             for _ in 0..<3 {
-                let posted = try await app.request(.post, "/socket.io/?EIO=4&transport=polling&sid=\(sid)", json: "3", headers: RateLimitTests.from("198.51.100.3"))
+                let posted = try await app.request(
+                    .post, "/socket.io/?EIO=4&transport=polling&sid=\(sid)", json: "3", headers: RateLimitTests.from("198.51.100.3"))
                 #expect(posted.status != .tooManyRequests)
             }
             // Time refills the bucket.

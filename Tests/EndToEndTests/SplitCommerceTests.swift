@@ -15,27 +15,35 @@ extension MultiProcess {
             let (url, drop) = try await freshPostgresURL()
             defer { Task { await drop() } }
 
-            let shop = try LiveProcess(arguments: ["serve", "--modules", "identity,catalog,cart", "--database", url], port: LiveProcess.freePort())
+            let shop = try LiveProcess(
+                arguments: ["serve", "--modules", "identity,catalog,cart", "--database", url], port: LiveProcess.freePort())
             defer { shop.stop() }
             try await shop.waitUntilReady()
             let ordering = try LiveProcess(
-                arguments: ["serve", "--modules", "ordering", "--database", url, "--catalog-url", "http://127.0.0.1:\(shop.port)", "--cart-url", "http://127.0.0.1:\(shop.port)"],
+                arguments: [
+                    "serve", "--modules", "ordering", "--database", url, "--catalog-url", "http://127.0.0.1:\(shop.port)", "--cart-url",
+                    "http://127.0.0.1:\(shop.port)",
+                ],
                 port: LiveProcess.freePort())
             defer { ordering.stop() }
             try await ordering.waitUntilReady()
 
-            let login = try await shop.request("POST", "/api/v1/auth/login", json: #"{"email":"\#(TestBazaar.adminEmail)","password":"\#(TestBazaar.adminPassword)"}"#)
+            let login = try await shop.request(
+                "POST", "/api/v1/auth/login", json: #"{"email":"\#(TestBazaar.adminEmail)","password":"\#(TestBazaar.adminPassword)"}"#)
             let admin = try JSONDecoder().decode(Session.self, from: login.1).accessToken
             let created = try await shop.request(
-                "POST", "/api/v1/products", token: admin, json: #"{"sku":"SPLIT-1","name":"Split","description":"","price":{"amount":500,"currency":"USD"},"stock":5}"#)
+                "POST", "/api/v1/products", token: admin,
+                json: #"{"sku":"SPLIT-1","name":"Split","description":"","price":{"amount":500,"currency":"USD"},"stock":5}"#)
             #expect(created.0 == 201)
             let product = try JSONDecoder().decode(Created.self, from: created.1)
-            let registered = try await shop.request("POST", "/api/v1/auth/register", json: #"{"email":"split-buyer@example.com","password":"password-123","name":"B"}"#)
+            let registered = try await shop.request(
+                "POST", "/api/v1/auth/register", json: #"{"email":"split-buyer@example.com","password":"password-123","name":"B"}"#)
             let buyer = try JSONDecoder().decode(Session.self, from: registered.1).accessToken
 
             func place(_ quantity: Int) async throws -> Order {
                 let response = try await ordering.requestWithHeaders(
-                    "POST", "/api/v1/orders", token: buyer, json: #"{"items":[{"productId":"\#(product.id)","quantity":\#(quantity)}],"paymentMethod":"onDelivery"}"#,
+                    "POST", "/api/v1/orders", token: buyer,
+                    json: #"{"items":[{"productId":"\#(product.id)","quantity":\#(quantity)}],"paymentMethod":"onDelivery"}"#,
                     headers: ["Idempotency-Key": UUID().uuidString])
                 #expect(response.0 == 202, "\(String(decoding: response.1, as: UTF8.self))")
                 return try JSONDecoder().decode(Order.self, from: response.1)
@@ -44,10 +52,12 @@ extension MultiProcess {
                 let deadline = ContinuousClock.now + .seconds(20)
                 while ContinuousClock.now < deadline {
                     let (status, body) = try await ordering.request("GET", "/api/v1/orders/\(id)", token: buyer)
-                    if status == 200, let order = try? JSONDecoder().decode(Order.self, from: body), order.status != "pending" { return order }
+                    if status == 200, let order = try? JSONDecoder().decode(Order.self, from: body), order.status != "pending" {
+                        return order
+                    }
                     try await Task.sleep(for: .milliseconds(50))
                 }
-                throw TestBazaar.TimedOut(what: "order \(id) to settle across processes")
+                throw TimedOut(what: "order \(id) to settle across processes")
             }
             func stock() async throws -> Int {
                 try JSONDecoder().decode(Created.self, from: try await shop.request("GET", "/api/v1/products/\(product.id)").1).stock
@@ -74,7 +84,8 @@ extension MultiProcess {
             // fromCart through the cart process, over HTTP with the buyer's token.
             _ = try await shop.request("PUT", "/api/v1/cart/items/\(product.id)", token: buyer, json: #"{"quantity":2}"#)
             let fromCart = try await ordering.requestWithHeaders(
-                "POST", "/api/v1/orders", token: buyer, json: #"{"fromCart":true,"paymentMethod":"onDelivery"}"#, headers: ["Idempotency-Key": "cart-1"])
+                "POST", "/api/v1/orders", token: buyer, json: #"{"fromCart":true,"paymentMethod":"onDelivery"}"#,
+                headers: ["Idempotency-Key": "cart-1"])
             #expect(fromCart.0 == 202)
             let cartOrder = try JSONDecoder().decode(Order.self, from: fromCart.1)
             #expect(try await settled(cartOrder.id).status == "confirmed")

@@ -20,14 +20,19 @@ extension MultiProcess {
             defer { Task { await drop() } }
             let modules = ["BAZAAR_TRUST_FORWARDED_FOR": "true"]
 
-            let shop = try LiveProcess(arguments: ["serve", "--modules", "identity,catalog,cart", "--database", url], environment: modules, port: LiveProcess.freePort())
+            let shop = try LiveProcess(
+                arguments: ["serve", "--modules", "identity,catalog,cart", "--database", url], environment: modules,
+                port: LiveProcess.freePort())
             defer { shop.stop() }
             try await shop.waitUntilReady()
             let shopURL = "http://127.0.0.1:\(shop.port)"
             let ordersPort = LiveProcess.freePort()
             func startOrders() async throws -> LiveProcess {
                 let process = try LiveProcess(
-                    arguments: ["serve", "--modules", "ordering,promotions,notifications", "--database", url, "--catalog-url", shopURL, "--cart-url", shopURL],
+                    arguments: [
+                        "serve", "--modules", "ordering,promotions,notifications", "--database", url, "--catalog-url", shopURL,
+                        "--cart-url", shopURL,
+                    ],
                     environment: modules, port: ordersPort)
                 try await process.waitUntilReady()
                 return process
@@ -42,17 +47,22 @@ extension MultiProcess {
             let gateway = try LiveProcess(
                 arguments: ["serve", "--modules", "gateway", "--database", url],
                 environment: [
-                    "BAZAAR_IDENTITY_URL": shopURL, "BAZAAR_CATALOG_URL": shopURL, "BAZAAR_CART_URL": shopURL, "BAZAAR_ORDERING_URL": ordersURL,
-                    "BAZAAR_NOTIFICATIONS_URL": ordersURL, "BAZAAR_PROMOTIONS_URL": "http://127.0.0.1:\(silent.port)", "BAZAAR_GATEWAY_TIMEOUT_MS": "10000",
+                    "BAZAAR_IDENTITY_URL": shopURL, "BAZAAR_CATALOG_URL": shopURL, "BAZAAR_CART_URL": shopURL,
+                    "BAZAAR_ORDERING_URL": ordersURL,
+                    "BAZAAR_NOTIFICATIONS_URL": ordersURL, "BAZAAR_PROMOTIONS_URL": "http://127.0.0.1:\(silent.port)",
+                    "BAZAAR_GATEWAY_TIMEOUT_MS": "10000",
                     "BAZAAR_GRAPHQL_INTROSPECTION": "true",
                 ], port: LiveProcess.freePort())
             defer { gateway.stop() }
             try await gateway.waitUntilReady()
 
-            func graphQL(_ query: String, token: String? = nil) async throws -> JSONValue { try await Loopback(port: gateway.port).graphQL(query, token: token) }
+            func graphQL(_ query: String, token: String? = nil) async throws -> JSONValue {
+                try await Loopback(port: gateway.port).graphQL(query, token: token)
+            }
 
             // REST through the gateway: identity and catalog answer from the shop process.
-            let login = try await gateway.request("POST", "/api/v1/auth/login", json: #"{"email":"\#(TestBazaar.adminEmail)","password":"\#(TestBazaar.adminPassword)"}"#)
+            let login = try await gateway.request(
+                "POST", "/api/v1/auth/login", json: #"{"email":"\#(TestBazaar.adminEmail)","password":"\#(TestBazaar.adminPassword)"}"#)
             #expect(login.0 == 200)
             let admin = try JSONDecoder().decode(Session.self, from: login.1).accessToken
             // The gateway verifies tokens itself: a key it has not read from the event log yet is looked up.
@@ -60,16 +70,20 @@ extension MultiProcess {
             // A made-up X-Forwarded-For does not reach the module (which trusts the header): the
             // gateway sends the address it saw.
             let created = try await gateway.requestWithHeaders(
-                "POST", "/api/v1/products", token: admin, json: #"{"sku":"GW-1","name":"Gate","description":"","price":{"amount":700,"currency":"USD"},"stock":5}"#,
+                "POST", "/api/v1/products", token: admin,
+                json: #"{"sku":"GW-1","name":"Gate","description":"","price":{"amount":700,"currency":"USD"},"stock":5}"#,
                 headers: ["X-Forwarded-For": "203.0.113.9"])
             #expect(created.0 == 201)
-            let audit = try JSONDecoder().decode(JSONValue.self, from: try await shop.request("GET", "/api/v1/admin/audit?action=POST%20/api/v1/products", token: admin).1)
+            let audit = try JSONDecoder().decode(
+                JSONValue.self, from: try await shop.request("GET", "/api/v1/admin/audit?action=POST%20/api/v1/products", token: admin).1)
             #expect(audit["items"][0]["clientAddress"].string == "127.0.0.1", "\(audit)")
             let productID = try #require(try JSONDecoder().decode(JSONValue.self, from: created.1)["id"].string)
-            let buyer = try await graphQL(#"mutation { register(email: "gw-buyer@example.com", password: "password-123", name: "G") { accessToken } }"#)
+            let buyer = try await graphQL(
+                #"mutation { register(email: "gw-buyer@example.com", password: "password-123", name: "G") { accessToken } }"#)
             let token = try #require(buyer["data"]["register"]["accessToken"].string)
             // A stock GraphQL client (gql) loads the schema from the gateway and queries through it.
-            let gqlClient = try PeerProcess(script: "graphql_client.py", arguments: ["--url", "http://127.0.0.1:\(gateway.port)/graphql", "--token", token])
+            let gqlClient = try PeerProcess(
+                script: "graphql_client.py", arguments: ["--url", "http://127.0.0.1:\(gateway.port)/graphql", "--token", token])
             defer { gqlClient.stop() }
             #expect(try await gqlClient.waitForExit(timeout: .seconds(60)) == 0, "\(gqlClient.output)")
             #expect(gqlClient.output.contains(#"RESULT emptyProduct {"product": null}"#))
@@ -77,9 +91,11 @@ extension MultiProcess {
 
             // GraphQL: the same schema, resolved across both processes.
             let placed = try await graphQL(
-                #"mutation { placeOrder(idempotencyKey: "gw-1", items: [{productId: "\#(productID)", quantity: 2}], paymentMethod: onDelivery) { id status } }"#, token: token)
+                #"mutation { placeOrder(idempotencyKey: "gw-1", items: [{productId: "\#(productID)", quantity: 2}], paymentMethod: onDelivery) { id status } }"#,
+                token: token)
             let orderID = try #require(
-                placed["data"]["placeOrder"]["id"].string, "\(placed)\n--- ordering process:\n\(orders?.output ?? "")\n--- gateway:\n\(gateway.output)\n--- shop:\n\(shop.output)")
+                placed["data"]["placeOrder"]["id"].string,
+                "\(placed)\n--- ordering process:\n\(orders?.output ?? "")\n--- gateway:\n\(gateway.output)\n--- shop:\n\(shop.output)")
             var confirmed = JSONValue.null
             let deadline = ContinuousClock.now + .seconds(20)
             while ContinuousClock.now < deadline {
@@ -94,7 +110,8 @@ extension MultiProcess {
             // Cache: a write through the gateway shows on the next read; a write straight at the
             // catalog process reaches the gateway's cache through the event log.
             func stock() async throws -> Int? {
-                try JSONDecoder().decode(JSONValue.self, from: try await gateway.request("GET", "/api/v1/products/\(productID)").1)["stock"].int
+                try JSONDecoder().decode(JSONValue.self, from: try await gateway.request("GET", "/api/v1/products/\(productID)").1)["stock"]
+                    .int
             }
             let cachedStock = try await stock()
             #expect(try await gateway.request("PUT", "/api/v1/products/\(productID)/stock", token: admin, json: #"{"stock":40}"#).0 == 200)
@@ -120,7 +137,8 @@ extension MultiProcess {
             var logger = Logger(label: "split-gateway-ws")
             logger.logLevel = .critical
             let closed = try await WebSocketClient.connect(
-                url: "ws://127.0.0.1:\(gateway.port)/api/v1/notifications/stream", configuration: .init(additionalHeaders: [.authorization: "Bearer \(token)"]),
+                url: "ws://127.0.0.1:\(gateway.port)/api/v1/notifications/stream",
+                configuration: .init(additionalHeaders: [.authorization: "Bearer \(token)"]),
                 logger: logger
             ) { inbound, _, _ in
                 for try await _ in inbound {}
@@ -142,7 +160,7 @@ final class SilentListener: Sendable {
     var port: Int { socket.port }
 
     init() throws {
-        guard let socket = LoopbackSocket(), listen(socket.fd, 16) == 0 else { throw TestBazaar.TimedOut(what: "a silent listener socket") }
+        guard let socket = LoopbackSocket(), listen(socket.fd, 16) == 0 else { throw TimedOut(what: "a silent listener socket") }
         self.socket = socket
     }
 

@@ -13,7 +13,9 @@ struct BatchLoadingTests {
             let admin = try await app.admin().accessToken
             let buyer = try await app.register(email: "many-orders@example.com")
             var products: [ProductBody] = []
-            for index in 0..<16 { products.append(try await app.createProduct(admin: admin, sku: "BATCH-\(index)", price: 100, stock: 100)) }
+            for index in 0..<16 {
+                products.append(try await app.createProduct(admin: admin, sku: "BATCH-\(index)", price: 100, stock: 100))
+            }
 
             /// Places orders of two lines each, on products not used before (so the product lookups are not cached).
             func place(_ count: Int, from offset: Int) async throws {
@@ -23,14 +25,19 @@ struct BatchLoadingTests {
                     let order = try await app.placeOrder(token: buyer.accessToken, items: [(first.id, 1), (second.id, 1)])
                     _ = try await app.settled(order.id, token: buyer.accessToken)
                 }
-                try await app.eventually("the consumers to go quiet") { try await app.bazaar.consumers.lag() == 0 }
+                try await waitUntil("the consumers to go quiet") { try await app.bazaar.consumers.lag() == 0 }
             }
             let query = "{ orders(first: 50) { nodes { id status items { quantity product { name stock price { amount } } } } } }"
             func statements() async throws -> (statements: Int, orders: Int, named: Int) {
                 let counter = StatementCounter()
-                let data = try await StatementCounter.$current.withValue(counter) { try await app.graphQLData(query, token: buyer.accessToken) }
+                let data = try await StatementCounter.$current.withValue(counter) {
+                    try await app.graphQLData(query, token: buyer.accessToken)
+                }
                 let orders = data["orders"]["nodes"].array
-                return (counter.statements, orders.count, orders.flatMap { $0["items"].array }.filter { $0["product"]["name"].string != nil }.count)
+                return (
+                    counter.statements, orders.count,
+                    orders.flatMap { $0["items"].array }.filter { $0["product"]["name"].string != nil }.count
+                )
             }
 
             try await place(1, from: 0)

@@ -46,7 +46,7 @@ struct HostileQueryTests {
             let nested = String(repeating: "[", count: 5_000) + String(repeating: "]", count: 5_000)
             // A REST body, a GraphQL body, GraphQL variables by POST and by GET.
             for (method, path, body) in [
-                (HTTPRequest.Method.patch, "/api/v1/users/me", #"{"name": "#  + nested + "}"),
+                (HTTPRequest.Method.patch, "/api/v1/users/me", #"{"name": "# + nested + "}"),
                 (.post, "/graphql", #"{"query": "{ me { id } }", "variables": {"x": "# + nested + "}}"),
                 (.post, "/graphql", nested),
             ] {

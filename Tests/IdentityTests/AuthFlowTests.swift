@@ -76,7 +76,9 @@ struct AuthFlowTests {
                 for index in 0..<8 {
                     group.addTask {
                         let email = index.isMultiple(of: 2) ? "twin@example.com" : "TWIN@example.com"
-                        return try await app.request(.post, "/api/v1/auth/register", json: #"{"email":"\#(email)","password":"password-123","name":"T"}"#).status
+                        return try await app.request(
+                            .post, "/api/v1/auth/register", json: #"{"email":"\#(email)","password":"password-123","name":"T"}"#
+                        ).status
                     }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
@@ -90,7 +92,8 @@ struct AuthFlowTests {
     func duplicateEmailIsAConflictCaseInsensitively(engine: TestEngine) async throws {
         try await TestBazaar.run(engine) { app in
             _ = try await app.register(email: "bob@example.com")
-            let duplicate = try await app.request(.post, "/api/v1/auth/register", json: #"{"email":"BOB@Example.COM","password":"password-123","name":"B"}"#)
+            let duplicate = try await app.request(
+                .post, "/api/v1/auth/register", json: #"{"email":"BOB@Example.COM","password":"password-123","name":"B"}"#)
             #expect(duplicate.status == .conflict)
             #expect(try duplicate.problem().status == 409)
         }
@@ -100,8 +103,10 @@ struct AuthFlowTests {
     func wrongPasswordAndUnknownEmailGiveTheSameAnswer(engine: TestEngine) async throws {
         try await TestBazaar.run(engine) { app in
             _ = try await app.register(email: "carol@example.com")
-            let wrong = try await app.request(.post, "/api/v1/auth/login", json: #"{"email":"carol@example.com","password":"nope-nope-nope"}"#)
-            let unknown = try await app.request(.post, "/api/v1/auth/login", json: #"{"email":"nobody@example.com","password":"nope-nope-nope"}"#)
+            let wrong = try await app.request(
+                .post, "/api/v1/auth/login", json: #"{"email":"carol@example.com","password":"nope-nope-nope"}"#)
+            let unknown = try await app.request(
+                .post, "/api/v1/auth/login", json: #"{"email":"nobody@example.com","password":"nope-nope-nope"}"#)
             #expect(wrong.status == .unauthorized)
             #expect(unknown.status == .unauthorized)
             #expect(try wrong.problem().detail == unknown.problem().detail)
@@ -118,16 +123,24 @@ struct AuthFlowTests {
             let attacker: HTTPFields = [.init("X-Forwarded-For")!: "203.0.113.7"]
             let owner: HTTPFields = [.init("X-Forwarded-For")!: "198.51.100.20"]
             for _ in 0..<5 {
-                let failed = try await app.request(.post, "/api/v1/auth/login", json: #"{"email":"dave@example.com","password":"wrong-password"}"#, headers: attacker)
+                let failed = try await app.request(
+                    .post, "/api/v1/auth/login", json: #"{"email":"dave@example.com","password":"wrong-password"}"#, headers: attacker)
                 #expect(failed.status == .unauthorized)
             }
-            let locked = try await app.request(.post, "/api/v1/auth/login", json: #"{"email":"dave@example.com","password":"password-123"}"#, headers: attacker)
+            let locked = try await app.request(
+                .post, "/api/v1/auth/login", json: #"{"email":"dave@example.com","password":"password-123"}"#, headers: attacker)
             #expect(locked.status == .tooManyRequests)
             let retryAfter = try #require(locked.headers[.retryAfter].flatMap(Int.init))
             #expect(retryAfter > 0 && retryAfter <= 900)
-            #expect(try await app.request(.post, "/api/v1/auth/login", json: #"{"email":"dave@example.com","password":"password-123"}"#, headers: owner).status == .ok)
+            #expect(
+                try await app.request(
+                    .post, "/api/v1/auth/login", json: #"{"email":"dave@example.com","password":"password-123"}"#, headers: owner
+                ).status == .ok)
             app.clock.advance(by: 901)
-            #expect(try await app.request(.post, "/api/v1/auth/login", json: #"{"email":"dave@example.com","password":"password-123"}"#, headers: attacker).status == .ok)
+            #expect(
+                try await app.request(
+                    .post, "/api/v1/auth/login", json: #"{"email":"dave@example.com","password":"password-123"}"#, headers: attacker
+                ).status == .ok)
         }
     }
 
@@ -138,7 +151,8 @@ struct AuthFlowTests {
         try await TestBazaar.run(engine) { app in
             let wrong = #"{"email":"\#(TestBazaar.adminEmail)","password":"wrong-password"}"#
             for address in 0..<7 {
-                let failed = try await app.request(.post, "/api/v1/auth/login", json: wrong, headers: [.init("X-Forwarded-For")!: "203.0.113.\(address)"])
+                let failed = try await app.request(
+                    .post, "/api/v1/auth/login", json: wrong, headers: [.init("X-Forwarded-For")!: "203.0.113.\(address)"])
                 #expect(failed.status == .unauthorized)
             }
             let started = ContinuousClock.now
@@ -149,7 +163,9 @@ struct AuthFlowTests {
             // The owner's success clears the account's count, so the next login is not delayed;
             // the guessing addresses keep theirs.
             let keys = try await app.bazaar.platform.database.read { db in
-                try await db.raw("SELECT throttle_key FROM login_throttle").all().map { try $0.decode(column: "throttle_key", as: String.self) }
+                try await db.raw("SELECT throttle_key FROM login_throttle").all().map {
+                    try $0.decode(column: "throttle_key", as: String.self)
+                }
             }
             #expect(!keys.contains("account:\(TestBazaar.adminEmail)"))
             #expect(keys.filter { $0.hasPrefix("address:") }.count == 7)
@@ -165,9 +181,11 @@ struct AuthFlowTests {
                 let body = #"{"email":"victim\#(index)@example.com","password":"wrong-password"}"#
                 #expect(try await app.request(.post, "/api/v1/auth/login", json: body, headers: attacker).status == .unauthorized)
             }
-            let blocked = try await app.request(.post, "/api/v1/auth/login", json: #"{"email":"erin@example.com","password":"password-123"}"#, headers: attacker)
+            let blocked = try await app.request(
+                .post, "/api/v1/auth/login", json: #"{"email":"erin@example.com","password":"password-123"}"#, headers: attacker)
             #expect(blocked.status == .tooManyRequests)
-            let elsewhere = try await app.request(.post, "/api/v1/auth/login", json: #"{"email":"erin@example.com","password":"password-123"}"#)
+            let elsewhere = try await app.request(
+                .post, "/api/v1/auth/login", json: #"{"email":"erin@example.com","password":"password-123"}"#)
             #expect(elsewhere.status == .ok)
         }
     }

@@ -20,9 +20,13 @@ struct BadInputTests {
         Case(body: "[1,2]", status: .badRequest, field: nil),
         Case(body: #"{"email":"x@example.com","name":"X"}"#, status: .unprocessableContent, field: "password"),
         Case(body: #"{"email":42,"password":"password-123","name":"X"}"#, status: .unprocessableContent, field: "email"),
-        Case(body: #"{"email":"x@example.com","password":"password-123","name":"X","role":"admin"}"#, status: .unprocessableContent, field: "role"),
+        Case(
+            body: #"{"email":"x@example.com","password":"password-123","name":"X","role":"admin"}"#, status: .unprocessableContent,
+            field: "role"),
         Case(body: #"{"email":"x@example.com","password":"short","name":"X"}"#, status: .unprocessableContent, field: "password"),
-        Case(body: #"{"email":"x@example.com","password":"\#(String(repeating: "é", count: 37))","name":"X"}"#, status: .unprocessableContent, field: "password"),
+        Case(
+            body: #"{"email":"x@example.com","password":"\#(String(repeating: "é", count: 37))","name":"X"}"#,
+            status: .unprocessableContent, field: "password"),
         Case(body: #"{"email":"not-an-email","password":"password-123","name":"X"}"#, status: .unprocessableContent, field: "email"),
         Case(body: #"{"email":"x@example.com","password":"password-123","name":""}"#, status: .unprocessableContent, field: "name"),
         Case(body: #"{"email":"x@example.com","password":"password-123","name":null}"#, status: .unprocessableContent, field: "name"),
@@ -99,7 +103,8 @@ struct BadInputTests {
     func preferencesRequireEveryBoolean(engine: TestEngine) async throws {
         try await TestBazaar.run(engine) { app in
             let session = try await app.register(email: "hal@example.com")
-            let missing = try await app.request(.put, "/api/v1/users/me/preferences", token: session.accessToken, json: #"{"orderUpdates":false}"#)
+            let missing = try await app.request(
+                .put, "/api/v1/users/me/preferences", token: session.accessToken, json: #"{"orderUpdates":false}"#)
             #expect(missing.status == .unprocessableContent)
             let wrongType = try await app.request(
                 .put, "/api/v1/users/me/preferences", token: session.accessToken,

@@ -28,13 +28,16 @@ struct ProfileAndAdminTests {
             let session = try await app.register(email: "ivy@example.com", name: "Ivy")
             let patched = try await app.request(
                 .patch, "/api/v1/users/me", token: session.accessToken,
-                json: #"{"name":"Ivy Q","phone":"+1 555 010 0199","address":{"line1":"1 Main St","city":"Springfield","postalCode":"12345","country":"US"}}"#)
+                json:
+                    #"{"name":"Ivy Q","phone":"+1 555 010 0199","address":{"line1":"1 Main St","city":"Springfield","postalCode":"12345","country":"US"}}"#
+            )
             #expect(patched.status == .ok)
             let profile = try patched.decode(Profile.self)
             #expect(profile.name == "Ivy Q")
             #expect(profile.address?.country == "US")
 
-            let cleared = try await app.request(.patch, "/api/v1/users/me", token: session.accessToken, json: #"{"phone":null}"#).decode(Profile.self)
+            let cleared = try await app.request(.patch, "/api/v1/users/me", token: session.accessToken, json: #"{"phone":null}"#).decode(
+                Profile.self)
             #expect(cleared.phone == nil)
             #expect(cleared.address?.city == "Springfield")
 
@@ -61,7 +64,10 @@ struct ProfileAndAdminTests {
     @Test(arguments: TestEngine.allCases)
     func protectedRoutesNeedAToken(engine: TestEngine) async throws {
         try await TestBazaar.run(engine) { app in
-            for (method, path) in [(HTTPRequest.Method.get, "/api/v1/users/me"), (.patch, "/api/v1/users/me"), (.get, "/api/v1/users/me/preferences"), (.put, "/api/v1/users/me/preferences"), (.get, "/api/v1/admin/users")] {
+            for (method, path) in [
+                (HTTPRequest.Method.get, "/api/v1/users/me"), (.patch, "/api/v1/users/me"), (.get, "/api/v1/users/me/preferences"),
+                (.put, "/api/v1/users/me/preferences"), (.get, "/api/v1/admin/users"),
+            ] {
                 let response = try await app.request(method, path, json: method == .get ? nil : "{}")
                 #expect(response.status == .unauthorized, "\(path)")
                 #expect(try response.problem().status == 401)
@@ -76,7 +82,8 @@ struct ProfileAndAdminTests {
             let routes: [(HTTPRequest.Method, String, String?)] = [
                 (.get, "/api/v1/admin/users", nil), (.get, "/api/v1/admin/users/\(user.user.id)", nil),
                 (.put, "/api/v1/admin/users/\(user.user.id)/role", #"{"role":"admin"}"#), (.get, "/api/v1/admin/events", nil),
-                (.get, "/api/v1/admin/dead-letters", nil), (.post, "/api/v1/admin/dead-letters/1/replay", nil), (.get, "/api/v1/admin/mail", nil),
+                (.get, "/api/v1/admin/dead-letters", nil), (.post, "/api/v1/admin/dead-letters/1/replay", nil),
+                (.get, "/api/v1/admin/mail", nil),
             ]
             for (method, path, body) in routes {
                 let response = try await app.request(method, path, token: user.accessToken, json: body)
@@ -112,11 +119,15 @@ struct ProfileAndAdminTests {
             #expect(try fetched.decode(Session.User.self).email == "user0@example.com")
             #expect(try await app.request(.get, "/api/v1/admin/users/no-such-id", token: admin.accessToken).status == .notFound)
 
-            let bad = try await app.request(.put, "/api/v1/admin/users/\(target.user.id)/role", token: admin.accessToken, json: #"{"role":"root"}"#)
+            let bad = try await app.request(
+                .put, "/api/v1/admin/users/\(target.user.id)/role", token: admin.accessToken, json: #"{"role":"root"}"#)
             #expect(bad.status == .unprocessableContent)
-            let promoted = try await app.request(.put, "/api/v1/admin/users/\(target.user.id)/role", token: admin.accessToken, json: #"{"role":"admin"}"#)
+            let promoted = try await app.request(
+                .put, "/api/v1/admin/users/\(target.user.id)/role", token: admin.accessToken, json: #"{"role":"admin"}"#)
             #expect(try promoted.decode(Session.User.self).role == "admin")
-            #expect(try await app.request(.put, "/api/v1/admin/users/missing/role", token: admin.accessToken, json: #"{"role":"admin"}"#).status == .notFound)
+            #expect(
+                try await app.request(.put, "/api/v1/admin/users/missing/role", token: admin.accessToken, json: #"{"role":"admin"}"#).status
+                    == .notFound)
 
             // The role change ends the user's sessions; a fresh login carries the new role.
             #expect(try await app.request(.get, "/api/v1/users/me", token: target.accessToken).status == .unauthorized)
@@ -142,7 +153,9 @@ struct ProfileAndAdminTests {
             let nested = try await app.request(.patch, "/api/v1/users/me", token: user.accessToken, json: #"{"address": \#(address)}"#)
             #expect(nested.status == .unprocessableContent)
             #expect(try nested.problem().fields == ["address.floor"])
-            #expect(try await app.request(.patch, "/api/v1/users/me", token: user.accessToken, json: #"{"phone": null, "address": null}"#).status == .ok)
+            #expect(
+                try await app.request(.patch, "/api/v1/users/me", token: user.accessToken, json: #"{"phone": null, "address": null}"#)
+                    .status == .ok)
             for (body, field) in [
                 (#"{"items":[{"productId":"p","quantity":1,"color":"red"}],"paymentMethod":"onDelivery"}"#, "items[0].color"),
                 (#"{"items":[{"productId":"p","quantity":1}],"fromCart":null,"paymentMethod":"onDelivery"}"#, "fromCart"),
@@ -157,8 +170,11 @@ struct ProfileAndAdminTests {
             #expect(try extensions.problem().fields == ["extensions"])
 
             let admin = try await app.admin().accessToken
-            for (path, token) in [("/api/v1/admin/users?cursor=", admin), ("/api/v1/products?cursor=", nil), ("/api/v1/notifications?cursor=", user.accessToken),
-                                  ("/api/v1/orders?cursor=", user.accessToken), ("/api/v1/admin/audit?cursor=", admin)] {
+            for (path, token) in [
+                ("/api/v1/admin/users?cursor=", admin), ("/api/v1/products?cursor=", nil),
+                ("/api/v1/notifications?cursor=", user.accessToken),
+                ("/api/v1/orders?cursor=", user.accessToken), ("/api/v1/admin/audit?cursor=", admin),
+            ] {
                 let page = try await app.request(.get, path, token: token)
                 #expect(page.status == .ok, "\(path)")
                 #expect(page.text.contains(#""nextCursor":null"#), "\(path): \(page.text.prefix(200))")
@@ -166,7 +182,8 @@ struct ProfileAndAdminTests {
 
             // A known path with a method it does not have: 405 naming the allowed ones, as a problem.
             for (method, path, allowed) in [
-                (HTTPRequest.Method.delete, "/api/v1/products", "GET, POST"), (.put, "/api/v1/users/me", "GET, PATCH"), (.post, "/health/live", "GET"),
+                (HTTPRequest.Method.delete, "/api/v1/products", "GET, POST"), (.put, "/api/v1/users/me", "GET, PATCH"),
+                (.post, "/health/live", "GET"),
             ] {
                 let refused = try await app.request(method, path, token: user.accessToken)
                 #expect(refused.status == .methodNotAllowed, "\(method) \(path)")
@@ -183,7 +200,8 @@ struct ProfileAndAdminTests {
     func theLastAdminKeepsTheRole(engine: TestEngine) async throws {
         try await TestBazaar.run(engine) { app in
             let admin = try await app.admin()
-            let own = try await app.request(.put, "/api/v1/admin/users/\(admin.user.id)/role", token: admin.accessToken, json: #"{"role":"user"}"#)
+            let own = try await app.request(
+                .put, "/api/v1/admin/users/\(admin.user.id)/role", token: admin.accessToken, json: #"{"role":"user"}"#)
             #expect(own.status == .conflict)
             #expect(own.headers[.contentType] == "application/problem+json")
             #expect(try own.problem().detail?.contains("last admin") == true)
@@ -193,10 +211,15 @@ struct ProfileAndAdminTests {
 
             // Two admins demoting each other at the same moment: exactly one succeeds.
             let second = try await app.register(email: "second-admin@example.com")
-            #expect(try await app.request(.put, "/api/v1/admin/users/\(second.user.id)/role", token: admin.accessToken, json: #"{"role":"admin"}"#).status == .ok)
+            #expect(
+                try await app.request(
+                    .put, "/api/v1/admin/users/\(second.user.id)/role", token: admin.accessToken, json: #"{"role":"admin"}"#
+                ).status == .ok)
             let secondAdmin = try await app.login(email: "second-admin@example.com", password: "password-123")
-            async let first = app.request(.put, "/api/v1/admin/users/\(secondAdmin.user.id)/role", token: admin.accessToken, json: #"{"role":"user"}"#)
-            async let other = app.request(.put, "/api/v1/admin/users/\(admin.user.id)/role", token: secondAdmin.accessToken, json: #"{"role":"user"}"#)
+            async let first = app.request(
+                .put, "/api/v1/admin/users/\(secondAdmin.user.id)/role", token: admin.accessToken, json: #"{"role":"user"}"#)
+            async let other = app.request(
+                .put, "/api/v1/admin/users/\(admin.user.id)/role", token: secondAdmin.accessToken, json: #"{"role":"user"}"#)
             let statuses = [try await first.status, try await other.status]
             #expect(statuses.filter { $0 == .ok }.count == 1, "\(statuses)")
             #expect(statuses.filter { $0 == .conflict || $0 == .unauthorized }.count == 1, "\(statuses)")

@@ -14,7 +14,9 @@ struct TokenSecurityTests {
         let keys: [Key]
     }
 
-    func claims(for session: Session, app: TestBazaar, audience: String = "bazaar-api", issuer: String = "bazaar", expiresIn: TimeInterval = 600) -> AccessTokenClaims {
+    func claims(
+        for session: Session, app: TestBazaar, audience: String = "bazaar-api", issuer: String = "bazaar", expiresIn: TimeInterval = 600
+    ) -> AccessTokenClaims {
         let now = app.clock.now()
         return AccessTokenClaims(
             iss: .init(value: issuer), aud: .init(value: [audience]), sub: .init(value: session.user.id),
@@ -46,12 +48,17 @@ struct TokenSecurityTests {
             }
             // HS256 keyed with the public key (the classic algorithm-confusion attack).
             let hmac = JWTKeyCollection()
-            await hmac.add(hmac: HMACKey(from: Data(base64URLEncoded: jwks.keys[0].x)!), digestAlgorithm: .sha256, kid: JWKIdentifier(string: kid))
-            #expect(try await status(app, try await hmac.sign(claims(for: session, app: app), kid: JWKIdentifier(string: kid))) == .unauthorized)
+            await hmac.add(
+                hmac: HMACKey(from: Data(base64URLEncoded: jwks.keys[0].x)!), digestAlgorithm: .sha256, kid: JWKIdentifier(string: kid))
+            #expect(
+                try await status(app, try await hmac.sign(claims(for: session, app: app), kid: JWKIdentifier(string: kid))) == .unauthorized
+            )
             // Another Ed25519 key claiming our kid.
             let impostor = JWTKeyCollection()
             await impostor.add(eddsa: try EdDSA.PrivateKey(), kid: JWKIdentifier(string: kid))
-            #expect(try await status(app, try await impostor.sign(claims(for: session, app: app), kid: JWKIdentifier(string: kid))) == .unauthorized)
+            #expect(
+                try await status(app, try await impostor.sign(claims(for: session, app: app), kid: JWKIdentifier(string: kid)))
+                    == .unauthorized)
             // Right key, wrong audience or issuer.
             #expect(try await status(app, try await keys.sign(claims(for: session, app: app, audience: "someone-else"))) == .unauthorized)
             #expect(try await status(app, try await keys.sign(claims(for: session, app: app, issuer: "evil"))) == .unauthorized)
@@ -101,7 +108,8 @@ struct TokenSecurityTests {
     func anUnknownKeyIsLookedUpOnceAndThenKnown(engine: TestEngine) async throws {
         try await TestBazaar.run(engine) { app in
             let session = try await app.register(email: "late@example.com")
-            let verifier = TokenVerifier(audience: TokenAudience(), accessTokenLifetime: 900, clock: app.clock, keyLookupInterval: .seconds(60))
+            let verifier = TokenVerifier(
+                audience: TokenAudience(), accessTokenLifetime: 900, clock: app.clock, keyLookupInterval: .seconds(60))
             _ = TokenVerifierFeed(verifier: verifier, log: app.bazaar.platform.events, clock: app.clock, logger: app.bazaar.platform.logger)
             #expect(verifier.keyIDs.isEmpty)
 
@@ -120,7 +128,8 @@ struct TokenSecurityTests {
             #expect(counter.statements == 0)
 
             // A verifier whose interval has passed looks again, once, and still refuses the made-up kid.
-            let fresh = TokenVerifier(audience: TokenAudience(), accessTokenLifetime: 900, clock: app.clock, keyLookupInterval: .seconds(60))
+            let fresh = TokenVerifier(
+                audience: TokenAudience(), accessTokenLifetime: 900, clock: app.clock, keyLookupInterval: .seconds(60))
             _ = TokenVerifierFeed(verifier: fresh, log: app.bazaar.platform.events, clock: app.clock, logger: app.bazaar.platform.logger)
             let freshCounter = StatementCounter()
             await #expect(throws: TokenVerifier.Failure.unknownKey) {

@@ -15,7 +15,8 @@ struct CampaignBody: Decodable, Sendable {
 
 @Suite("Campaigns")
 struct CampaignTests {
-    static let everyMinute = #"{"name":"Weekly deals","schedule":"* * * * *","preference":"promotions","title":"Deals","body":"This week only"}"#
+    static let everyMinute =
+        #"{"name":"Weekly deals","schedule":"* * * * *","preference":"promotions","title":"Deals","body":"This week only"}"#
 
     @Test(arguments: TestEngine.allCases)
     func eachRunReachesEachOptedInUserOnceWithTwoSchedulers(engine: TestEngine) async throws {
@@ -25,7 +26,7 @@ struct CampaignTests {
             for index in 0..<3 { keen.append(try await app.knownUser("keen\(index)@example.com")) }
             let quiet = try await app.knownUser("quiet@example.com")
             try await app.setPreferences(quiet.accessToken, promotions: false)
-            try await app.eventually("preferences to reach Notifications") { try await app.bazaar.consumers.lag() == 0 }
+            try await waitUntil("preferences to reach Notifications") { try await app.bazaar.consumers.lag() == 0 }
 
             let created = try await app.request(.post, "/api/v1/admin/campaigns", token: admin, json: Self.everyMinute)
             #expect(created.status == .created)
@@ -41,7 +42,7 @@ struct CampaignTests {
             for user in keen {
                 _ = try await app.awaitNotification(user.accessToken, kind: "campaign")
             }
-            try await app.eventually("the run to finish") { try await app.bazaar.platform.jobs.counts().queued == 0 }
+            try await waitUntil("the run to finish") { try await app.bazaar.platform.jobs.counts().queued == 0 }
 
             // The same run delivered again (a worker whose lease ran out) writes nothing new.
             let rerun = Job(
@@ -58,7 +59,7 @@ struct CampaignTests {
             app.clock.advance(by: 60)
             #expect(try await app.bazaar.scheduler.tick() + rival.tick() == 1)
             let first = keen[0].accessToken
-            try await app.eventually("the second run") {
+            try await waitUntil("the second run") {
                 try await app.inbox(first).items.filter { $0.kind == "campaign" }.count == 2
             }
         }
@@ -70,7 +71,8 @@ struct CampaignTests {
     func aRunCostsTheSameStatementsForFewOrManyRecipients(engine: TestEngine) async throws {
         try await TestBazaar.run(engine) { app in
             let admin = try await app.admin().accessToken
-            let campaign = try await app.request(.post, "/api/v1/admin/campaigns", token: admin, json: Self.everyMinute).decode(CampaignBody.self)
+            let campaign = try await app.request(.post, "/api/v1/admin/campaigns", token: admin, json: Self.everyMinute).decode(
+                CampaignBody.self)
             try await app.consumersCaughtUp()  // the admin is a recipient too
             let database = app.bazaar.platform.database
             @Sendable func addRecipients(_ range: Range<Int>) async throws {
@@ -83,14 +85,17 @@ struct CampaignTests {
             }
             @Sendable func statementsOfARun(_ key: String) async throws -> Int {
                 let handler = try #require(app.bazaar.jobWorker.handlers[Campaigns.jobKind])
-                let job = Job(id: 0, kind: Campaigns.jobKind, payload: #"{"campaignId":"\#(campaign.id)"}"#, attempts: 1, maxAttempts: 5, uniqueKey: key)
+                let job = Job(
+                    id: 0, kind: Campaigns.jobKind, payload: #"{"campaignId":"\#(campaign.id)"}"#, attempts: 1, maxAttempts: 5,
+                    uniqueKey: key)
                 let counter = StatementCounter()
                 try await StatementCounter.$current.withValue(counter) { try await handler.run(job) }
                 return counter.statements
             }
             @Sendable func campaignRows() async throws -> Int {
                 try await database.read { db in
-                    try await db.raw("SELECT COUNT(*) AS n FROM notifications WHERE kind = 'campaign'").first()!.decode(column: "n", as: Int.self)
+                    try await db.raw("SELECT COUNT(*) AS n FROM notifications WHERE kind = 'campaign'").first()!.decode(
+                        column: "n", as: Int.self)
                 }
             }
             try await addRecipients(0..<3)
@@ -115,7 +120,8 @@ struct CampaignTests {
     func adminListsAndDeletesAndBadInputIsRefused(engine: TestEngine) async throws {
         try await TestBazaar.run(engine) { app in
             let admin = try await app.admin().accessToken
-            let created = try await app.request(.post, "/api/v1/admin/campaigns", token: admin, json: Self.everyMinute).decode(CampaignBody.self)
+            let created = try await app.request(.post, "/api/v1/admin/campaigns", token: admin, json: Self.everyMinute).decode(
+                CampaignBody.self)
             struct List: Decodable { let items: [CampaignBody] }
             #expect(try await app.request(.get, "/api/v1/admin/campaigns", token: admin).decode(List.self).items.map(\.id) == [created.id])
 
@@ -130,7 +136,7 @@ struct CampaignTests {
             for (json, fields) in cases {
                 let response = try await app.request(.post, "/api/v1/admin/campaigns", token: admin, json: json)
                 #expect(response.status == .unprocessableContent, "\(json)")
-                #expect(try response.decode(Problem.self).fields == fields, "\(json)")
+                #expect(try response.decode(ProblemReply.self).fields == fields, "\(json)")
             }
             #expect(try await app.request(.post, "/api/v1/admin/campaigns", token: admin, json: "[").status == .badRequest)
             #expect(try await app.request(.get, "/api/v1/admin/campaigns", token: admin).decode(List.self).items.count == 1)

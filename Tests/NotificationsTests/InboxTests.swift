@@ -14,7 +14,7 @@ struct InboxTests {
             let welcome = try await app.awaitNotification(user.accessToken, kind: "welcome")
             #expect(welcome.userId == user.user.id)
             #expect(welcome.readAt == nil)
-            let mails = try await app.waitFor("the welcome mail") { try await app.mail(to: "ivy@example.com", admin: admin).nilIfEmpty }
+            let mails = try await poll("the welcome mail") { try await app.mail(to: "ivy@example.com", admin: admin).nilIfEmpty }
             #expect(mails.map(\.subject) == ["Welcome to Bazaar"])
 
             let first = try await app.postNotification(admin: admin, to: user.user.id, title: "First")
@@ -40,8 +40,10 @@ struct InboxTests {
             #expect(page2.nextCursor == nil)
 
             struct Updated: Decodable { let updated: Int }
-            #expect(try await app.request(.post, "/api/v1/notifications/read-all", token: user.accessToken).decode(Updated.self).updated == 2)
-            #expect(try await app.request(.post, "/api/v1/notifications/read-all", token: user.accessToken).decode(Updated.self).updated == 0)
+            #expect(
+                try await app.request(.post, "/api/v1/notifications/read-all", token: user.accessToken).decode(Updated.self).updated == 2)
+            #expect(
+                try await app.request(.post, "/api/v1/notifications/read-all", token: user.accessToken).decode(Updated.self).updated == 0)
             #expect(try await app.inbox(user.accessToken, query: "?unread=true").items.isEmpty)
         }
     }
@@ -89,11 +91,12 @@ struct InboxTests {
                 let response = try await app.request(.post, "/api/v1/admin/notifications", token: admin, json: json)
                 #expect(response.status.code == status, "\(json)")
                 #expect(response.headers[.contentType] == "application/problem+json")
-                if !fields.isEmpty { #expect(try response.decode(Problem.self).fields == fields, "\(json)") }
+                if !fields.isEmpty { #expect(try response.decode(ProblemReply.self).fields == fields, "\(json)") }
             }
             let huge = #"{"userId":"\#(id)","title":"x","body":"\#(String(repeating: "b", count: 2_000_000))"}"#
             #expect(try await app.request(.post, "/api/v1/admin/notifications", token: admin, json: huge).status == .contentTooLarge)
-            let unknownUser = try await app.request(.post, "/api/v1/admin/notifications", token: admin, json: #"{"userId":"nobody","title":"x","body":"y"}"#)
+            let unknownUser = try await app.request(
+                .post, "/api/v1/admin/notifications", token: admin, json: #"{"userId":"nobody","title":"x","body":"y"}"#)
             #expect(unknownUser.status == .notFound)
             #expect(try await app.inbox(user.accessToken).items.map(\.kind) == ["welcome"])
 

@@ -26,10 +26,11 @@ struct MailDeliveryTests {
             let user = try await app.register(email: "mailme@example.com", name: "Mara")
             let order = try await app.placeOrder(token: user.accessToken, items: [(product.id, 1)])
             #expect(try await app.settled(order.id, token: user.accessToken).status == "confirmed")
-            #expect(try await app.request(.post, "/api/v1/auth/password-reset", json: #"{"email":"mailme@example.com"}"#).status == .accepted)
+            #expect(
+                try await app.request(.post, "/api/v1/auth/password-reset", json: #"{"email":"mailme@example.com"}"#).status == .accepted)
 
             let wanted = ["Welcome to Bazaar", "Your Bazaar order is confirmed"]
-            let mail = try await app.waitFor("three mails to mailme@") {
+            let mail = try await poll("three mails to mailme@") {
                 let mine = try peer.delivered.filter { $0.rcpt_tos == ["mailme@example.com"] }
                 return mine.count >= 3 ? mine : nil
             }
@@ -48,7 +49,7 @@ struct MailDeliveryTests {
         try await TestBazaar.run(engine, configure: Self.smtp(peer)) { app in
             _ = try await app.register(email: "retry@example.com")
             // Each refusal schedules a retry with backoff on the test's clock; move it along.
-            let mail = try await app.waitFor("the mail after two refusals", timeout: .seconds(30)) {
+            let mail = try await poll("the mail after two refusals", timeout: .seconds(30)) {
                 app.clock.advance(by: 5)
                 return try peer.delivered.first { $0.rcpt_tos == ["retry@example.com"] }
             }
@@ -63,16 +64,21 @@ struct MailDeliveryTests {
         defer { peer.stop() }
         try await TestBazaar.run(engine, configure: Self.smtp(peer)) { app in
             _ = try await app.register(email: "never@example.com")
-            struct Letter: Decodable { let id: Int; let source: String; let eventType: String; let payload: String; let error: String; let attempts: Int }
+            struct Letter: Decodable {
+                let id: Int; let source: String; let eventType: String; let payload: String; let error: String; let attempts: Int
+            }
             struct Letters: Decodable { let items: [Letter] }
-            let letter = try await app.waitFor("the mail job in the dead letters", timeout: .seconds(60)) {
+            let letter = try await poll("the mail job in the dead letters", timeout: .seconds(60)) {
                 // Toward the longest backoff (and, soon, the token's lifetime), under the 300 s lease and only between attempts:
                 // jumping past the 300 s lease while an attempt runs would let a second claim count one more.
                 let running = try await app.bazaar.platform.database.read { db in
-                    try await db.raw("SELECT COUNT(*) AS n FROM jobs WHERE status = 'running'").first()?.decode(column: "n", as: Int.self) ?? 0
+                    try await db.raw("SELECT COUNT(*) AS n FROM jobs WHERE status = 'running'").first()?.decode(column: "n", as: Int.self)
+                        ?? 0
                 }
                 if running == 0 { app.clock.advance(by: 299) }
-                return try await app.request(.get, "/api/v1/admin/dead-letters", token: try await app.admin().accessToken).decode(Letters.self).items
+                return try await app.request(.get, "/api/v1/admin/dead-letters", token: try await app.admin().accessToken).decode(
+                    Letters.self
+                ).items
                     .first { $0.source == "job" && $0.payload.contains("never@example.com") }
             }
             #expect(letter.eventType == "mail.send")
@@ -84,7 +90,10 @@ struct MailDeliveryTests {
             // Replay puts the job back in the queue with fresh attempts and takes it off the list.
             let admin = try await app.admin().accessToken
             #expect(try await app.request(.post, "/api/v1/admin/dead-letters/\(letter.id)/replay", token: admin).status == .noContent)
-            #expect(try await app.request(.get, "/api/v1/admin/dead-letters", token: admin).decode(Letters.self).items.allSatisfy { $0.id != letter.id })
+            #expect(
+                try await app.request(.get, "/api/v1/admin/dead-letters", token: admin).decode(Letters.self).items.allSatisfy {
+                    $0.id != letter.id
+                })
         }
     }
 }

@@ -34,7 +34,7 @@ extension TestBazaar {
 
     /// Waits for the consumer to write a notification of `kind` for the user, and returns it.
     func awaitNotification(_ token: String, kind: String) async throws -> NotificationBody {
-        try await waitFor("a \(kind) notification") { try await inbox(token).items.first { $0.kind == kind } }
+        try await poll("a \(kind) notification") { try await inbox(token).items.first { $0.kind == kind } }
     }
 
     func mail(to email: String, admin: String) async throws -> [MailBody] {
@@ -42,14 +42,18 @@ extension TestBazaar {
         return try await request(.get, "/api/v1/admin/mail?to=\(email)", token: admin).decode(List.self).items
     }
 
-    func postNotification(admin: String, to userID: String, title: String = "Hello", body: String = "From the team") async throws -> NotificationBody {
+    func postNotification(
+        admin: String, to userID: String, title: String = "Hello", body: String = "From the team"
+    ) async throws -> NotificationBody {
         let response = try await request(
             .post, "/api/v1/admin/notifications", token: admin, json: #"{"userId":"\#(userID)","title":"\#(title)","body":"\#(body)"}"#)
         guard response.status == .created else { throw UnexpectedStatus(response) }
         return try response.decode(NotificationBody.self)
     }
 
-    func setPreferences(_ token: String, orderUpdates: Bool = true, promotions: Bool = true, email: Bool = true, realtime: Bool = true) async throws {
+    func setPreferences(
+        _ token: String, orderUpdates: Bool = true, promotions: Bool = true, email: Bool = true, realtime: Bool = true
+    ) async throws {
         let response = try await request(
             .put, "/api/v1/users/me/preferences", token: token,
             json: #"{"orderUpdates":\#(orderUpdates),"promotions":\#(promotions),"email":\#(email),"realtime":\#(realtime)}"#)

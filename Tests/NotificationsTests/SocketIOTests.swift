@@ -30,10 +30,13 @@ struct SocketIOTests {
             let user = try await app.knownUser("sio@example.com")
             let client = try PeerProcess(
                 script: "socketio_client.py",
-                arguments: ["--url", "http://localhost:\(app.port)", "--token", user.accessToken, "--transports", transports.rawValue, "--count", "2", "--kind", "admin"])
+                arguments: [
+                    "--url", "http://localhost:\(app.port)", "--token", user.accessToken, "--transports", transports.rawValue, "--count",
+                    "2", "--kind", "admin",
+                ])
             defer { client.stop() }
             #expect(try await client.line(startingWith: "ready ") == "ready \(transports.settlesOn)")
-            try await app.eventually("the server to register the socket") { app.bazaar.realtimeConnections == 1 }
+            try await waitUntil("the server to register the socket") { app.bazaar.realtimeConnections == 1 }
 
             _ = try await app.postNotification(admin: admin, to: user.user.id, title: "One")
             _ = try await client.line(startingWith: "message ")
@@ -58,17 +61,19 @@ struct SocketIOTests {
             let admin = try await app.admin().accessToken
             let user = try await app.knownUser("payload@example.com")
             let client = try PeerProcess(
-                script: "socketio_client.py", arguments: ["--url", "http://localhost:\(app.port)", "--token", user.accessToken, "--auth", "payload", "--kind", "admin"])
+                script: "socketio_client.py",
+                arguments: ["--url", "http://localhost:\(app.port)", "--token", user.accessToken, "--auth", "payload", "--kind", "admin"])
             defer { client.stop() }
             _ = try await client.line(startingWith: "ready ")
-            try await app.eventually("the server to register the socket") { app.bazaar.realtimeConnections == 1 }
+            try await waitUntil("the server to register the socket") { app.bazaar.realtimeConnections == 1 }
             _ = try await app.postNotification(admin: admin, to: user.user.id, title: "Via auth")
             #expect(try await client.waitForExit() == 0)
             #expect(client.output.contains { $0.hasPrefix("message ") && $0.contains("Via auth") })
 
             for auth in ["payload", "query"] {
                 let refused = try PeerProcess(
-                    script: "socketio_client.py", arguments: ["--url", "http://localhost:\(app.port)", "--token", "not-a-token", "--auth", auth])
+                    script: "socketio_client.py",
+                    arguments: ["--url", "http://localhost:\(app.port)", "--token", "not-a-token", "--auth", auth])
                 defer { refused.stop() }
                 _ = try await refused.line(startingWith: "connect_error ")
                 #expect(try await refused.waitForExit() == 2)
@@ -98,7 +103,9 @@ struct SocketIOTests {
 
             let open = String(buffer: try await app.request(.get, base).body)
             #expect(open.hasPrefix("0{"))
-            struct Handshake: Decodable { let sid: String; let upgrades: [String]; let pingInterval: Int; let pingTimeout: Int; let maxPayload: Int }
+            struct Handshake: Decodable {
+                let sid: String; let upgrades: [String]; let pingInterval: Int; let pingTimeout: Int; let maxPayload: Int
+            }
             let handshake = try JSONDecoder().decode(Handshake.self, from: Data(open.dropFirst().utf8))
             #expect(handshake.upgrades == ["websocket"])
             #expect(handshake.pingInterval == 500)
@@ -110,7 +117,7 @@ struct SocketIOTests {
                     let packets = String(buffer: try await app.request(.get, session).body).split(separator: "\u{1e}").map(String.init)
                     if let hit = packets.first(where: match) { return hit }
                 }
-                throw TestBazaar.TimedOut(what: "a matching packet")
+                throw TimedOut(what: "a matching packet")
             }
             // A bad token in the connect packet: a Socket.IO connect error, not a dropped session.
             #expect(String(buffer: try await app.request(.post, session, json: #"40{"token":"nope"}"#).body) == "ok")
@@ -154,7 +161,7 @@ struct SocketIOTests {
             try await Task.sleep(for: .milliseconds(100))  // the poll is waiting when the token expires
             app.clock.advance(by: 2 * 60)
             #expect(String(buffer: try await ending.body) == "41")
-            try await app.eventually("the session to end") { try await app.request(.get, session).status == .badRequest }
+            try await waitUntil("the session to end") { try await app.request(.get, session).status == .badRequest }
         }
     }
 }

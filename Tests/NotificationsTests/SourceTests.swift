@@ -15,12 +15,14 @@ struct SourceTests {
             try await app.setPreferences(quiet.accessToken, promotions: false)
 
             let promotion = try await app.request(
-                .post, "/api/v1/admin/promotions", token: admin, json: #"{"title":"Spring","description":"A gift","amount":{"amount":1250,"currency":"USD"}}"#)
+                .post, "/api/v1/admin/promotions", token: admin,
+                json: #"{"title":"Spring","description":"A gift","amount":{"amount":1250,"currency":"USD"}}"#)
             struct Created: Decodable { let id: String }
             let id = try promotion.decode(Created.self).id
             try await app.consumersCaughtUp()  // Promotions learns of new users from the event log
             let assign = try await app.request(
-                .post, "/api/v1/admin/promotions/\(id)/assignments", token: admin, json: #"{"userIds":["\#(keen.user.id)","\#(quiet.user.id)"]}"#)
+                .post, "/api/v1/admin/promotions/\(id)/assignments", token: admin,
+                json: #"{"userIds":["\#(keen.user.id)","\#(quiet.user.id)"]}"#)
             #expect(assign.status == .ok)
             let assigned = try await app.awaitNotification(keen.accessToken, kind: "promotion.assigned")
             #expect(assigned.body == "Spring")
@@ -31,7 +33,7 @@ struct SourceTests {
 
             // The quiet user's claim is applied too, but neither source speaks to them.
             #expect(try await app.request(.post, "/api/v1/promotions/\(id)/claim", token: quiet.accessToken).status == .ok)
-            try await app.eventually("the consumer to pass the quiet user's claim") {
+            try await waitUntil("the consumer to pass the quiet user's claim") {
                 try await app.bazaar.consumers.lag() == 0
             }
             #expect(try await app.inbox(quiet.accessToken).items.map(\.kind) == ["welcome"])
@@ -53,28 +55,28 @@ struct SourceTests {
             #expect(try await app.settled(order.id, token: tracked.accessToken).status == "confirmed")
             let confirmed = try await app.awaitNotification(tracked.accessToken, kind: "order.status")
             #expect(confirmed.body == "Order \(order.id.prefix(8)) is confirmed.")
-            let mail = try await app.waitFor("the confirmation mail") {
+            let mail = try await poll("the confirmation mail") {
                 try await app.mail(to: "tracked@example.com", admin: admin).first { $0.subject == "Your Bazaar order is confirmed" }
             }
             #expect(mail.body.contains(order.id))
 
             #expect(try await app.request(.post, "/api/v1/orders/\(order.id)/cancel", token: tracked.accessToken).status == .ok)
-            try await app.eventually("the cancellation notice") {
+            try await waitUntil("the cancellation notice") {
                 try await app.inbox(tracked.accessToken).items.contains { $0.body == "Order \(order.id.prefix(8)) was cancelled." }
             }
 
             // orderUpdates off: no notification, but the confirmation is still mailed.
             let quietOrder = try await app.placeOrder(token: untracked.accessToken, items: [(product.id, 1)])
             _ = try await app.settled(quietOrder.id, token: untracked.accessToken)
-            _ = try await app.waitFor("the confirmation mail") {
+            _ = try await poll("the confirmation mail") {
                 try await app.mail(to: "untracked@example.com", admin: admin).first { $0.subject == "Your Bazaar order is confirmed" }
             }
             // email off: the notification, and no mail.
             let unmailedOrder = try await app.placeOrder(token: unmailed.accessToken, items: [(product.id, 1)])
             _ = try await app.settled(unmailedOrder.id, token: unmailed.accessToken)
             _ = try await app.awaitNotification(unmailed.accessToken, kind: "order.status")
-            try await app.eventually("the consumers and mail jobs to finish") { try await app.bazaar.consumers.lag() == 0 }
-            try await app.eventually("the mail queue to drain") { try await app.bazaar.platform.jobs.counts().queued == 0 }
+            try await waitUntil("the consumers and mail jobs to finish") { try await app.bazaar.consumers.lag() == 0 }
+            try await waitUntil("the mail queue to drain") { try await app.bazaar.platform.jobs.counts().queued == 0 }
             #expect(try await app.inbox(untracked.accessToken).items.map(\.kind) == ["welcome"])
             #expect(try await app.mail(to: "unmailed@example.com", admin: admin).map(\.subject) == ["Welcome to Bazaar"])
         }

@@ -33,10 +33,12 @@ extension TestBazaar {
         let received = Received()
         var logger = Logger(label: "ws-test")
         logger.logLevel = .error
-        let close = try await WebSocketClient.connect(url: streamURL + query, configuration: .init(additionalHeaders: headers), logger: logger) {
+        let close = try await WebSocketClient.connect(
+            url: streamURL + query, configuration: .init(additionalHeaders: headers), logger: logger
+        ) {
             inbound, outbound, _ in
             if let message { try await outbound.write(.text(message)) }
-            try await self.eventually("the server to register the connection") { self.bazaar.realtimeConnections >= connections }
+            try await waitUntil("the server to register the connection") { self.bazaar.realtimeConnections >= connections }
             try await opened()
             for try await frame in inbound.messages(maxSize: 1 << 20) {
                 guard case .text(let text) = frame,
@@ -63,17 +65,21 @@ struct StreamTests {
             // Live: connect with a bearer header, trigger, receive. The welcome (older) is not replayed.
             let live = try await app.collectStream(headers: [.authorization: "Bearer \(user.accessToken)"]) {
                 _ = try await app.postNotification(admin: admin, to: userID, title: "Live one")
-            } until: { $0.count == 1 }
+            } until: {
+                $0.count == 1
+            }
             #expect(live.frames.map(\.title) == ["Live one"])
             let lastSeen = live.frames[0].eventId
 
             // Missed while away: two notifications; reconnecting with lastEventId gets them in order, then live ones.
-            try await app.eventually("the connection to close") { app.bazaar.realtimeConnections == 0 }
+            try await waitUntil("the connection to close") { app.bazaar.realtimeConnections == 0 }
             _ = try await app.postNotification(admin: admin, to: userID, title: "Missed 1")
             _ = try await app.postNotification(admin: admin, to: userID, title: "Missed 2")
             let resumed = try await app.collectStream(query: "?token=\(user.accessToken)&lastEventId=\(lastSeen)") {
                 _ = try await app.postNotification(admin: admin, to: userID, title: "After")
-            } until: { $0.count == 3 }
+            } until: {
+                $0.count == 3
+            }
             #expect(resumed.frames.map(\.title) == ["Missed 1", "Missed 2", "After"])
             #expect(Set(resumed.frames.map(\.eventId)).count == 3)
         }
@@ -89,12 +95,14 @@ struct StreamTests {
             let frames = try await app.collectStream(first: #"{"token":"\#(token)"}"#) {
                 // Realtime off: the inbox gets it, the connection does not; back on: pushed.
                 try await app.setPreferences(token, realtime: false)
-                try await app.eventually("Notifications to apply the preference") { try await app.bazaar.consumers.lag() == 0 }
+                try await waitUntil("Notifications to apply the preference") { try await app.bazaar.consumers.lag() == 0 }
                 _ = try await app.postNotification(admin: admin, to: userID, title: "Quiet")
                 try await app.setPreferences(token, realtime: true)
-                try await app.eventually("Notifications to apply the preference") { try await app.bazaar.consumers.lag() == 0 }
+                try await waitUntil("Notifications to apply the preference") { try await app.bazaar.consumers.lag() == 0 }
                 _ = try await app.postNotification(admin: admin, to: userID, title: "Loud")
-            } until: { $0.contains { $0.title == "Loud" } }
+            } until: {
+                $0.contains { $0.title == "Loud" }
+            }
             #expect(frames.frames.map(\.title) == ["Loud"])
             #expect(try await app.inbox(token).items.map(\.title).prefix(2) == ["Loud", "Quiet"])
         }
@@ -115,7 +123,9 @@ struct StreamTests {
             #expect(plain.status == .unauthorized)
             #expect(plain.headers[.contentType] == "application/problem+json")
             #expect(try await app.request(.get, "/api/v1/notifications/stream", token: user.accessToken).status == .upgradeRequired)
-            #expect(try await app.request(.get, "/api/v1/notifications/stream?lastEventId=banana", token: user.accessToken).status == .badRequest)
+            #expect(
+                try await app.request(.get, "/api/v1/notifications/stream?lastEventId=banana", token: user.accessToken).status
+                    == .badRequest)
 
             // A bad first message: closed with a policy violation.
             let badFirst = try await WebSocketClient.connect(url: app.streamURL, logger: logger) { inbound, outbound, _ in
@@ -126,9 +136,12 @@ struct StreamTests {
 
             // Logging out ends the session, and the server closes its connection.
             let loggedOut = try await app.collectStream(headers: [.authorization: "Bearer \(user.accessToken)"]) {
-                let out = try await app.request(.post, "/api/v1/auth/logout", token: user.accessToken, json: #"{"refreshToken":"\#(user.refreshToken)"}"#)
+                let out = try await app.request(
+                    .post, "/api/v1/auth/logout", token: user.accessToken, json: #"{"refreshToken":"\#(user.refreshToken)"}"#)
                 #expect(out.status == .noContent)
-            } until: { _ in false }
+            } until: { _ in
+                false
+            }
             #expect(loggedOut.close?.closeCode == .policyViolation)
         }
     }
@@ -146,7 +159,7 @@ struct StreamTests {
                 url: app.streamURL, configuration: .init(additionalHeaders: [.authorization: "Bearer \(user.accessToken)"]), logger: logger
             ) { inbound, outbound, _ in
                 var frames = inbound.messages(maxSize: 1 << 20).makeAsyncIterator()
-                try await app.eventually("the server to register the connection") { app.bazaar.realtimeConnections == 1 }
+                try await waitUntil("the server to register the connection") { app.bazaar.realtimeConnections == 1 }
                 // Ten minutes on, the client hands over a fresh token of the same user…
                 app.clock.advance(by: 600)
                 let fresh = try await app.login(email: "expiring@example.com", password: "password-123")
@@ -175,7 +188,7 @@ struct StreamTests {
             #expect(delivered.withLock { $0 })
             #expect(expired?.closeCode == .policyViolation)
             #expect(expired?.reason?.contains("expired") == true, "\(String(describing: expired?.reason))")
-            try await app.eventually("the connection to be gone") { app.bazaar.realtimeConnections == 0 }
+            try await waitUntil("the connection to be gone") { app.bazaar.realtimeConnections == 0 }
 
             // Another user's token is not a renewal: closed (both tokens are fresh; the first ones have expired).
             let mine = try await app.login(email: "expiring@example.com", password: "password-123").accessToken

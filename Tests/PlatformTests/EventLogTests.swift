@@ -13,7 +13,8 @@ struct EventLogTests {
             try await createPingTable(platform)
             try await publish(platform, 1...5)
             let handler = RecordingHandler()
-            let service = EventConsumerService(handlers: [handler], database: platform.database, clock: platform.clock, logger: platform.logger)
+            let service = EventConsumerService(
+                handlers: [handler], database: platform.database, clock: platform.clock, logger: platform.logger)
             // On PostgreSQL an event is read only once no older transaction in the cluster is still
             // open (so none can commit "behind" it); other tests' transactions may hold it back briefly.
             var applied = 0
@@ -69,7 +70,8 @@ struct EventLogTests {
             let handler = RecordingHandler(failing: true)
             let service = EventConsumerService(
                 handlers: [handler], database: platform.database, clock: platform.clock,
-                retry: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(5), maxDelay: .milliseconds(20)), pollInterval: .milliseconds(50),
+                retry: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(5), maxDelay: .milliseconds(20)),
+                pollInterval: .milliseconds(50),
                 logger: platform.logger)
             let running = Task { try await service.run() }
             defer { running.cancel() }
@@ -117,7 +119,8 @@ struct EventLogTests {
             try await createPingTable(platform)
             let service = EventConsumerService(
                 handlers: [FailsTwice()], database: platform.database, clock: platform.clock,
-                retry: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(1), maxDelay: .milliseconds(5)), pollInterval: .milliseconds(50),
+                retry: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(1), maxDelay: .milliseconds(5)),
+                pollInterval: .milliseconds(50),
                 logger: platform.logger)
             try await publish(platform, 1...4)
             let running = Task { try await service.run() }
@@ -133,7 +136,9 @@ struct EventLogTests {
             try await createPingTable(platform)
             let handler = RecordingHandler()
             // A poll interval far beyond the wait below: only the commit signal can wake it.
-            let service = EventConsumerService(handlers: [handler], database: platform.database, clock: platform.clock, pollInterval: .seconds(60), logger: platform.logger)
+            let service = EventConsumerService(
+                handlers: [handler], database: platform.database, clock: platform.clock, pollInterval: .seconds(60), logger: platform.logger
+            )
             let running = Task { try await service.run() }
             defer { running.cancel() }
             try await Task.sleep(for: .milliseconds(200))

@@ -99,7 +99,9 @@ struct JobQueueTests {
                 try await platform.jobs.enqueue(kind: "test.count", payload: Payload(value: 9), maxAttempts: 3, on: db)
             }
             let handler = CountingJob(failures: 10)
-            let worker = JobWorkerService(queue: platform.jobs, handlers: [handler], retry: RetryPolicy(baseDelay: .seconds(10), maxDelay: .seconds(60)), logger: platform.logger)
+            let worker = JobWorkerService(
+                queue: platform.jobs, handlers: [handler], retry: RetryPolicy(baseDelay: .seconds(10), maxDelay: .seconds(60)),
+                logger: platform.logger)
             #expect(try await worker.runNext())
             // Backing off: not due again until the clock passes the delay.
             #expect(try await !worker.runNext())
@@ -130,7 +132,8 @@ struct JobQueueTests {
         try await withPlatform(engine, clock: clock) { platform in
             let first = SchedulerService(queue: platform.jobs, logger: platform.logger)
             let second = SchedulerService(queue: platform.jobs, logger: platform.logger)
-            try await first.schedule(name: "every-5", cron: try CronSchedule("*/5 * * * *"), jobKind: "test.count", payload: Payload(value: 1))
+            try await first.schedule(
+                name: "every-5", cron: try CronSchedule("*/5 * * * *"), jobKind: "test.count", payload: Payload(value: 1))
             #expect(try await first.tick() == 0)
             var claimed = 0
             for _ in 0..<3 {
@@ -174,7 +177,9 @@ struct CronScheduleTests {
         #expect(try CronSchedule(expression).next(after: date(after)) == date(expected))
     }
 
-    @Test(arguments: ["* * * *", "60 * * * *", "* 24 * * *", "* * 0 * *", "* * * 13 *", "* * * * 8", "*/0 * * * *", "5-1 * * * *", "a * * * *", ""])
+    @Test(arguments: [
+        "* * * *", "60 * * * *", "* 24 * * *", "* * 0 * *", "* * * 13 *", "* * * * 8", "*/0 * * * *", "5-1 * * * *", "a * * * *", "",
+    ])
     func invalidExpressionsAreRefused(expression: String) {
         #expect(throws: CronSchedule.ParseError.self) { try CronSchedule(expression) }
     }

@@ -14,7 +14,9 @@ struct MigrationTests {
             try await migrator.migrate([PlatformMigrations.all])  // second run: nothing to do
             #expect(try await migrator.isUpToDate([PlatformMigrations.all]))
             let versions = try await platform.database.read { db in
-                try await db.raw("SELECT version FROM schema_migrations WHERE module = 'platform' ORDER BY version").all().map { try $0.decode(column: "version", as: Int.self) }
+                try await db.raw("SELECT version FROM schema_migrations WHERE module = 'platform' ORDER BY version").all().map {
+                    try $0.decode(column: "version", as: Int.self)
+                }
             }
             #expect(versions == [1, 2, 3, 4, 5, 6])
         }
@@ -54,15 +56,18 @@ struct MigrationTests {
     @Test(arguments: TestEngine.allCases)
     func aFailedMigrationLeavesNoTraceAndStops(engine: TestEngine) async throws {
         try await withPlatform(engine) { platform in
-            let broken = ModuleMigrations(module: "broken", migrations: [
-                SQLMigration(version: 1, name: "good") { _ in ["CREATE TABLE good_one (id INTEGER)"] },
-                SQLMigration(version: 2, name: "half") { _ in ["CREATE TABLE half_done (id INTEGER)", "THIS IS NOT SQL"] },
-            ])
+            let broken = ModuleMigrations(
+                module: "broken",
+                migrations: [
+                    SQLMigration(version: 1, name: "good") { _ in ["CREATE TABLE good_one (id INTEGER)"] },
+                    SQLMigration(version: 2, name: "half") { _ in ["CREATE TABLE half_done (id INTEGER)", "THIS IS NOT SQL"] },
+                ])
             let migrator = Migrator(database: platform.database, logger: platform.logger)
             await #expect(throws: Migrator.MigrationFailed.self) { try await migrator.migrate([broken]) }
             #expect(try await !migrator.isUpToDate([broken]))
             let tables = try await platform.database.read { db in
-                let sql: SQLQueryString = engine == .sqlite
+                let sql: SQLQueryString =
+                    engine == .sqlite
                     ? "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('good_one', 'half_done')"
                     : "SELECT tablename AS name FROM pg_tables WHERE tablename IN ('good_one', 'half_done')"
                 return try await db.raw(sql).all().map { try $0.decode(column: "name", as: String.self) }
@@ -74,7 +79,9 @@ struct MigrationTests {
     @Test func databaseLocationsParseAndNeverPrintPasswords() throws {
         #expect(try DatabaseLocation(parsing: "sqlite:./x.sqlite") == .sqlite(path: "./x.sqlite"))
         let postgres = try DatabaseLocation(parsing: "postgres://shop:s3cret@db.local:6543/bazaar")
-        #expect(postgres == .postgres(host: "db.local", port: 6543, username: "shop", password: "s3cret", database: "bazaar", requireTLS: false))
+        #expect(
+            postgres == .postgres(host: "db.local", port: 6543, username: "shop", password: "s3cret", database: "bazaar", requireTLS: false)
+        )
         #expect(!postgres.description.contains("s3cret"))
         for bad in ["mysql://x/y", "postgres://host-only", "sqlite:", "nonsense"] {
             #expect(throws: DatabaseLocation.ParseError.self, "\(bad)") { try DatabaseLocation(parsing: bad) }

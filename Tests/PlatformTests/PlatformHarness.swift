@@ -5,7 +5,9 @@ import SQLKit
 import TestSupport
 
 /// A migrated platform database on a fresh database of `engine`, without HTTP.
-func withPlatform(_ engine: TestEngine, clock: ManualWallClock = ManualWallClock(), _ body: @Sendable (PlatformContext) async throws -> Void) async throws {
+func withPlatform(
+    _ engine: TestEngine, clock: ManualWallClock = ManualWallClock(), _ body: @Sendable (PlatformContext) async throws -> Void
+) async throws {
     let (location, drop) = try await engine.freshDatabase()
     let logger = {
         var logger = Logger(label: "platform-test")
@@ -14,7 +16,8 @@ func withPlatform(_ engine: TestEngine, clock: ManualWallClock = ManualWallClock
     }()
     let database = try await location.open(poolSize: 4, logger: logger)
     let platform = PlatformContext(
-        database: database, clock: clock, verifier: TokenVerifier(audience: TokenAudience(), accessTokenLifetime: 900, clock: clock), logger: logger)
+        database: database, clock: clock, verifier: TokenVerifier(audience: TokenAudience(), accessTokenLifetime: 900, clock: clock),
+        logger: logger)
     do {
         try await withDatabaseRunning(database) {
             try await Migrator(database: database, logger: logger).migrate([PlatformMigrations.all])
@@ -88,7 +91,9 @@ func createPingTable(_ platform: PlatformContext) async throws {
 
 func pings(_ platform: PlatformContext, consumer: String = "recorder") async throws -> [Int] {
     try await platform.database.read { db in
-        try await db.raw("SELECT number FROM pings WHERE consumer = \(bind: consumer) ORDER BY number").all().map { try $0.decode(column: "number", as: Int.self) }
+        try await db.raw("SELECT number FROM pings WHERE consumer = \(bind: consumer) ORDER BY number").all().map {
+            try $0.decode(column: "number", as: Int.self)
+        }
     }
 }
 
@@ -96,13 +101,4 @@ func publish(_ platform: PlatformContext, _ numbers: some Sequence<Int>) async t
     for number in numbers {
         try await platform.database.transaction { db in try await platform.events.append(Ping(number: number), on: db) }
     }
-}
-
-func waitUntil(_ what: String, timeout: Duration = .seconds(15), _ condition: @Sendable () async throws -> Bool) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(20))
-    }
-    throw TestBazaar.TimedOut(what: what)
 }

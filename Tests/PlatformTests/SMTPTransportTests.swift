@@ -7,14 +7,16 @@ import TestSupport
 @Suite("SMTP transport")
 struct SMTPTransportTests {
     func transport(_ url: String, peer: SMTPPeer, trust: Bool = true) throws -> SMTPTransport {
-        SMTPTransport(settings: try SMTPSettings(url: url, from: "shop@bazaar.test", caFile: trust ? peer.certificate : nil), timeout: .seconds(45))
+        SMTPTransport(
+            settings: try SMTPSettings(url: url, from: "shop@bazaar.test", caFile: trust ? peer.certificate : nil), timeout: .seconds(45))
     }
 
     @Test func plainDeliveryWithDotStuffingAndAnEncodedSubject() async throws {
         let peer = try await SMTPPeer.start()
         defer { peer.stop() }
         let body = "Hello Zoë,\n.this line starts with a dot\n..and this with two\nbye"
-        try await transport("smtp://127.0.0.1:\(peer.port)", peer: peer).send(MailMessage(to: "zoe@example.com", subject: "Grüße", body: body))
+        try await transport("smtp://127.0.0.1:\(peer.port)", peer: peer).send(
+            MailMessage(to: "zoe@example.com", subject: "Grüße", body: body))
         let mail = try #require(try await peer.awaitDelivered().first)
         #expect(mail.mail_from == "shop@bazaar.test")
         #expect(mail.rcpt_tos == ["zoe@example.com"])

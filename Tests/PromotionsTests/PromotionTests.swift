@@ -7,13 +7,13 @@ import TestSupport
 struct PromotionBody: Decodable, Sendable {
     let id: String
     let title: String
-    let amount: ProductBody.Money
+    let amount: Price
     let state: String?
 }
 
 struct WalletBody: Decodable, Sendable {
-    struct Entry: Decodable, Sendable { let kind: String; let reference: String; let amount: ProductBody.Money; let balanceAfter: ProductBody.Money }
-    let balance: ProductBody.Money
+    struct Entry: Decodable, Sendable { let kind: String; let reference: String; let amount: Price; let balanceAfter: Price }
+    let balance: Price
     let entries: [Entry]
 }
 
@@ -31,7 +31,8 @@ extension TestBazaar {
         struct Result: Decodable { let assigned: Int }
         let ids = users.map { #""\#($0)""# }.joined(separator: ",")
         try await consumersCaughtUp()  // Promotions learns of new users from the event log
-        let response = try await request(.post, "/api/v1/admin/promotions/\(promotion)/assignments", token: admin, json: #"{"userIds":[\#(ids)]}"#)
+        let response = try await request(
+            .post, "/api/v1/admin/promotions/\(promotion)/assignments", token: admin, json: #"{"userIds":[\#(ids)]}"#)
         guard response.status == .ok else { throw UnexpectedStatus(response) }
         return try response.decode(Result.self).assigned
     }
@@ -66,14 +67,16 @@ struct PromotionTests {
 
             let mine = try await app.request(.get, "/api/v1/promotions", token: user.accessToken).decode(Page<PromotionBody>.self)
             #expect(mine.items.map(\.state) == ["available"])
-            struct Claim: Decodable { let balance: ProductBody.Money }
+            struct Claim: Decodable { let balance: Price }
             let claim = try await app.request(.post, "/api/v1/promotions/\(promotion.id)/claim", token: user.accessToken)
-            #expect(try claim.decode(Claim.self).balance == ProductBody.Money(amount: 2500, currency: "USD"))
+            #expect(try claim.decode(Claim.self).balance == Price(amount: 2500, currency: "USD"))
             #expect(try await app.request(.post, "/api/v1/promotions/\(promotion.id)/claim", token: user.accessToken).status == .conflict)
             let wallet = try await app.wallet(user.accessToken)
             #expect(wallet.balance.amount == 2500)
             #expect(wallet.entries.map(\.kind) == ["promotion"])
-            #expect(try await app.request(.get, "/api/v1/promotions", token: user.accessToken).decode(Page<PromotionBody>.self).items.map(\.state) == ["claimed"])
+            #expect(
+                try await app.request(.get, "/api/v1/promotions", token: user.accessToken).decode(Page<PromotionBody>.self).items.map(
+                    \.state) == ["claimed"])
 
             let log = app.bazaar.platform.events
             for type in ["promotion.created", "promotion.assigned", "promotion.claimed", "wallet.credited"] {
@@ -97,8 +100,10 @@ struct PromotionTests {
             var seen: [String] = []
             var cursor: String?
             repeat {
-                let page = try await app.request(.get, "/api/v1/promotions?limit=2" + (cursor.map { "&cursor=\($0)" } ?? ""), token: user.accessToken)
-                    .decode(Page<PromotionBody>.self)
+                let page = try await app.request(
+                    .get, "/api/v1/promotions?limit=2" + (cursor.map { "&cursor=\($0)" } ?? ""), token: user.accessToken
+                )
+                .decode(Page<PromotionBody>.self)
                 #expect(page.items.count <= 2)
                 seen += page.items.map(\.id)
                 cursor = page.nextCursor
@@ -123,7 +128,9 @@ struct PromotionTests {
             _ = try await app.assign(promotion.id, to: [user.user.id], admin: admin)
             let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
                 for _ in 0..<10 {
-                    group.addTask { try await app.request(.post, "/api/v1/promotions/\(promotion.id)/claim", token: user.accessToken).status }
+                    group.addTask {
+                        try await app.request(.post, "/api/v1/promotions/\(promotion.id)/claim", token: user.accessToken).status
+                    }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
@@ -141,18 +148,24 @@ struct PromotionTests {
             let admin = try await app.admin().accessToken
             let now = app.clock.now()
             let iso = { (date: Date) in date.formatted(.iso8601) }
-            let later = try await app.createPromotion(admin: admin, amount: 100, startsAt: iso(now.addingTimeInterval(3600)), endsAt: iso(now.addingTimeInterval(7200)))
+            let later = try await app.createPromotion(
+                admin: admin, amount: 100, startsAt: iso(now.addingTimeInterval(3600)), endsAt: iso(now.addingTimeInterval(7200)))
             let user = try await app.register(email: "window@example.com")
             let other = try await app.register(email: "other@example.com")
             _ = try await app.assign(later.id, to: [user.user.id], admin: admin)
 
-            #expect(try await app.request(.get, "/api/v1/promotions", token: user.accessToken).decode(Page<PromotionBody>.self).items.map(\.state) == ["upcoming"])
+            #expect(
+                try await app.request(.get, "/api/v1/promotions", token: user.accessToken).decode(Page<PromotionBody>.self).items.map(
+                    \.state) == ["upcoming"])
             #expect(try await app.request(.post, "/api/v1/promotions/\(later.id)/claim", token: user.accessToken).status == .conflict)
             #expect(try await app.request(.post, "/api/v1/promotions/\(later.id)/claim", token: other.accessToken).status == .notFound)
             #expect(try await app.request(.post, "/api/v1/promotions/nope/claim", token: user.accessToken).status == .notFound)
             app.clock.advance(by: 7201)
             let token = try await app.login(email: "window@example.com", password: "password-123").accessToken  // the old one expired too
-            #expect(try await app.request(.get, "/api/v1/promotions", token: token).decode(Page<PromotionBody>.self).items.map(\.state) == ["expired"])
+            #expect(
+                try await app.request(.get, "/api/v1/promotions", token: token).decode(Page<PromotionBody>.self).items.map(\.state) == [
+                    "expired"
+                ])
             #expect(try await app.request(.post, "/api/v1/promotions/\(later.id)/claim", token: token).status == .conflict)
             #expect(try await app.wallet(token).balance.amount == 0)
         }
@@ -166,7 +179,8 @@ struct PromotionTests {
             let promotion = try await app.createPromotion(admin: admin, amount: 100)
             let routes: [(HTTPRequest.Method, String, String?)] = [
                 (.post, "/api/v1/admin/promotions", #"{"title":"x","description":"","amount":{"amount":1,"currency":"USD"}}"#),
-                (.get, "/api/v1/admin/promotions", nil), (.post, "/api/v1/admin/promotions/\(promotion.id)/assignments", #"{"userIds":["u"]}"#),
+                (.get, "/api/v1/admin/promotions", nil),
+                (.post, "/api/v1/admin/promotions/\(promotion.id)/assignments", #"{"userIds":["u"]}"#),
             ]
             for (method, path, body) in routes {
                 #expect(try await app.request(method, path, token: user, json: body).status == .forbidden, "\(path)")
@@ -179,7 +193,10 @@ struct PromotionTests {
                 (#"{"title":"x","description":"","amount":{"amount":0,"currency":"USD"}}"#, "amount.amount"),
                 (#"{"title":"x","description":"","amount":{"amount":5,"currency":"EUR"}}"#, "amount.currency"),
                 (#"{"title":"x","description":"","amount":{"amount":5,"currency":"USD"},"startsAt":"yesterday"}"#, "startsAt"),
-                (#"{"title":"x","description":"","amount":{"amount":5,"currency":"USD"},"startsAt":"2030-01-02T00:00:00Z","endsAt":"2030-01-01T00:00:00Z"}"#, "endsAt"),
+                (
+                    #"{"title":"x","description":"","amount":{"amount":5,"currency":"USD"},"startsAt":"2030-01-02T00:00:00Z","endsAt":"2030-01-01T00:00:00Z"}"#,
+                    "endsAt"
+                ),
                 (#"{"title":"","description":"","amount":{"amount":5,"currency":"USD"}}"#, "title"),
                 (#"{"title":"x","description":"","amount":{"amount":5,"currency":"USD"},"claimed":true}"#, "claimed"),
             ]
@@ -189,24 +206,31 @@ struct PromotionTests {
                 #expect(try response.problem().fields.contains(field), "\(body) → \(response.text)")
             }
             for body in [#"{"userIds":[]}"#, #"{"userIds":"u1"}"#, #"{"userIds":[""]}"#, #"{}"#] {
-                let response = try await app.request(.post, "/api/v1/admin/promotions/\(promotion.id)/assignments", token: admin, json: body)
+                let response = try await app.request(
+                    .post, "/api/v1/admin/promotions/\(promotion.id)/assignments", token: admin, json: body)
                 #expect(response.status == .unprocessableContent, "\(body)")
             }
-            #expect(try await app.request(.post, "/api/v1/admin/promotions/missing/assignments", token: admin, json: #"{"userIds":["u"]}"#).status == .notFound)
+            #expect(
+                try await app.request(.post, "/api/v1/admin/promotions/missing/assignments", token: admin, json: #"{"userIds":["u"]}"#)
+                    .status == .notFound)
 
             // An id that names nobody refuses the whole request: the known user is not assigned either.
             let known = try await app.register(email: "known@example.com")
             try await app.consumersCaughtUp()
             let ghost = "6c0d1a9e-0000-4000-8000-000000000000"
             let mixed = try await app.request(
-                .post, "/api/v1/admin/promotions/\(promotion.id)/assignments", token: admin, json: #"{"userIds":["\#(known.user.id)","\#(ghost)"]}"#)
+                .post, "/api/v1/admin/promotions/\(promotion.id)/assignments", token: admin,
+                json: #"{"userIds":["\#(known.user.id)","\#(ghost)"]}"#)
             #expect(mixed.status == .unprocessableContent)
             #expect(try mixed.problem().fields == ["userIds"])
             #expect(mixed.text.contains(ghost) && !mixed.text.contains(known.user.id), "\(mixed.text)")
-            #expect(try await app.request(.get, "/api/v1/promotions", token: known.accessToken).decode(Page<PromotionBody>.self).items.isEmpty)
+            #expect(
+                try await app.request(.get, "/api/v1/promotions", token: known.accessToken).decode(Page<PromotionBody>.self).items.isEmpty)
             let tooMany = (0...1000).map { #""u\#($0)""# }.joined(separator: ",")
             for body in [#"{"userIds":[\#(tooMany)]}"#, #"{"userIds":[7]}"#, #"{"userIds":null}"#] {
-                #expect(try await app.request(.post, "/api/v1/admin/promotions/\(promotion.id)/assignments", token: admin, json: body).status == .unprocessableContent)
+                #expect(
+                    try await app.request(.post, "/api/v1/admin/promotions/\(promotion.id)/assignments", token: admin, json: body).status
+                        == .unprocessableContent)
             }
             #expect(try await app.assign(promotion.id, to: [known.user.id, known.user.id], admin: admin) == 1)
             #expect(try await app.request(.post, "/api/v1/admin/promotions", token: admin, json: "{").status == .badRequest)
@@ -234,11 +258,11 @@ struct WalletPaymentTests {
             let declined = try await app.settled(second.id, token: user.accessToken)
             #expect(declined.status == "rejected")
             #expect(declined.reason == "insufficient balance")
-            try await app.eventually("the declined order's stock back") { try await app.product(lamp.id)?.stock == 9 }
+            try await waitUntil("the declined order's stock back") { try await app.product(lamp.id)?.stock == 9 }
 
             _ = try await app.request(.post, "/api/v1/orders/\(first.id)/cancel", token: user.accessToken)
-            try await app.eventually("the refund") { try await app.wallet(user.accessToken).balance.amount == 5000 }
-            try await app.eventually("all stock back") { try await app.product(lamp.id)?.stock == 10 }
+            try await waitUntil("the refund") { try await app.wallet(user.accessToken).balance.amount == 5000 }
+            try await waitUntil("all stock back") { try await app.product(lamp.id)?.stock == 10 }
             let wallet = try await app.wallet(user.accessToken)
             #expect(wallet.entries.map(\.kind) == ["order-refund", "order-debit", "promotion"])
             #expect(wallet.entries.map(\.balanceAfter.amount) == [5000, 2000, 5000])
@@ -256,7 +280,9 @@ struct WalletPaymentTests {
             let ids = try await withThrowingTaskGroup(of: String.self) { group in
                 for _ in 0..<6 {
                     group.addTask {
-                        let response = try await app.placeOrder(token: user.accessToken, json: #"{"items":[{"productId":"\#(item.id)","quantity":1}],"paymentMethod":"wallet"}"#)
+                        let response = try await app.placeOrder(
+                            token: user.accessToken, json: #"{"items":[{"productId":"\#(item.id)","quantity":1}],"paymentMethod":"wallet"}"#
+                        )
                         return try response.placedOrder().id
                     }
                 }
@@ -267,7 +293,7 @@ struct WalletPaymentTests {
             #expect(statuses.filter { $0 == "confirmed" }.count == 2)
             #expect(statuses.filter { $0 == "rejected" }.count == 4)
             #expect(try await app.wallet(user.accessToken).balance.amount == 1000)
-            try await app.eventually("rejected orders' stock back") { try await app.product(item.id)?.stock == 98 }
+            try await waitUntil("rejected orders' stock back") { try await app.product(item.id)?.stock == 98 }
         }
     }
 }

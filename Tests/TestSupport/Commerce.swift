@@ -2,21 +2,23 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 
+/// An amount of money as clients see it.
+public struct Price: Codable, Sendable, Equatable {
+    public let amount: Int64
+    public let currency: String
+    public init(amount: Int64, currency: String) {
+        self.amount = amount
+        self.currency = currency
+    }
+}
+
 /// A product as clients see it.
 public struct ProductBody: Decodable, Sendable, Equatable {
-    public struct Money: Codable, Sendable, Equatable {
-        public let amount: Int64
-        public let currency: String
-        public init(amount: Int64, currency: String) {
-            self.amount = amount
-            self.currency = currency
-        }
-    }
     public let id: String
     public let sku: String
     public let name: String
     public let description: String
-    public let price: Money
+    public let price: Price
     public let stock: Int
 }
 
@@ -27,10 +29,12 @@ public struct Page<Item: Decodable & Sendable>: Decodable, Sendable {
 
 extension TestBazaar {
     public func createProduct(
-        admin: String, sku: String, name: String = "Widget", description: String = "A useful widget", price: Int64 = 1999, currency: String = "USD",
+        admin: String, sku: String, name: String = "Widget", description: String = "A useful widget", price: Int64 = 1999,
+        currency: String = "USD",
         stock: Int = 10
     ) async throws -> ProductBody {
-        let body = #"{"sku":"\#(sku)","name":"\#(name)","description":"\#(description)","price":{"amount":\#(price),"currency":"\#(currency)"},"stock":\#(stock)}"#
+        let body =
+            #"{"sku":"\#(sku)","name":"\#(name)","description":"\#(description)","price":{"amount":\#(price),"currency":"\#(currency)"},"stock":\#(stock)}"#
         let response = try await request(.post, "/api/v1/products", token: admin, json: body)
         guard response.status == .created else { throw UnexpectedStatus(response) }
         return try response.decode(ProductBody.self)
@@ -46,7 +50,7 @@ public struct OrderBody: Decodable, Sendable, Equatable {
     public struct Line: Decodable, Sendable, Equatable {
         public let productId: String
         public let name: String
-        public let unitPrice: ProductBody.Money
+        public let unitPrice: Price
         public let quantity: Int
     }
     public struct Address: Decodable, Sendable, Equatable {
@@ -57,7 +61,7 @@ public struct OrderBody: Decodable, Sendable, Equatable {
     public let userId: String
     public let status: String
     public let items: [Line]
-    public let total: ProductBody.Money
+    public let total: Price
     public let paymentMethod: String
     public let shippingAddress: Address?
     public let phone: String?
@@ -85,7 +89,7 @@ extension TestBazaar {
     /// Waits for the saga to move the order out of `pending`.
     public func settled(_ id: String, token: String) async throws -> OrderBody {
         // Generous: under the full suite on two cores, retries with backoff take a while.
-        try await waitFor("order \(id) to leave pending", timeout: .seconds(30)) {
+        try await poll("order \(id) to leave pending", timeout: .seconds(30)) {
             guard let order = try await order(id, token: token), order.status != "pending" else { return nil }
             return order
         }

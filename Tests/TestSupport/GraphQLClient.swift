@@ -32,10 +32,13 @@ extension JSONValue {
 
 extension TestBazaar {
     /// POSTs one operation to `/graphql`.
-    public func graphQL(_ query: String, variables: [String: JSONValue] = [:], token: String? = nil, headers: HTTPFields = [:]) async throws -> GraphAnswer {
+    public func graphQL(
+        _ query: String, variables: [String: JSONValue] = [:], token: String? = nil, headers: HTTPFields = [:]
+    ) async throws -> GraphAnswer {
         let body = try JSONEncoder().encode(JSONValue.object(["query": .string(query), "variables": .object(variables)]))
         let response = try await request(.post, "/graphql", token: token, json: String(decoding: body, as: UTF8.self), headers: headers)
-        return GraphAnswer(status: response.status, json: (try? JSONDecoder().decode(JSONValue.self, from: Data(buffer: response.body))) ?? .null)
+        return GraphAnswer(
+            status: response.status, json: (try? JSONDecoder().decode(JSONValue.self, from: Data(buffer: response.body))) ?? .null)
     }
 
     /// Like `graphQL`, but fails the test unless the answer has no errors; returns `data`.

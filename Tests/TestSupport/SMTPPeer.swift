@@ -15,7 +15,9 @@ public struct SMTPPeer: Sendable {
         public let data: String
     }
 
-    public static func start(starttls: Bool = false, auth: String? = nil, mechanisms: String = "PLAIN,LOGIN", refuse: Int = 0) async throws -> SMTPPeer {
+    public static func start(
+        starttls: Bool = false, auth: String? = nil, mechanisms: String = "PLAIN,LOGIN", refuse: Int = 0
+    ) async throws -> SMTPPeer {
         var arguments = ["--mechanisms", mechanisms, "--refuse", String(refuse)]
         if starttls { arguments.append("--starttls") }
         if let auth { arguments += ["--auth", auth] }

@@ -36,7 +36,8 @@ public struct TestBazaar: Sendable {
     }
 
     public static func run(
-        _ engine: TestEngine, live: Bool = false, configure: @Sendable (inout BazaarSettings) -> Void = { _ in }, mail: (any MailTransport)? = nil,
+        _ engine: TestEngine, live: Bool = false, configure: @Sendable (inout BazaarSettings) -> Void = { _ in },
+        mail: (any MailTransport)? = nil,
         decorateHandlers: (@Sendable (any EventHandler) -> any EventHandler)? = nil, _ body: @Sendable (TestBazaar) async throws -> Void
     ) async throws {
         let (location, drop) = try await engine.freshDatabase()
@@ -46,7 +47,8 @@ public struct TestBazaar: Sendable {
         var logger = Logger(label: "test")
         logger.logLevel = .error
         do {
-            let bazaar = try await buildBazaar(settings: settings, clock: clock, mailTransport: mail, decorateHandlers: decorateHandlers, logger: logger)
+            let bazaar = try await buildBazaar(
+                settings: settings, clock: clock, mailTransport: mail, decorateHandlers: decorateHandlers, logger: logger)
             // Live: a real server on a free loopback port, for what crosses the wire (WebSocket).
             try await bazaar.application.test(live ? .live : .router) { client in
                 try await body(TestBazaar(bazaar: bazaar, client: client, clock: clock, engine: engine))
@@ -74,7 +76,8 @@ public struct TestBazaar: Sendable {
     }
 
     public func register(email: String, password: String = "password-123", name: String = "Test User") async throws -> Session {
-        let response = try await request(.post, "/api/v1/auth/register", json: #"{"email":"\#(email)","password":"\#(password)","name":"\#(name)"}"#)
+        let response = try await request(
+            .post, "/api/v1/auth/register", json: #"{"email":"\#(email)","password":"\#(password)","name":"\#(name)"}"#)
         guard response.status == .created else { throw UnexpectedStatus(response) }
         return try response.decode(Session.self)
     }
@@ -89,36 +92,10 @@ public struct TestBazaar: Sendable {
         try await login(email: Self.adminEmail, password: Self.adminPassword)
     }
 
-    /// Waits until `produce` yields a value, for effects delivered by consumers or jobs.
-    public func waitFor<T: Sendable>(_ what: String, timeout: Duration = .seconds(10), _ produce: @Sendable () async throws -> T?) async throws -> T {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if let value = try await produce() { return value }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        throw TimedOut(what: what)
-    }
-
     /// Waits until this process's event consumers have applied the whole log, so a module's
     /// copy of another module's data (Promotions' and Notifications' users) is current.
     public func consumersCaughtUp() async throws {
-        _ = try await waitFor("the event consumers to catch up") { try await bazaar.consumers.lag() == 0 ? true : nil }
-    }
-
-    public struct TimedOut: Error, CustomStringConvertible {
-        public let what: String
-        public var description: String { "timed out waiting for \(what)" }
-        public init(what: String) { self.what = what }
-    }
-
-    /// Waits until `condition` holds, for effects delivered by consumers or jobs.
-    public func eventually(_ what: String, timeout: Duration = .seconds(10), _ condition: @Sendable () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if try await condition() { return }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        Issue.record("timed out waiting for \(what)")
+        try await waitUntil("the event consumers to catch up") { try await bazaar.consumers.lag() == 0 }
     }
 }
 
@@ -135,7 +112,8 @@ public struct Session: Decodable, Sendable {
     public let refreshToken: String
 }
 
-public struct Problem: Decodable, Sendable {
+/// A problem+json answer as a client reads it.
+public struct ProblemReply: Decodable, Sendable {
     public struct Field: Decodable, Sendable {
         public let field: String
         public let message: String
@@ -163,9 +141,9 @@ extension TestResponse {
     }
 
     /// Decodes a problem+json body, checking its content type.
-    public func problem() throws -> Problem {
+    public func problem() throws -> ProblemReply {
         #expect(headers[.contentType] == "application/problem+json")
-        return try decode(Problem.self)
+        return try decode(ProblemReply.self)
     }
 
     public var text: String { String(buffer: body) }

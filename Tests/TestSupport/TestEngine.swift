@@ -24,21 +24,30 @@ public enum TestEngine: String, CaseIterable, Sendable, CustomTestStringConverti
         switch self {
         case .sqlite:
             let path = FileManager.default.temporaryDirectory.appendingPathComponent("bazaar-\(name).sqlite").path
-            return (.sqlite(path: path), {
-                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
-            })
+            return (
+                .sqlite(path: path),
+                {
+                    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+                }
+            )
         case .postgres:
             guard let url = Self.postgresURL else { throw Missing() }
-            guard case .postgres(let host, let port, let user, let password, _, _) = try DatabaseLocation(parsing: url) else { throw Missing() }
+            guard case .postgres(let host, let port, let user, let password, _, _) = try DatabaseLocation(parsing: url) else {
+                throw Missing()
+            }
             try await Self.adminQuery(url: url, "CREATE DATABASE \(name)")
-            let location = DatabaseLocation.postgres(host: host, port: port, username: user, password: password, database: String(name), requireTLS: false)
+            let location = DatabaseLocation.postgres(
+                host: host, port: port, username: user, password: password, database: String(name), requireTLS: false)
             return (location, { try? await Self.adminQuery(url: url, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)") })
         }
     }
 
     private static func adminQuery(url: String, _ sql: String) async throws {
-        guard case .postgres(let host, let port, let user, let password, let database, _) = try DatabaseLocation(parsing: url) else { return }
-        let configuration = PostgresConnection.Configuration(host: host, port: port, username: user, password: password, database: database, tls: .disable)
+        guard case .postgres(let host, let port, let user, let password, let database, _) = try DatabaseLocation(parsing: url) else {
+            return
+        }
+        let configuration = PostgresConnection.Configuration(
+            host: host, port: port, username: user, password: password, database: database, tls: .disable)
         let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: Logger(label: "test-admin"))
         do {
             try await connection.query(PostgresQuery(unsafeSQL: sql), logger: Logger(label: "test-admin"))

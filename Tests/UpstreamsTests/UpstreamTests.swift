@@ -14,7 +14,10 @@ import Testing
         let upstream = Self.upstream(3)
         #expect(upstream.endpoints.map(\.baseURL) == ["http://10.0.0.1:8081", "http://10.0.0.2:8081", "http://10.0.0.3:8081"])
         let firstChoices = (0..<6).map { _ in upstream.candidates()[0].baseURL }
-        #expect(firstChoices == ["http://10.0.0.1:8081", "http://10.0.0.2:8081", "http://10.0.0.3:8081"] + ["http://10.0.0.1:8081", "http://10.0.0.2:8081", "http://10.0.0.3:8081"])
+        #expect(
+            firstChoices == ["http://10.0.0.1:8081", "http://10.0.0.2:8081", "http://10.0.0.3:8081"] + [
+                "http://10.0.0.1:8081", "http://10.0.0.2:8081", "http://10.0.0.3:8081",
+            ])
 
         upstream.endpoints[1].mark(healthy: false)
         for _ in 0..<6 {
@@ -29,7 +32,8 @@ import Testing
     }
 
     @Test func onlyHarmlessCallsAreRepeatedOnAnotherProcess() {
-        func call(_ method: HTTPRequest.Method, _ headers: HTTPFields = [:], body: UpstreamClient.Call.Body = .none) -> UpstreamClient.Call {
+        func call(_ method: HTTPRequest.Method, _ headers: HTTPFields = [:], body: UpstreamClient.Call.Body = .none) -> UpstreamClient.Call
+        {
             UpstreamClient.Call(method: method, target: "/api/v1/orders", headers: headers, body: body)
         }
         #expect(call(.get).retryable)
@@ -43,7 +47,8 @@ import Testing
     }
 
     @Test func theSessionIdComesFromTheEngineIOOpenPacket() {
-        let open = #"0{"sid":"lv_VI97HAXpY6yYWAAAC","upgrades":["websocket"],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}"#
+        let open =
+            #"0{"sid":"lv_VI97HAXpY6yYWAAAC","upgrades":["websocket"],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}"#
         #expect(StickySessions.sessionID(inHandshake: Array(open.utf8)) == "lv_VI97HAXpY6yYWAAAC")
         #expect(StickySessions.sessionID(inHandshake: Array((open + "\u{1E}40").utf8)) == "lv_VI97HAXpY6yYWAAAC")
         #expect(StickySessions.sessionID(inHandshake: Array("40".utf8)) == nil)

@@ -17,7 +17,8 @@ import WebFront
                 #expect(page.status == .ok, "\(path)")
                 #expect(page.headers[.contentType] == "text/html; charset=utf-8")
                 let policy = try #require(page.headers[.contentSecurityPolicy])
-                #expect(policy.contains("script-src 'self'") && policy.contains("connect-src 'self'") && policy.contains("default-src 'none'"))
+                #expect(
+                    policy.contains("script-src 'self'") && policy.contains("connect-src 'self'") && policy.contains("default-src 'none'"))
                 #expect(page.headers[.xContentTypeOptions] == "nosniff")
                 #expect(page.headers[HTTPField.Name("Referrer-Policy")!] == "no-referrer")
                 // Scripts and styles only by reference to this origin: no inline script for the policy to refuse.
@@ -31,7 +32,9 @@ import WebFront
                 #expect(asset.status == .ok, "\(name)")
                 // No other host anywhere: not a CDN, not a font service (SVG's namespace is a name, never fetched).
                 let text = asset.text.replacingOccurrences(of: "xmlns=\"http://www.w3.org/2000/svg\"", with: "")
-                #expect(text.range(of: #"(https?:)?//[a-z0-9.-]+\.[a-z]{2,}/"#, options: .regularExpression) == nil, "\(name) names another host")
+                #expect(
+                    text.range(of: #"(https?:)?//[a-z0-9.-]+\.[a-z]{2,}/"#, options: .regularExpression) == nil,
+                    "\(name) names another host")
                 let etag = try #require(asset.headers[.eTag])
                 #expect(asset.headers[.cacheControl] == "no-cache")
                 let again = try await app.request(.get, "/assets/\(name)", headers: [.ifNoneMatch: etag])
@@ -54,7 +57,8 @@ import WebFront
     @Test func theReferenceAndTheExplorerWorkInARealBrowser() async throws {
         try await TestBazaar.run(.sqlite, live: true, configure: { $0.graphQLIntrospection = true }) { app in
             let user = try await app.register(email: "browser@example.com")
-            let browser = try PeerProcess(script: "browser_pages.py", arguments: ["--url", "http://127.0.0.1:\(app.port)", "--token", user.accessToken])
+            let browser = try PeerProcess(
+                script: "browser_pages.py", arguments: ["--url", "http://127.0.0.1:\(app.port)", "--token", user.accessToken])
             defer { browser.stop() }
             let status = try await browser.waitForExit(timeout: .seconds(120))
             #expect(status == 0, "\(browser.output.joined(separator: "\n"))")

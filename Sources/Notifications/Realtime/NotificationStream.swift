@@ -45,7 +45,9 @@ struct NotificationStream: Sendable {
             if let token = try request.realtimeToken() {
                 do { _ = try await verifier.verify(token) } catch { throw Problem.unauthorized }
             }
-            throw Problem(.upgradeRequired, detail: "This endpoint speaks WebSocket; connect with an Upgrade: websocket request.", headers: [.upgrade: "websocket"])
+            throw Problem(
+                .upgradeRequired, detail: "This endpoint speaks WebSocket; connect with an Upgrade: websocket request.",
+                headers: [.upgrade: "websocket"])
         }
     }
 
@@ -63,7 +65,8 @@ struct NotificationStream: Sendable {
             }
             let first = try await messages.next()
             deadline.cancel()
-            guard case .text(let text)? = first, NestingLimit.allowsJSON(text.utf8), let hello = try? JSONDecoder().decode(FirstMessage.self, from: Data(text.utf8)),
+            guard case .text(let text)? = first, NestingLimit.allowsJSON(text.utf8),
+                let hello = try? JSONDecoder().decode(FirstMessage.self, from: Data(text.utf8)),
                 let verified = try? await verifier.verify(hello.token)
             else {
                 try await outbound.close(.policyViolation, reason: "authentication required: send {\"token\": \"<access token>\"}")
@@ -116,7 +119,8 @@ struct NotificationStream: Sendable {
                 try await outbound.close(.policyViolation, reason: "too many messages")
                 return
             }
-            guard case .text(let text) = message, NestingLimit.allowsJSON(text.utf8), let renewal = try? JSONDecoder().decode(Renewal.self, from: Data(text.utf8)),
+            guard case .text(let text) = message, NestingLimit.allowsJSON(text.utf8),
+                let renewal = try? JSONDecoder().decode(Renewal.self, from: Data(text.utf8)),
                 let renewed = try? await verifier.verify(renewal.token), grant.renew(with: renewed)
             else {
                 try await outbound.close(.policyViolation, reason: "expected {\"token\": \"<access token of the same user>\"}")
@@ -136,7 +140,8 @@ struct NotificationStream: Sendable {
     static func lastEventID(_ text: String?) throws -> StreamPosition? {
         guard let text else { return nil }
         guard let position = StreamPosition(text) else {
-            throw Problem.badRequest("lastEventId is not valid.", errors: [FieldError(field: "lastEventId", message: "must be an eventId from a notification")])
+            throw Problem.badRequest(
+                "lastEventId is not valid.", errors: [FieldError(field: "lastEventId", message: "must be an eventId from a notification")])
         }
         return position
     }

@@ -72,7 +72,9 @@ final class SocketIOServer: Sendable {
 
     private func receive(_ request: Request, context: BazaarRequestContext) async throws -> Response {
         let query = try Self.check(request)
-        guard let sid = query.sid, let session = session(sid), session.transport != .websocket else { throw Problem.badRequest("Session ID unknown.") }
+        guard let sid = query.sid, let session = session(sid), session.transport != .websocket else {
+            throw Problem.badRequest("Session ID unknown.")
+        }
         let body = try await request.body.collect(upTo: context.maxUploadSize)
         for packet in ClientPacket.split(Substring(String(buffer: body))) {
             await handle(packet, from: session)
@@ -152,23 +154,25 @@ final class SocketIOServer: Sendable {
         guard session.connect(userID: user.id) else { return }
         session.send(#"40{"sid":"\#(UUID().uuidString.lowercased())"}"#)
         let hub = hub
-        session.own(Task {
-            let subscription = hub.subscribe(userID: user.id)
-            defer { hub.unsubscribe(userID: user.id, id: subscription.id) }
-            for await message in subscription.messages {
-                guard let json = try? JSONEncoder.events.encode(message) else { continue }
-                session.send(#"42["message",\#(String(decoding: json, as: UTF8.self))]"#)
-            }
-        })
+        session.own(
+            Task {
+                let subscription = hub.subscribe(userID: user.id)
+                defer { hub.unsubscribe(userID: user.id, id: subscription.id) }
+                for await message in subscription.messages {
+                    guard let json = try? JSONEncoder.events.encode(message) else { continue }
+                    session.send(#"42["message",\#(String(decoding: json, as: UTF8.self))]"#)
+                }
+            })
         let grant = RealtimeGrant(user, verifier: verifier, clock: clock)
-        session.own(Task { [timing] in
-            // A session ended elsewhere (logout, role change) or an expired token disconnects
-            // the socket; the client connects again with a fresh token.
-            guard (try? await grant.ended(checkingEvery: timing.grantCheck)) != nil else { return }
-            session.send("41")
-            try? await Task.sleep(for: .milliseconds(100))
-            self.close(session)
-        })
+        session.own(
+            Task { [timing] in
+                // A session ended elsewhere (logout, role change) or an expired token disconnects
+                // the socket; the client connects again with a fresh token.
+                guard (try? await grant.ended(checkingEvery: timing.grantCheck)) != nil else { return }
+                session.send("41")
+                try? await Task.sleep(for: .milliseconds(100))
+                self.close(session)
+            })
     }
 
     // MARK: sessions
@@ -177,21 +181,22 @@ final class SocketIOServer: Sendable {
         let session = EngineIOSession(sid: Self.newSID(), handshakeToken: handshakeToken.map(Self.stripBearer), transport: transport)
         sessions.withLock { $0[session.sid] = session }
         let timing = timing
-        session.own(Task {
-            // Ping every interval; a pong must come within the timeout or the session ends.
-            while !Task.isCancelled {
-                try? await Task.sleep(for: timing.pingInterval)
-                let sent = ContinuousClock.now
-                session.send("2")
-                while session.lastPong < sent, ContinuousClock.now < sent + timing.pingTimeout, !Task.isCancelled {
-                    try? await Task.sleep(for: .milliseconds(50))
+        session.own(
+            Task {
+                // Ping every interval; a pong must come within the timeout or the session ends.
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: timing.pingInterval)
+                    let sent = ContinuousClock.now
+                    session.send("2")
+                    while session.lastPong < sent, ContinuousClock.now < sent + timing.pingTimeout, !Task.isCancelled {
+                        try? await Task.sleep(for: .milliseconds(50))
+                    }
+                    if session.lastPong < sent {
+                        self.close(session)
+                        return
+                    }
                 }
-                if session.lastPong < sent {
-                    self.close(session)
-                    return
-                }
-            }
-        })
+            })
         return session
     }
 
@@ -213,7 +218,9 @@ final class SocketIOServer: Sendable {
     /// EIO=4 and a known transport, or a 400.
     static func check(_ request: Request) throws -> Query {
         let parameters = request.uri.queryParameters
-        guard parameters["EIO"] == "4" else { throw Problem.badRequest("Unsupported protocol version: this server speaks Engine.IO 4 (EIO=4).") }
+        guard parameters["EIO"] == "4" else {
+            throw Problem.badRequest("Unsupported protocol version: this server speaks Engine.IO 4 (EIO=4).")
+        }
         guard let transport = parameters["transport"].map(String.init), ["polling", "websocket"].contains(transport) else {
             throw Problem.badRequest("Transport unknown: use polling or websocket.")
         }
@@ -222,7 +229,8 @@ final class SocketIOServer: Sendable {
 
     static func openPacket(sid: String, upgrades: [String], timing: Timing) -> String {
         let upgradeList = upgrades.map { "\"\($0)\"" }.joined(separator: ",")
-        return #"0{"sid":"\#(sid)","upgrades":[\#(upgradeList)],"pingInterval":\#(timing.pingInterval.milliseconds),"pingTimeout":\#(timing.pingTimeout.milliseconds),"maxPayload":\#(maxPayload)}"#
+        return
+            #"0{"sid":"\#(sid)","upgrades":[\#(upgradeList)],"pingInterval":\#(timing.pingInterval.milliseconds),"pingTimeout":\#(timing.pingTimeout.milliseconds),"maxPayload":\#(maxPayload)}"#
     }
 
     static func text(_ body: String) -> Response {

@@ -19,7 +19,8 @@ public struct AuditEntry: Codable, Sendable, Equatable {
     public let detail: String?
 
     public init(
-        at: Date, actorId: String?, actorRole: String?, action: String, target: String?, outcome: String = "recorded", clientAddress: String? = nil,
+        at: Date, actorId: String?, actorRole: String?, action: String, target: String?, outcome: String = "recorded",
+        clientAddress: String? = nil,
         requestId: String? = nil, detail: String? = nil
     ) {
         self.at = at
@@ -46,9 +47,13 @@ public struct AuditLog: Sendable {
     }
 
     /// Records a security event inside the caller's transaction (it commits with the change).
-    public func record(_ action: String, actor: AuthenticatedUser? = nil, target: String?, detail: String? = nil, on db: any SQLDatabase) async throws {
+    public func record(
+        _ action: String, actor: AuthenticatedUser? = nil, target: String?, detail: String? = nil, on db: any SQLDatabase
+    ) async throws {
         try await Self.insert(
-            AuditEntry(at: clock.now(), actorId: actor?.id, actorRole: actor?.role.rawValue, action: "security.\(action)", target: target, detail: detail), on: db)
+            AuditEntry(
+                at: clock.now(), actorId: actor?.id, actorRole: actor?.role.rawValue, action: "security.\(action)", target: target,
+                detail: detail), on: db)
     }
 
     public func record(_ entry: AuditEntry) async throws {
@@ -59,7 +64,8 @@ public struct AuditLog: Sendable {
         try await db.insert(into: "audit_log")
             .columns("at", "actor_id", "actor_role", "action", "target", "outcome", "client_address", "request_id", "detail")
             .values(
-                SQLBind(entry.at.millisecondsSince1970), SQLBind(entry.actorId), SQLBind(entry.actorRole), SQLBind(entry.action), SQLBind(entry.target),
+                SQLBind(entry.at.millisecondsSince1970), SQLBind(entry.actorId), SQLBind(entry.actorRole), SQLBind(entry.action),
+                SQLBind(entry.target),
                 SQLBind(entry.outcome), SQLBind(entry.clientAddress), SQLBind(entry.requestId), SQLBind(entry.detail)
             ).run()
     }
@@ -69,16 +75,21 @@ public struct AuditLog: Sendable {
         try await database.read { db in
             var select = db.select().column("*").from("audit_log")
             if let action {
-                select = action.hasSuffix("*") ? select.where("action", .like, String(action.dropLast()) + "%") : select.where("action", .equal, action)
+                select =
+                    action.hasSuffix("*")
+                    ? select.where("action", .like, String(action.dropLast()) + "%") : select.where("action", .equal, action)
             }
             if let actorID { select = select.where("actor_id", .equal, actorID) }
             if let id { select = select.where("id", .lessThan, id) }
             return try await select.orderBy("id", .descending).limit(limit).all().map { row in
                 var entry = AuditEntry(
-                    at: Date(millisecondsSince1970: try row.decode(column: "at", as: Int64.self)), actorId: try row.decode(column: "actor_id", as: String?.self),
-                    actorRole: try row.decode(column: "actor_role", as: String?.self), action: try row.decode(column: "action", as: String.self),
+                    at: Date(millisecondsSince1970: try row.decode(column: "at", as: Int64.self)),
+                    actorId: try row.decode(column: "actor_id", as: String?.self),
+                    actorRole: try row.decode(column: "actor_role", as: String?.self),
+                    action: try row.decode(column: "action", as: String.self),
                     target: try row.decode(column: "target", as: String?.self), outcome: try row.decode(column: "outcome", as: String.self),
-                    clientAddress: try row.decode(column: "client_address", as: String?.self), requestId: try row.decode(column: "request_id", as: String?.self),
+                    clientAddress: try row.decode(column: "client_address", as: String?.self),
+                    requestId: try row.decode(column: "request_id", as: String?.self),
                     detail: try row.decode(column: "detail", as: String?.self))
                 entry.id = try row.decode(column: "id", as: Int64.self)
                 return entry

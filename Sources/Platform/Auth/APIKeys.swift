@@ -53,9 +53,12 @@ public final class APIKeys: Sendable {
         let now = clock.now()
         let hash = Secrets.sha256(key)
         if let hit = verified.withLock({ $0[hash] }), hit.until > now { return (hit.user, hit.scope) }
-        guard let row = try await database.read({ db in
-            try await db.select().columns("secret_hash", "scope", "created_by", "revoked_at").from("api_keys").where("id", .equal, id).first()
-        }) else { return nil }
+        guard
+            let row = try await database.read({ db in
+                try await db.select().columns("secret_hash", "scope", "created_by", "revoked_at").from("api_keys").where("id", .equal, id)
+                    .first()
+            })
+        else { return nil }
         guard try row.decode(column: "revoked_at", as: Int64?.self) == nil,
             Secrets.constantTimeEqual(try row.decode(column: "secret_hash", as: String.self), hash),
             let scope = APIKeyScope(rawValue: try row.decode(column: "scope", as: String.self))

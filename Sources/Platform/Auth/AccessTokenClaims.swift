@@ -12,7 +12,10 @@ public struct AccessTokenClaims: JWTPayload, Equatable {
     public var role: String
     public var sid: String
 
-    public init(iss: IssuerClaim, aud: AudienceClaim, sub: SubjectClaim, exp: ExpirationClaim, iat: IssuedAtClaim, jti: IDClaim, role: String, sid: String) {
+    public init(
+        iss: IssuerClaim, aud: AudienceClaim, sub: SubjectClaim, exp: ExpirationClaim, iat: IssuedAtClaim, jti: IDClaim, role: String,
+        sid: String
+    ) {
         self.iss = iss
         self.aud = aud
         self.sub = sub

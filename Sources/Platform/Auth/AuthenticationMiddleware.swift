@@ -20,7 +20,9 @@ public struct AuthenticationMiddleware: RouterMiddleware {
             do {
                 context.user = try await verifier.verify(String(header.dropFirst(7)))
             } catch {
-                throw Problem(.unauthorized, detail: "The access token is invalid, expired or revoked.", headers: [.wwwAuthenticate: "Bearer error=\"invalid_token\""])
+                throw Problem(
+                    .unauthorized, detail: "The access token is invalid, expired or revoked.",
+                    headers: [.wwwAuthenticate: "Bearer error=\"invalid_token\""])
             }
         } else if let key = request.headers[.apiKey], let apiKeys {
             // Automation: an API key acts as its creator with the admin role, within its scope.

@@ -24,7 +24,8 @@ public final class TokenVerifier: Sendable {
         var latest: (started: ContinuousClock.Instant, task: Task<Void, Never>)?
     }
 
-    public init(audience: TokenAudience, accessTokenLifetime: TimeInterval, clock: any WallClock, keyLookupInterval: Duration = .seconds(1)) {
+    public init(audience: TokenAudience, accessTokenLifetime: TimeInterval, clock: any WallClock, keyLookupInterval: Duration = .seconds(1))
+    {
         self.audience = audience
         self.keyLookupInterval = keyLookupInterval
         self.accessTokenLifetime = accessTokenLifetime

@@ -13,7 +13,8 @@ public final class TokenVerifierFeed: Service {
     public init(verifier: TokenVerifier, log: EventLog, clock: any WallClock, pollInterval: Duration = .seconds(2), logger: Logger) {
         self.verifier = verifier
         self.clock = clock
-        follower = EventFollower(log: log, types: [SigningKeyPublished.type, SessionsRevoked.type], pollInterval: pollInterval, logger: logger)
+        follower = EventFollower(
+            log: log, types: [SigningKeyPublished.type, SessionsRevoked.type], pollInterval: pollInterval, logger: logger)
         // A token can arrive signed by a key published a moment ago: the lookup reads what is
         // committed, not only what the follower's settled horizon has reached.
         verifier.setKeySource { [weak verifier] in
@@ -54,7 +55,8 @@ public final class TokenVerifierFeed: Service {
             // Revocations older than a token's lifetime no longer matter, so the horizon is
             // taken per catch-up, as on start-up.
             await self.follower.follow(from: .start) { event in
-                try await self.apply(event, revocationHorizon: self.clock.now().addingTimeInterval(-(self.verifier.accessTokenLifetime + 60)))
+                try await self.apply(
+                    event, revocationHorizon: self.clock.now().addingTimeInterval(-(self.verifier.accessTokenLifetime + 60)))
             }
         }
     }

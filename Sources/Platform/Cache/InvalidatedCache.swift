@@ -50,7 +50,8 @@ public final class InvalidatedCache: Sendable {
         let now = clock.now()
         let (hit, generation, bypass) = state.withLock { state -> (Value?, UInt64, Bool) in
             if state.bypassUntil > .now { return (nil, state.generation, true) }
-            guard let entry = state.entries[key], entry.generation == state.generation, now.timeIntervalSince(entry.storedAt) < lifetime else {
+            guard let entry = state.entries[key], entry.generation == state.generation, now.timeIntervalSince(entry.storedAt) < lifetime
+            else {
                 return (nil, state.generation, false)
             }
             return (entry.value as? Value, state.generation, false)

@@ -20,7 +20,8 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
         guard let components = URLComponents(string: text),
             let scheme = components.scheme, scheme == "postgres" || scheme == "postgresql"
         else {
-            throw ParseError(description: "expected sqlite:PATH or postgres://user:password@host:port/database, got '\(Self.redacted(text))'")
+            throw ParseError(
+                description: "expected sqlite:PATH or postgres://user:password@host:port/database, got '\(Self.redacted(text))'")
         }
         guard let host = components.host, !host.isEmpty else {
             throw ParseError(description: "postgres URL has no host")

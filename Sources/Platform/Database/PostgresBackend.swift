@@ -25,19 +25,22 @@ public final class PostgresBackend: Database {
 
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         let effects = TransactionEffects()
-        let result = try await shieldedFromCancellation { [client] in try await client.withConnection { connection in
-            try await runInTransaction(StatementCounter.counting(PreparedPostgresDatabase(connection: connection)), begin: "BEGIN") { db in
-                let value = try await effects.recording { try await body(db) }
-                // Delivered to listeners in other processes when (and only if) the commit succeeds;
-                // one per transaction however many events it appended.
-                if effects.appendedEvents {
-                    // The payload names the event types, so listeners wake only their consumers.
-                    let types = effects.topics.subtracting([ChangeSignal.jobs]).sorted().joined(separator: ",")
-                    try await db.raw("SELECT pg_notify(\(bind: EventLog.notifyChannel), \(bind: types))").run()
+        let result = try await shieldedFromCancellation { [client] in
+            try await client.withConnection { connection in
+                try await runInTransaction(StatementCounter.counting(PreparedPostgresDatabase(connection: connection)), begin: "BEGIN") {
+                    db in
+                    let value = try await effects.recording { try await body(db) }
+                    // Delivered to listeners in other processes when (and only if) the commit succeeds;
+                    // one per transaction however many events it appended.
+                    if effects.appendedEvents {
+                        // The payload names the event types, so listeners wake only their consumers.
+                        let types = effects.topics.subtracting([ChangeSignal.jobs]).sorted().joined(separator: ",")
+                        try await db.raw("SELECT pg_notify(\(bind: EventLog.notifyChannel), \(bind: types))").run()
+                    }
+                    return value
                 }
-                return value
             }
-        } }
+        }
         let topics = effects.topics
         if !topics.isEmpty { changes.signal(topics: topics) }
         return result

@@ -7,16 +7,21 @@ enum ConsumerPositions {
         try await database.read { db in
             let row = try await db.select().columns("tx_id", "seq").from("event_consumers").where("name", .equal, consumer).first()
             guard let row else { return .start }
-            return EventPosition(transaction: try row.decode(column: "tx_id", as: Int64.self), sequence: try row.decode(column: "seq", as: Int64.self))
+            return EventPosition(
+                transaction: try row.decode(column: "tx_id", as: Int64.self), sequence: try row.decode(column: "seq", as: Int64.self))
         }
     }
 
     /// Creates the row when missing, then locks it for the rest of the transaction.
     static func lock(_ consumer: String, on db: any SQLDatabase, engine: DatabaseEngine) async throws -> EventPosition {
-        try await db.raw("INSERT INTO event_consumers (name, tx_id, seq) VALUES (\(bind: consumer), 0, 0) ON CONFLICT (name) DO NOTHING").run()
-        let row = try await db.raw(SQLQueryString("SELECT tx_id, seq FROM event_consumers WHERE name = \(bind: consumer)\(unsafeRaw: engine.forUpdate)")).first()
+        try await db.raw("INSERT INTO event_consumers (name, tx_id, seq) VALUES (\(bind: consumer), 0, 0) ON CONFLICT (name) DO NOTHING")
+            .run()
+        let row = try await db.raw(
+            SQLQueryString("SELECT tx_id, seq FROM event_consumers WHERE name = \(bind: consumer)\(unsafeRaw: engine.forUpdate)")
+        ).first()
         guard let row else { return .start }
-        return EventPosition(transaction: try row.decode(column: "tx_id", as: Int64.self), sequence: try row.decode(column: "seq", as: Int64.self))
+        return EventPosition(
+            transaction: try row.decode(column: "tx_id", as: Int64.self), sequence: try row.decode(column: "seq", as: Int64.self))
     }
 
     static func advance(_ consumer: String, to position: EventPosition, on db: any SQLDatabase) async throws {

@@ -34,15 +34,23 @@ public struct DeadLetterStore: Sendable {
         try await database.transaction { db in
             let current = try await ConsumerPositions.lock(consumer, on: db, engine: engine)
             guard current < event.position else { return }
-            try await Self.insert(source: "event", consumer: consumer, reference: event.id, type: event.type, payload: event.payload, error: error, attempts: attempts, at: now, on: db)
+            try await Self.insert(
+                source: "event", consumer: consumer, reference: event.id, type: event.type, payload: event.payload, error: error,
+                attempts: attempts, at: now, on: db)
             try await ConsumerPositions.advance(consumer, to: event.position, on: db)
         }
     }
 
-    static func insert(source: String, consumer: String, reference: String, type: String, payload: String, error: String, attempts: Int, at now: Int64, on db: any SQLDatabase) async throws {
+    static func insert(
+        source: String, consumer: String, reference: String, type: String, payload: String, error: String, attempts: Int, at now: Int64,
+        on db: any SQLDatabase
+    ) async throws {
         try await db.insert(into: "dead_letters")
             .columns("source", "consumer", "event_id", "event_type", "payload", "error", "attempts", "failed_at")
-            .values(SQLBind(source), SQLBind(consumer), SQLBind(reference), SQLBind(type), SQLBind(payload), SQLBind(String(error.prefix(2000))), SQLBind(attempts), SQLBind(now))
+            .values(
+                SQLBind(source), SQLBind(consumer), SQLBind(reference), SQLBind(type), SQLBind(payload),
+                SQLBind(String(error.prefix(2000))), SQLBind(attempts), SQLBind(now)
+            )
             .run()
     }
 
@@ -70,7 +78,9 @@ public struct DeadLetterStore: Sendable {
 
     func recordFailedReplay(id: Int64, error: String) async throws {
         try await database.transaction { db in
-            try await db.raw("UPDATE dead_letters SET attempts = attempts + 1, error = \(bind: String(error.prefix(2000))) WHERE id = \(bind: id)").run()
+            try await db.raw(
+                "UPDATE dead_letters SET attempts = attempts + 1, error = \(bind: String(error.prefix(2000))) WHERE id = \(bind: id)"
+            ).run()
         }
     }
 }

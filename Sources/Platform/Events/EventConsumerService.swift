@@ -60,12 +60,16 @@ public final class EventConsumerService: Service {
                 let attempts = failing?.eventID == failure.event.id ? failing!.attempts + 1 : 1
                 failing = (failure.event.id, attempts)
                 if attempts >= retry.maxAttempts {
-                    logger.error("event parked in dead letters", metadata: ["consumer": "\(handler.name)", "event": "\(failure.event.id)", "error": "\(failure.message)"])
+                    logger.error(
+                        "event parked in dead letters",
+                        metadata: ["consumer": "\(handler.name)", "event": "\(failure.event.id)", "error": "\(failure.message)"])
                     try? await deadLetters.park(consumer: handler.name, event: failure.event, error: failure.message, attempts: attempts)
                     failing = nil
                     continue
                 }
-                logger.warning("event handler failed; will retry", metadata: ["consumer": "\(handler.name)", "event": "\(failure.event.id)", "attempt": "\(attempts)"])
+                logger.warning(
+                    "event handler failed; will retry",
+                    metadata: ["consumer": "\(handler.name)", "event": "\(failure.event.id)", "attempt": "\(attempts)"])
                 try? await Task.sleep(for: retry.delay(afterAttempt: attempts))
                 continue
             } catch {
@@ -99,10 +103,14 @@ public final class EventConsumerService: Service {
             do {
                 let started = ContinuousClock.now
                 try await apply(batch, with: handler)
-                logger.debug("applied batch", metadata: ["consumer": "\(handler.name)", "size": "\(batch.count)", "took": "\(ContinuousClock.now - started)"])
+                logger.debug(
+                    "applied batch",
+                    metadata: ["consumer": "\(handler.name)", "size": "\(batch.count)", "took": "\(ContinuousClock.now - started)"])
                 return batch.count
             } catch {
-                logger.debug("batch failed; applying its events one at a time", metadata: ["consumer": "\(handler.name)", "size": "\(batch.count)", "error": "\(error)"])
+                logger.debug(
+                    "batch failed; applying its events one at a time",
+                    metadata: ["consumer": "\(handler.name)", "size": "\(batch.count)", "error": "\(error)"])
             }
         }
         var applied = 0

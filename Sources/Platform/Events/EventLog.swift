@@ -31,7 +31,8 @@ public struct EventLog: Sendable {
                 let id = UUID().uuidString.lowercased()
                 ids.append(id)
                 insert = insert.values(
-                    SQLBind(id), SQLBind(Event.type), SQLBind(Event.version), SQLBind(String(decoding: try JSONEncoder.events.encode(event), as: UTF8.self)),
+                    SQLBind(id), SQLBind(Event.type), SQLBind(Event.version),
+                    SQLBind(String(decoding: try JSONEncoder.events.encode(event), as: UTF8.self)),
                     SQLBind(occurredAt), SQLRaw(database.engine.currentTransactionID))
             }
             try await insert.run()
@@ -43,7 +44,9 @@ public struct EventLog: Sendable {
 
     /// Events after `position`, oldest first, limited to `types` when given. On PostgreSQL only
     /// events of transactions that can no longer be overtaken are returned.
-    public func read(after position: EventPosition, types: [String]? = nil, since: Date? = nil, limit: Int = 200) async throws -> [EventEnvelope] {
+    public func read(
+        after position: EventPosition, types: [String]? = nil, since: Date? = nil, limit: Int = 200
+    ) async throws -> [EventEnvelope] {
         try await database.read { db in
             try await Self.read(on: db, engine: database.engine, after: position, types: types, since: since, limit: limit)
         }
@@ -101,10 +104,13 @@ public struct EventLog: Sendable {
     public func head() async throws -> EventPosition {
         try await database.read { [engine = database.engine] db in
             let row = try await db.raw(
-                SQLQueryString("SELECT tx_id, id FROM event_log WHERE 1 = 1\(unsafeRaw: engine.settledTransactions()) ORDER BY tx_id DESC, id DESC LIMIT 1")
+                SQLQueryString(
+                    "SELECT tx_id, id FROM event_log WHERE 1 = 1\(unsafeRaw: engine.settledTransactions()) ORDER BY tx_id DESC, id DESC LIMIT 1"
+                )
             ).first()
             guard let row else { return .start }
-            return EventPosition(transaction: try row.decode(column: "tx_id", as: Int64.self), sequence: try row.decode(column: "id", as: Int64.self))
+            return EventPosition(
+                transaction: try row.decode(column: "tx_id", as: Int64.self), sequence: try row.decode(column: "id", as: Int64.self))
         }
     }
 
@@ -133,7 +139,8 @@ public struct EventLog: Sendable {
 extension EventEnvelope {
     init(row: any SQLRow) throws {
         self.init(
-            position: EventPosition(transaction: try row.decode(column: "tx_id", as: Int64.self), sequence: try row.decode(column: "id", as: Int64.self)),
+            position: EventPosition(
+                transaction: try row.decode(column: "tx_id", as: Int64.self), sequence: try row.decode(column: "id", as: Int64.self)),
             id: try row.decode(column: "event_id", as: String.self),
             type: try row.decode(column: "type", as: String.self),
             version: try row.decode(column: "version", as: Int.self),

@@ -18,7 +18,8 @@ public struct KeysetCursor: Sendable, Equatable {
         guard let data = Data(base64URLEncoded: text), let plain = String(data: data, encoding: .utf8),
             let colon = plain.firstIndex(of: ":"), let timestamp = Int64(plain[..<colon]), plain.count < 200
         else {
-            throw Problem.badRequest("Invalid query parameter.", errors: [FieldError(field: "cursor", message: "is not a cursor this API returned")])
+            throw Problem.badRequest(
+                "Invalid query parameter.", errors: [FieldError(field: "cursor", message: "is not a cursor this API returned")])
         }
         self.init(timestamp: timestamp, id: String(plain[plain.index(after: colon)...]))
     }

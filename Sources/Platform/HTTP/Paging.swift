@@ -47,7 +47,8 @@ public enum Paging {
     public static func limit(from request: Request) throws -> Int {
         guard let text = request.uri.queryParameters["limit"] else { return defaultLimit }
         guard let value = Int(String(text)), (1...maxLimit).contains(value) else {
-            throw Problem.badRequest("Invalid query parameter.", errors: [FieldError(field: "limit", message: "must be an integer from 1 to \(maxLimit)")])
+            throw Problem.badRequest(
+                "Invalid query parameter.", errors: [FieldError(field: "limit", message: "must be an integer from 1 to \(maxLimit)")])
         }
         return value
     }

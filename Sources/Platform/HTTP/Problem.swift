@@ -27,7 +27,9 @@ public struct Problem: HTTPResponseError, Sendable {
         return Problem(status, title: title, detail: detail, errors: errors, headers: merged)
     }
 
-    public init(_ status: HTTPResponse.Status, title: String? = nil, detail: String? = nil, errors: [FieldError] = [], headers: HTTPFields = [:]) {
+    public init(
+        _ status: HTTPResponse.Status, title: String? = nil, detail: String? = nil, errors: [FieldError] = [], headers: HTTPFields = [:]
+    ) {
         self.status = status
         self.title = title ?? status.reasonPhrase
         self.detail = detail
@@ -43,7 +45,8 @@ public struct Problem: HTTPResponseError, Sendable {
     }
     public static func notFound(_ what: String) -> Problem { Problem(.notFound, detail: "\(what) was not found.") }
     public static func conflict(_ detail: String) -> Problem { Problem(.conflict, detail: detail) }
-    public static let unauthorized = Problem(.unauthorized, detail: "A valid access token is required.", headers: [.wwwAuthenticate: "Bearer"])
+    public static let unauthorized = Problem(
+        .unauthorized, detail: "A valid access token is required.", headers: [.wwwAuthenticate: "Bearer"])
     public static let forbidden = Problem(.forbidden, detail: "You are not allowed to do this.")
 
     private struct Body: Encodable {

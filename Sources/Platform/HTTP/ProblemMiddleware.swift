@@ -17,20 +17,25 @@ public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as any DomainError {
             return try error.problem.response(from: request, context: context)
         } catch is NIOTooManyBytesError {
-            return try Problem(.contentTooLarge, detail: "The request body is larger than \(context.maxUploadSize) bytes.").response(from: request, context: context)
+            return try Problem(.contentTooLarge, detail: "The request body is larger than \(context.maxUploadSize) bytes.").response(
+                from: request, context: context)
         } catch let error as HTTPError {
-            let detail: String? = switch error.status {
-            case .contentTooLarge: "The request body is larger than \(context.maxUploadSize) bytes."
-            case .notFound: "No such resource."
-            case .methodNotAllowed: "This method is not allowed here."
-            default: error.body
-            }
+            let detail: String? =
+                switch error.status {
+                case .contentTooLarge: "The request body is larger than \(context.maxUploadSize) bytes."
+                case .notFound: "No such resource."
+                case .methodNotAllowed: "This method is not allowed here."
+                default: error.body
+                }
             var headers = error.headers
             headers[.contentType] = nil
             if error.status == .notFound, let allowed = routes?.allowed(for: request.uri.path), !allowed.isEmpty {
                 headers[.allow] = allowed.joined(separator: ", ")
-                return try Problem(.methodNotAllowed, detail: "\(request.method) is not allowed here; use \(allowed.joined(separator: " or ")).", headers: headers)
-                    .response(from: request, context: context)
+                return try Problem(
+                    .methodNotAllowed, detail: "\(request.method) is not allowed here; use \(allowed.joined(separator: " or ")).",
+                    headers: headers
+                )
+                .response(from: request, context: context)
             }
             return try Problem(error.status, detail: detail, headers: headers).response(from: request, context: context)
         } catch {

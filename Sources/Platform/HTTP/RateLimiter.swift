@@ -90,7 +90,8 @@ public struct RateLimitRules: Sendable {
     /// The policy and bucket key of a request; nil when it is not limited.
     func bucket(for request: Request, user: AuthenticatedUser?, clientAddress: String) -> (policy: RateLimitPolicy, key: String)? {
         let path = request.uri.path
-        let opensRealtime = path == "/api/v1/notifications/stream"
+        let opensRealtime =
+            path == "/api/v1/notifications/stream"
             || (path == "/socket.io" || path == "/socket.io/") && request.uri.queryParameters["sid"] == nil
         let chosen: (RateLimitPolicy?, String) =
             if opensRealtime {
@@ -126,12 +127,16 @@ public struct RateLimitMiddleware: RouterMiddleware {
         }
         let policy = bucket.policy
         let decision = rules.take(bucket)
-        let headers: HTTPFields = [.rateLimitPolicy: policy.header, .rateLimit: "\"\(policy.name)\";r=\(decision.remaining);t=\(decision.reset)"]
+        let headers: HTTPFields = [
+            .rateLimitPolicy: policy.header, .rateLimit: "\"\(policy.name)\";r=\(decision.remaining);t=\(decision.reset)",
+        ]
         guard decision.allowed else {
             Counter(label: "bazaar_rate_limited_total", dimensions: [("policy", policy.name)]).increment()
             var refusal = headers
             refusal[.retryAfter] = String(decision.reset)
-            throw Problem(.tooManyRequests, detail: "Rate limit \(policy.name) exceeded: \(policy.limit) requests per \(Int(policy.window)) s.", headers: refusal)
+            throw Problem(
+                .tooManyRequests, detail: "Rate limit \(policy.name) exceeded: \(policy.limit) requests per \(Int(policy.window)) s.",
+                headers: refusal)
         }
         do {
             var response = try await next(request, context)

@@ -135,7 +135,9 @@ enum BodyDecoder {
             return FieldError(field: path(context.codingPath), message: "must be \(describe(type)), not null")
         case .dataCorrupted(let context):
             let isTime = context.debugDescription.contains("RFC 3339")
-            return FieldError(field: path(context.codingPath), message: isTime ? "must be an RFC 3339 time such as 2030-01-31T12:00:00Z" : "is not a valid value")
+            return FieldError(
+                field: path(context.codingPath),
+                message: isTime ? "must be an RFC 3339 time such as 2030-01-31T12:00:00Z" : "is not a valid value")
         @unknown default:
             return FieldError(field: "", message: "is invalid")
         }
@@ -164,7 +166,8 @@ public enum Validate {
     /// A pragmatic address check: one `@`, a non-empty local part, a dotted domain, no spaces.
     public static func email(_ value: String, field: String = "email") -> FieldError? {
         let parts = value.split(separator: "@", omittingEmptySubsequences: false)
-        let valid = value.count <= 254 && parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".")
+        let valid =
+            value.count <= 254 && parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".")
             && !parts[1].hasPrefix(".") && !parts[1].hasSuffix(".") && !value.contains(where: \.isWhitespace)
         return valid ? nil : FieldError(field: field, message: "must be a valid email address")
     }

@@ -40,7 +40,9 @@ public struct CronSchedule: Sendable, Equatable, CustomStringConvertible {
             guard pieces.count <= 2 else { throw ParseError(description: "invalid \(name) field '\(field)'") }
             var step = 1
             if pieces.count == 2 {
-                guard let parsed = Int(pieces[1]), parsed > 0 else { throw ParseError(description: "invalid step in \(name) field '\(field)'") }
+                guard let parsed = Int(pieces[1]), parsed > 0 else {
+                    throw ParseError(description: "invalid step in \(name) field '\(field)'")
+                }
                 step = parsed
             }
             let bounds: ClosedRange<Int>
@@ -87,7 +89,8 @@ public struct CronSchedule: Sendable, Equatable, CustomStringConvertible {
                 continue
             }
             if !hours.contains(parts.hour!) {
-                candidate = calendar.date(from: DateComponents(year: parts.year, month: parts.month, day: parts.day, hour: parts.hour! + 1))!
+                candidate = calendar.date(
+                    from: DateComponents(year: parts.year, month: parts.month, day: parts.day, hour: parts.hour! + 1))!
                 continue
             }
             if !minutes.contains(parts.minute!) {

@@ -77,18 +77,21 @@ public struct JobQueue: Sendable {
             }
             var ids = try await due("status = 'queued' AND run_at <= \(bind: now)", orderedBy: "run_at", limit: limit)
             if ids.count < limit {
-                ids += try await due("status = 'running' AND locked_until < \(bind: now)", orderedBy: "locked_until", limit: limit - ids.count)
+                ids += try await due(
+                    "status = 'running' AND locked_until < \(bind: now)", orderedBy: "locked_until", limit: limit - ids.count)
             }
             guard !ids.isEmpty else { return [] }
             let leaseEnd = now + Int64(lease * 1000)
-            var update = SQLQueryString("UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_until = \(bind: leaseEnd) WHERE id IN ")
+            var update = SQLQueryString(
+                "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_until = \(bind: leaseEnd) WHERE id IN ")
             update.appendBindList(ids)
             update.appendLiteral(" RETURNING id, kind, payload, attempts, max_attempts, unique_key")
             let claimed = try await db.raw(update).all().map { row in
                 Job(
                     id: try row.decode(column: "id", as: Int64.self), kind: try row.decode(column: "kind", as: String.self),
                     payload: try row.decode(column: "payload", as: String.self), attempts: try row.decode(column: "attempts", as: Int.self),
-                    maxAttempts: try row.decode(column: "max_attempts", as: Int.self), uniqueKey: try row.decode(column: "unique_key", as: String?.self))
+                    maxAttempts: try row.decode(column: "max_attempts", as: Int.self),
+                    uniqueKey: try row.decode(column: "unique_key", as: String?.self))
             }
             // RETURNING gives no order; run them in the order they were due.
             let position = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, $0) })
@@ -111,7 +114,9 @@ public struct JobQueue: Sendable {
         let now = clock.now()
         try await database.transaction { db in
             if job.attempts >= job.maxAttempts {
-                try await db.update("jobs").set("status", to: "failed").set("last_error", to: String(error.prefix(2000))).where("id", .equal, job.id).run()
+                try await db.update("jobs").set("status", to: "failed").set("last_error", to: String(error.prefix(2000))).where(
+                    "id", .equal, job.id
+                ).run()
                 try await DeadLetterStore.insert(
                     source: "job", consumer: "jobs", reference: String(job.id), type: job.kind, payload: deadLetterPayload, error: error,
                     attempts: job.attempts, at: now.millisecondsSince1970, on: db)
@@ -128,7 +133,9 @@ public struct JobQueue: Sendable {
     func requeue(jobID: Int64, deadLetterID: Int64) async throws {
         let now = clock.now().millisecondsSince1970
         try await database.transaction { db in
-            try await db.raw("UPDATE jobs SET status = 'queued', attempts = 0, run_at = \(bind: now), locked_until = NULL WHERE id = \(bind: jobID)").run()
+            try await db.raw(
+                "UPDATE jobs SET status = 'queued', attempts = 0, run_at = \(bind: now), locked_until = NULL WHERE id = \(bind: jobID)"
+            ).run()
             TransactionEffects.workQueued()
             try await DeadLetterStore.delete(id: deadLetterID, on: db)
         }
@@ -141,7 +148,9 @@ public struct JobQueue: Sendable {
 
     public func counts() async throws -> Counts {
         try await database.read { db in
-            let rows = try await db.raw("SELECT status, COUNT(*) AS n FROM jobs WHERE status IN ('queued', 'running', 'failed') GROUP BY status").all()
+            let rows = try await db.raw(
+                "SELECT status, COUNT(*) AS n FROM jobs WHERE status IN ('queued', 'running', 'failed') GROUP BY status"
+            ).all()
             var queued = 0
             var failed = 0
             for row in rows {

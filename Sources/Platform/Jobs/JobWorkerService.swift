@@ -78,7 +78,8 @@ public final class JobWorkerService: Service {
                 completed.append(job)
                 Counter(label: "bazaar_jobs_completed_total", dimensions: [("kind", job.kind)]).increment()
             } catch {
-                logger.warning("job failed", metadata: ["job": "\(job.id)", "kind": "\(job.kind)", "attempt": "\(job.attempts)", "error": "\(error)"])
+                logger.warning(
+                    "job failed", metadata: ["job": "\(job.id)", "kind": "\(job.kind)", "attempt": "\(job.attempts)", "error": "\(error)"])
                 Counter(label: "bazaar_jobs_failed_total", dimensions: [("kind", job.kind)]).increment()
                 try await queue.fail(job, error: String(describing: error), retry: retry, deadLetterPayload: handler.deadLetterPayload(job))
             }

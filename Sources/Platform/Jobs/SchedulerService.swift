@@ -19,11 +19,15 @@ public final class SchedulerService: Service {
 
     /// Creates or updates a scheduled task; its next run is computed from now.
     public func schedule(name: String, cron: CronSchedule, jobKind: String, payload: some Encodable & Sendable) async throws {
-        try await queue.database.transaction { db in try await self.schedule(name: name, cron: cron, jobKind: jobKind, payload: payload, on: db) }
+        try await queue.database.transaction { db in
+            try await self.schedule(name: name, cron: cron, jobKind: jobKind, payload: payload, on: db)
+        }
     }
 
     /// The same inside the caller's transaction (a campaign and its schedule commit together).
-    public func schedule(name: String, cron: CronSchedule, jobKind: String, payload: some Encodable & Sendable, on db: any SQLDatabase) async throws {
+    public func schedule(
+        name: String, cron: CronSchedule, jobKind: String, payload: some Encodable & Sendable, on db: any SQLDatabase
+    ) async throws {
         let next = cron.next(after: queue.clock.now()) ?? .distantFuture
         let body = String(decoding: try JSONEncoder.events.encode(payload), as: UTF8.self)
         try await db.raw(

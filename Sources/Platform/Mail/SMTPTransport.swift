@@ -22,7 +22,9 @@ public struct SMTPSettings: Sendable, Equatable {
     /// A PEM file of extra certificate authorities to trust (a private relay's CA).
     public var caFile: String?
 
-    public init(host: String, port: Int, security: Security, username: String? = nil, password: String? = nil, from: String, caFile: String? = nil) {
+    public init(
+        host: String, port: Int, security: Security, username: String? = nil, password: String? = nil, from: String, caFile: String? = nil
+    ) {
         self.host = host
         self.port = port
         self.security = security
@@ -80,7 +82,8 @@ public struct SMTPTransport: MailTransport {
             .connect(host: settings.host, port: settings.port) { [settings] channel in
                 channel.eventLoop.makeCompletedFuture {
                     if settings.security == .tls, let tls {
-                        try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tls, serverHostname: Self.sniName(settings.host)))
+                        try channel.pipeline.syncOperations.addHandler(
+                            try NIOSSLClientHandler(context: tls, serverHostname: Self.sniName(settings.host)))
                     }
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineBasedFrameDecoder()))
                     return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
@@ -181,7 +184,9 @@ struct SMTPSession {
         var texts: [String] = []
         while let buffer = try await lines.next() {
             let line = String(buffer: buffer)
-            guard line.count >= 3, let code = Int(line.prefix(3)) else { throw SMTPTransport.Refused(command: "read", reply: SMTPReply(code: 0, lines: [line])) }
+            guard line.count >= 3, let code = Int(line.prefix(3)) else {
+                throw SMTPTransport.Refused(command: "read", reply: SMTPReply(code: 0, lines: [line]))
+            }
             texts.append(String(line.dropFirst(4)))
             if line.count == 3 || line[line.index(line.startIndex, offsetBy: 3)] == " " { return SMTPReply(code: code, lines: texts) }
         }
@@ -198,7 +203,9 @@ struct SMTPSession {
         try await outbound.write(ByteBuffer(string: text + "\r\n"))
         let reply = try await reply()
         // Never echo credentials into errors or logs: name AUTH steps generically.
-        guard codes.contains(reply.code) else { throw SMTPTransport.Refused(command: name ?? String(text.prefix { $0 != " " }), reply: reply) }
+        guard codes.contains(reply.code) else {
+            throw SMTPTransport.Refused(command: name ?? String(text.prefix { $0 != " " }), reply: reply)
+        }
         return reply
     }
 

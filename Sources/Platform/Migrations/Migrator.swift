@@ -54,12 +54,17 @@ public struct Migrator: Sendable {
                     }
                     try await db.insert(into: "schema_migrations")
                         .columns("module", "version", "name", "applied_at")
-                        .values(SQLBind(module.module), SQLBind(migration.version), SQLBind(migration.name), SQLBind(Date().millisecondsSince1970))
+                        .values(
+                            SQLBind(module.module), SQLBind(migration.version), SQLBind(migration.name),
+                            SQLBind(Date().millisecondsSince1970)
+                        )
                         .run()
                     return true
                 }
                 if applied {
-                    logger.info("applied migration", metadata: ["module": "\(module.module)", "version": "\(migration.version)", "name": "\(migration.name)"])
+                    logger.info(
+                        "applied migration",
+                        metadata: ["module": "\(module.module)", "version": "\(migration.version)", "name": "\(migration.name)"])
                 }
             }
         }

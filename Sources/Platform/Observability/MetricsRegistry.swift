@@ -64,7 +64,8 @@ public enum BazaarMetrics {
         "bazaar_http_active_requests": "HTTP requests being answered now.",
         "bazaar_dead_letters": "Events and jobs parked after failing too often.",
         "bazaar_event_consumer_lag_events": "Events waiting for each durable consumer.",
-        "bazaar_event_consumer_lag_seconds": "How long the oldest event waiting for each durable consumer has waited (0 when caught up); the saga's lag is its consumers' lag.",
+        "bazaar_event_consumer_lag_seconds":
+            "How long the oldest event waiting for each durable consumer has waited (0 when caught up); the saga's lag is its consumers' lag.",
         "bazaar_events_consumed_total": "Events applied, by consumer.",
         "bazaar_jobs_queued": "Jobs waiting or running.",
         "bazaar_jobs_failed": "Jobs that ran out of attempts.",

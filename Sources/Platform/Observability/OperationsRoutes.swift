@@ -69,19 +69,22 @@ public struct OperationsRoutes: Sendable {
             var before: Int64?
             if let cursor = request.uri.queryParameters["cursor"], !cursor.isEmpty {
                 guard let id = Int64(cursor), id > 0 else {
-                    throw Problem.badRequest("Invalid query parameter.", errors: [FieldError(field: "cursor", message: "is not a cursor this API returned")])
+                    throw Problem.badRequest(
+                        "Invalid query parameter.", errors: [FieldError(field: "cursor", message: "is not a cursor this API returned")])
                 }
                 before = id
             }
             let entries = try await audit.list(
-                action: request.uri.queryParameters["action"].map(String.init), actorID: request.uri.queryParameters["actorId"].map(String.init),
+                action: request.uri.queryParameters["action"].map(String.init),
+                actorID: request.uri.queryParameters["actorId"].map(String.init),
                 before: before, limit: limit + 1)
             let page = Array(entries.prefix(limit))
             return ListResponse(items: page, nextCursor: entries.count > limit ? page.last?.id.map(String.init) : nil)
         }
         admin.get("mail") { request, _ -> ListResponse<LoggedMail> in
             let to = request.uri.queryParameters["to"].map { String($0).lowercased() }
-            return ListResponse(items: try await MailLog(database: database).recent(to: to, limit: try Paging.limit(from: request)), nextCursor: nil)
+            return ListResponse(
+                items: try await MailLog(database: database).recent(to: to, limit: try Paging.limit(from: request)), nextCursor: nil)
         }
     }
 

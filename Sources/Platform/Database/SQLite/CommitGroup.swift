@@ -13,10 +13,12 @@ final class CommitGroup: Sendable {
     private let state = Mutex(State())
 
     /// Counts a member in; returns how many the group holds now.
-    func join() -> Int { state.withLock { state in
-        state.members += 1
-        return state.members
-    } }
+    func join() -> Int {
+        state.withLock { state in
+            state.members += 1
+            return state.members
+        }
+    }
 
     /// Returns once the group committed; throws the COMMIT's error when it failed.
     func committed() async throws {

@@ -76,7 +76,8 @@ final class SQLiteHandle: @unchecked Sendable {
             guard status == SQLITE_ROW else { throw error(status) }
             let names = columns ?? Self.columns(of: statement)
             columns = names
-            try onRow(SQLiteRowValues(columns: names, values: try (0..<Int32(names.names.count)).map { try Self.value(at: $0, of: statement) }))
+            try onRow(
+                SQLiteRowValues(columns: names, values: try (0..<Int32(names.names.count)).map { try Self.value(at: $0, of: statement) }))
         }
     }
 

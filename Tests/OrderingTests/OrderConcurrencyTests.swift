@@ -25,15 +25,18 @@ struct OrderConcurrencyTests {
             let results = try await withThrowingTaskGroup(of: (HTTPResponse.Status, String?).self) { group in
                 for (index, token) in shoppers.enumerated() {
                     group.addTask {
-                        let response = try await app.placeOrder(token: token, json: #"{"items":[{"productId":"\#(hot.id)","quantity":1}],"paymentMethod":"onDelivery"}"#)
+                        let response = try await app.placeOrder(
+                            token: token, json: #"{"items":[{"productId":"\#(hot.id)","quantity":1}],"paymentMethod":"onDelivery"}"#)
                         return (response.status, try? response.placedOrder().id)
                     }
                     if index < 10 {
                         group.addTask {
-                            let lines = index.isMultiple(of: 2)
+                            let lines =
+                                index.isMultiple(of: 2)
                                 ? #"[{"productId":"\#(hot.id)","quantity":1},{"productId":"\#(side.id)","quantity":1}]"#
                                 : #"[{"productId":"\#(side.id)","quantity":1},{"productId":"\#(hot.id)","quantity":1}]"#
-                            let response = try await app.placeOrder(token: token, json: #"{"items":\#(lines),"paymentMethod":"onDelivery"}"#)
+                            let response = try await app.placeOrder(
+                                token: token, json: #"{"items":\#(lines),"paymentMethod":"onDelivery"}"#)
                             return (response.status, try? response.placedOrder().id)
                         }
                     }
@@ -46,11 +49,14 @@ struct OrderConcurrencyTests {
             #expect(ids.count == 60)
 
             let admins = admin
-            try await app.eventually("every order settled", timeout: .seconds(60)) {
-                let pending = try await app.request(.get, "/api/v1/admin/orders?status=pending&limit=100", token: admins).decode(Page<OrderBody>.self)
+            try await waitUntil("every order settled", timeout: .seconds(60)) {
+                let pending = try await app.request(.get, "/api/v1/admin/orders?status=pending&limit=100", token: admins).decode(
+                    Page<OrderBody>.self)
                 return pending.items.isEmpty
             }
-            let confirmed = try await app.request(.get, "/api/v1/admin/orders?status=confirmed&limit=100", token: admin).decode(Page<OrderBody>.self).items
+            let confirmed = try await app.request(.get, "/api/v1/admin/orders?status=confirmed&limit=100", token: admin).decode(
+                Page<OrderBody>.self
+            ).items
             let soldHot = confirmed.flatMap(\.items).filter { $0.productId == hot.id }.reduce(0) { $0 + $1.quantity }
             let remaining = try #require(try await app.product(hot.id)).stock
             #expect(soldHot == 10)
@@ -103,7 +109,7 @@ struct OrderConcurrencyTests {
             #expect(try await app.product(vase.id)?.stock == 1)
 
             _ = try await app.request(.post, "/api/v1/orders/\(kept.id)/cancel", token: user)
-            try await app.eventually("the release after retries") { try await app.product(vase.id)?.stock == 3 }
+            try await waitUntil("the release after retries") { try await app.product(vase.id)?.stock == 3 }
             try await Task.sleep(for: .milliseconds(500))
             #expect(try await app.product(vase.id)?.stock == 3)
             let log = app.bazaar.platform.events

@@ -16,7 +16,8 @@ struct APIKeyBody: Decodable, Sendable {
 @Suite("API keys")
 struct APIKeyTests {
     static func create(_ app: TestBazaar, admin: String, scope: String) async throws -> APIKeyBody {
-        let response = try await app.request(.post, "/api/v1/admin/api-keys", token: admin, json: #"{"name":"ci \#(scope)","scope":"\#(scope)"}"#)
+        let response = try await app.request(
+            .post, "/api/v1/admin/api-keys", token: admin, json: #"{"name":"ci \#(scope)","scope":"\#(scope)"}"#)
         guard response.status == .created else { throw UnexpectedStatus(response) }
         return try response.decode(APIKeyBody.self)
     }
@@ -50,7 +51,10 @@ struct APIKeyTests {
             #expect(try await app.request(.delete, "/api/v1/admin/api-keys/nope", token: admin).status == .notFound)
 
             // Tampered, unknown and malformed keys.
-            for bad in [String(writeKey.dropLast()) + "x", "bzk_0000000000000000_" + String(repeating: "a", count: 43), "not-a-key", String(readKey.dropLast())] {
+            for bad in [
+                String(writeKey.dropLast()) + "x", "bzk_0000000000000000_" + String(repeating: "a", count: 43), "not-a-key",
+                String(readKey.dropLast()),
+            ] {
                 let answer = try await app.request(.get, "/api/v1/admin/users", headers: [.apiKey: bad])
                 #expect(answer.status == .unauthorized, "\(bad)")
                 #expect(answer.headers[.contentType] == "application/problem+json")
@@ -66,7 +70,9 @@ struct APIKeyTests {
         try await TestBazaar.run(engine) { app in
             let admin = try await app.admin().accessToken
             let user = try await app.register(email: "nokeys@example.com").accessToken
-            #expect(try await app.request(.post, "/api/v1/admin/api-keys", token: user, json: #"{"name":"x","scope":"admin"}"#).status == .forbidden)
+            #expect(
+                try await app.request(.post, "/api/v1/admin/api-keys", token: user, json: #"{"name":"x","scope":"admin"}"#).status
+                    == .forbidden)
             #expect(try await app.request(.get, "/api/v1/admin/api-keys", token: user).status == .forbidden)
             #expect(try await app.request(.delete, "/api/v1/admin/api-keys/x", token: user).status == .forbidden)
             let cases: [(String, Int, [String])] = [
@@ -77,7 +83,7 @@ struct APIKeyTests {
             for (json, status, fields) in cases {
                 let answer = try await app.request(.post, "/api/v1/admin/api-keys", token: admin, json: json)
                 #expect(answer.status.code == status, "\(json)")
-                if !fields.isEmpty { #expect(try answer.decode(Problem.self).fields == fields, "\(json)") }
+                if !fields.isEmpty { #expect(try answer.decode(ProblemReply.self).fields == fields, "\(json)") }
             }
             #expect(try await app.request(.get, "/api/v1/admin/api-keys", token: admin).decode(Page<APIKeyBody>.self).items.isEmpty)
         }

@@ -16,7 +16,7 @@ struct OrderFlowTests {
 
             let placed = try await app.placeOrder(token: user, items: [(lamp.id, 2), (bulb.id, 4)])
             #expect(placed.status == "pending")
-            #expect(placed.total == ProductBody.Money(amount: 2 * 4500 + 4 * 300, currency: "USD"))
+            #expect(placed.total == Price(amount: 2 * 4500 + 4 * 300, currency: "USD"))
             #expect(placed.items.map(\.name) == ["Lamp", "Bulb"])
             let confirmed = try await app.settled(placed.id, token: user)
             #expect(confirmed.status == "confirmed")
@@ -31,7 +31,8 @@ struct OrderFlowTests {
             #expect(try await app.product(bulb.id)?.stock == 6)
 
             // Snapshots survive product changes and deletion.
-            _ = try await app.request(.patch, "/api/v1/products/\(lamp.id)", token: admin, json: #"{"name":"Renamed","price":{"amount":1,"currency":"USD"}}"#)
+            _ = try await app.request(
+                .patch, "/api/v1/products/\(lamp.id)", token: admin, json: #"{"name":"Renamed","price":{"amount":1,"currency":"USD"}}"#)
             _ = try await app.request(.delete, "/api/v1/products/\(bulb.id)", token: admin)
             let later = try #require(try await app.order(placed.id, token: user))
             #expect(later.items.map(\.name) == ["Lamp", "Bulb"])
@@ -60,7 +61,7 @@ struct OrderFlowTests {
 
             let cancelled = try await app.request(.post, "/api/v1/orders/\(order.id)/cancel", token: owner)
             #expect(try cancelled.decode(OrderBody.self).status == "cancelled")
-            try await app.eventually("stock released") { try await app.product(chair.id)?.stock == 5 }
+            try await waitUntil("stock released") { try await app.product(chair.id)?.stock == 5 }
             #expect(try await app.request(.post, "/api/v1/orders/\(order.id)/cancel", token: owner).status == .conflict)
         }
     }
@@ -76,7 +77,7 @@ struct OrderFlowTests {
                 let response = try await app.request(.post, "/api/v1/orders/\(order.id)/cancel", token: user)
                 #expect(response.status == .ok)
             }
-            try await app.eventually("every reservation released") {
+            try await waitUntil("every reservation released") {
                 let released = try await app.bazaar.platform.events.recent(type: "stock.released", limit: 10).count
                 let reserved = try await app.bazaar.platform.events.recent(type: "stock.reserved", limit: 10).count
                 return reserved == 5 && released == 5
@@ -118,7 +119,8 @@ struct OrderFlowTests {
             #expect(try await app.request(.get, "/api/v1/admin/orders?status=lost", token: admin).status == .badRequest)
 
             for (method, path, body) in [
-                (HTTPRequest.Method.get, "/api/v1/admin/orders", nil as String?), (.put, "/api/v1/admin/orders/\(first.id)/status", #"{"status":"shipped"}"#),
+                (HTTPRequest.Method.get, "/api/v1/admin/orders", nil as String?),
+                (.put, "/api/v1/admin/orders/\(first.id)/status", #"{"status":"shipped"}"#),
             ] {
                 #expect(try await app.request(method, path, token: user.accessToken, json: body).status == .forbidden)
             }
@@ -139,7 +141,7 @@ struct OrderFlowTests {
             let order = try response.placedOrder()
             #expect(order.items.first?.quantity == 4)
             #expect(try await app.settled(order.id, token: user).status == "confirmed")
-            try await app.eventually("the cart to empty") {
+            try await waitUntil("the cart to empty") {
                 try await app.request(.get, "/api/v1/cart", token: user).text.contains(#""items":[]"#)
             }
         }
@@ -153,7 +155,7 @@ struct OrderFlowTests {
             let user = try await app.register(email: "mover@example.com").accessToken
             let address = #"{"address":{"line1":"1 Old Rd","city":"Oldtown","postalCode":"111","country":"US"},"phone":"+1 555 0100"}"#
             _ = try await app.request(.patch, "/api/v1/users/me", token: user, json: address)
-            try await app.eventually("ordering to learn the address") {
+            try await waitUntil("ordering to learn the address") {
                 let order = try await app.placeOrder(token: user, items: [(box.id, 1)])
                 return order.shippingAddress?.city == "Oldtown"
             }
@@ -163,8 +165,10 @@ struct OrderFlowTests {
             let open = try await app.placeOrder(token: user, items: [(box.id, 1)])
             #expect(open.phone == "+1 555 0100")
 
-            _ = try await app.request(.patch, "/api/v1/users/me", token: user, json: #"{"address":{"line1":"2 New St","city":"Newville","postalCode":"222","country":"US"}}"#)
-            try await app.eventually("the open order to move") { try await app.order(open.id, token: user)?.shippingAddress?.city == "Newville" }
+            _ = try await app.request(
+                .patch, "/api/v1/users/me", token: user,
+                json: #"{"address":{"line1":"2 New St","city":"Newville","postalCode":"222","country":"US"}}"#)
+            try await waitUntil("the open order to move") { try await app.order(open.id, token: user)?.shippingAddress?.city == "Newville" }
             #expect(try await app.order(shipped.id, token: user)?.shippingAddress?.city == "Oldtown")
         }
     }

@@ -31,7 +31,8 @@ struct OrderInputTests {
             #expect(Set(fetched.keys) == Set(answered.keys))
             #expect(fetched["id"] == answered["id"] && fetched["items"] == answered["items"] && fetched["total"] == answered["total"])
 
-            let different = try await app.placeOrder(token: user, key: "key-1", json: #"{"items":[{"productId":"\#(cup.id)","quantity":2}],"paymentMethod":"onDelivery"}"#)
+            let different = try await app.placeOrder(
+                token: user, key: "key-1", json: #"{"items":[{"productId":"\#(cup.id)","quantity":2}],"paymentMethod":"onDelivery"}"#)
             #expect(different.status == .unprocessableContent)
             #expect(try different.problem().status == 422)
 
@@ -93,11 +94,17 @@ struct OrderInputTests {
                 #expect(fields.contains(field) || fields.contains(field.replacingOccurrences(of: ".[", with: "[")), "\(body) → \(fields)")
             }
             #expect(try await app.placeOrder(token: user, json: "{").status == .badRequest)
-            let noKey = try await app.request(.post, "/api/v1/orders", token: user, json: #"{"items":[\#(item)],"paymentMethod":"onDelivery"}"#)
+            let noKey = try await app.request(
+                .post, "/api/v1/orders", token: user, json: #"{"items":[\#(item)],"paymentMethod":"onDelivery"}"#)
             #expect(noKey.status == .badRequest)
             #expect(try noKey.problem().fields == ["Idempotency-Key"])
-            #expect(try await app.placeOrder(token: user, key: String(repeating: "k", count: 256), json: #"{"items":[\#(item)],"paymentMethod":"onDelivery"}"#).status == .badRequest)
-            #expect(try await app.request(.post, "/api/v1/orders", json: #"{"items":[\#(item)],"paymentMethod":"onDelivery"}"#).status == .unauthorized)
+            #expect(
+                try await app.placeOrder(
+                    token: user, key: String(repeating: "k", count: 256), json: #"{"items":[\#(item)],"paymentMethod":"onDelivery"}"#
+                ).status == .badRequest)
+            #expect(
+                try await app.request(.post, "/api/v1/orders", json: #"{"items":[\#(item)],"paymentMethod":"onDelivery"}"#).status
+                    == .unauthorized)
 
             let orders = try await app.request(.get, "/api/v1/orders", token: user).decode(Page<OrderBody>.self)
             #expect(orders.items.isEmpty)
@@ -116,7 +123,8 @@ struct WalletSwitchedOffTests {
             let admin = try await app.admin().accessToken
             let cup = try await app.createProduct(admin: admin, sku: "CUP", stock: 10)
             let user = try await app.register(email: "nowallet@example.com").accessToken
-            let response = try await app.placeOrder(token: user, json: #"{"items":[{"productId":"\#(cup.id)","quantity":1}],"paymentMethod":"wallet"}"#)
+            let response = try await app.placeOrder(
+                token: user, json: #"{"items":[{"productId":"\#(cup.id)","quantity":1}],"paymentMethod":"wallet"}"#)
             #expect(response.status == .unprocessableContent)
             #expect(try response.problem().fields == ["paymentMethod"])
         }

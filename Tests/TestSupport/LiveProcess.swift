@@ -8,18 +8,17 @@ import FoundationNetworking
 #endif
 import Platform
 import Testing
-import TestSupport
 
 /// A `bazaar` process started from the binary scripts/test built, talking real HTTP. What it
 /// prints is drained as it comes (a full pipe would block the process mid-request) and the
 /// latest part kept for failure messages.
-final class LiveProcess: @unchecked Sendable {
-    let process = Process()
-    let port: Int
+public final class LiveProcess: @unchecked Sendable {
+    public let process = Process()
+    public let port: Int
     private let pipe = Pipe()
     private let printed = PrintedTail(keeping: 64 * 1024)
 
-    static var binary: URL {
+    public static var binary: URL {
         get throws {
             guard let path = ProcessInfo.processInfo.environment["BAZAAR_BINARY"] else {
                 throw MissingBinary()
@@ -30,7 +29,7 @@ final class LiveProcess: @unchecked Sendable {
 
     /// `openFileLimit` starts the process under `ulimit -n` (soft and hard), as a host with few
     /// file descriptors would.
-    init(arguments: [String], environment: [String: String] = [:], port: Int, openFileLimit: Int? = nil) throws {
+    public init(arguments: [String], environment: [String: String] = [:], port: Int, openFileLimit: Int? = nil) throws {
         self.port = port
         let arguments = arguments + ["--port", String(port), "--host", "127.0.0.1"]
         if let openFileLimit {
@@ -63,11 +62,11 @@ final class LiveProcess: @unchecked Sendable {
     }
 
     /// The last 64 KiB the process printed.
-    var output: String { printed.text }
+    public var output: String { printed.text }
 
     deinit { stop() }
 
-    func stop() {
+    public func stop() {
         if process.isRunning {
             process.interrupt()
             process.waitUntilExit()
@@ -75,14 +74,15 @@ final class LiveProcess: @unchecked Sendable {
     }
 
     /// Ends the process at once, as a crash or the OOM killer would: nothing is closed cleanly.
-    func kill() {
+    public func kill() {
         guard process.isRunning else { return }
         Glibc.kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
     }
 
     /// Exit status and everything printed, for processes expected to stop by themselves.
-    static func runToCompletion(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
+    public static func runToCompletion(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String)
+    {
         let process = Process()
         process.executableURL = try binary
         process.arguments = arguments
@@ -98,7 +98,7 @@ final class LiveProcess: @unchecked Sendable {
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
-    func waitUntilReady(timeout: Duration = .seconds(60)) async throws {
+    public func waitUntilReady(timeout: Duration = .seconds(60)) async throws {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if let (status, _) = try? await request("GET", "/health/ready"), status == 200 { return }
@@ -107,29 +107,31 @@ final class LiveProcess: @unchecked Sendable {
             }
             try await Task.sleep(for: .milliseconds(100))
         }
-        throw TestBazaar.TimedOut(what: "bazaar on port \(port) to become ready")
+        throw TimedOut(what: "bazaar on port \(port) to become ready")
     }
 
-    struct MissingBinary: Error, CustomStringConvertible {
-        let description = "BAZAAR_BINARY is not set: run the suite with scripts/test, which builds the binary"
+    public struct MissingBinary: Error, CustomStringConvertible {
+        public let description = "BAZAAR_BINARY is not set: run the suite with scripts/test, which builds the binary"
     }
 
-    struct ProcessFailed: Error, CustomStringConvertible {
+    public struct ProcessFailed: Error, CustomStringConvertible {
         let output: String
-        var description: String { "bazaar exited early:\n\(output)" }
+        public var description: String { "bazaar exited early:\n\(output)" }
     }
 
-    func request(_ method: String, _ path: String, token: String? = nil, json: String? = nil) async throws -> (Int, Data) {
+    public func request(_ method: String, _ path: String, token: String? = nil, json: String? = nil) async throws -> (Int, Data) {
         try await Loopback(port: port).request(method, path, token: token, json: json)
     }
 
-    func requestWithHeaders(_ method: String, _ path: String, token: String? = nil, json: String? = nil, headers: [String: String]) async throws -> (Int, Data) {
+    public func requestWithHeaders(
+        _ method: String, _ path: String, token: String? = nil, json: String? = nil, headers: [String: String]
+    ) async throws -> (Int, Data) {
         try await Loopback(port: port).request(method, path, token: token, json: json, headers: headers)
     }
 
     /// A port the kernel just handed out for loopback (bound to port 0, then released), so two
     /// processes started by parallel tests do not pick the same one.
-    static func freePort() -> Int {
+    public static func freePort() -> Int {
         guard let socket = LoopbackSocket() else { return Int.random(in: 20_000...40_000) }
         defer { socket.close() }
         return socket.port
@@ -137,10 +139,14 @@ final class LiveProcess: @unchecked Sendable {
 }
 
 /// HTTP to a process on a loopback port.
-struct Loopback: Sendable {
-    let port: Int
+public struct Loopback: Sendable {
+    public let port: Int
 
-    func request(_ method: String, _ path: String, token: String? = nil, json: String? = nil, headers: [String: String] = [:]) async throws -> (Int, Data) {
+    public init(port: Int) { self.port = port }
+
+    public func request(
+        _ method: String, _ path: String, token: String? = nil, json: String? = nil, headers: [String: String] = [:]
+    ) async throws -> (Int, Data) {
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         request.httpMethod = method
@@ -155,26 +161,16 @@ struct Loopback: Sendable {
     }
 
     /// POST /graphql; the answer's JSON (always HTTP 200, whatever the errors).
-    func graphQL(_ query: String, token: String? = nil) async throws -> JSONValue {
+    public func graphQL(_ query: String, token: String? = nil) async throws -> JSONValue {
         let body = try JSONEncoder().encode(JSONValue.object(["query": .string(query)]))
         let (status, data) = try await request("POST", "/graphql", token: token, json: String(decoding: body, as: UTF8.self))
         #expect(status == 200)
         return try JSONDecoder().decode(JSONValue.self, from: data)
     }
 
-    func text(_ path: String) async throws -> String {
+    public func text(_ path: String) async throws -> String {
         String(decoding: try await request("GET", path).1, as: UTF8.self)
     }
-}
-
-/// Polls `condition` until it holds; a timeout names what never happened.
-func waitUntil(_ what: String, timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(50))
-    }
-    throw TestBazaar.TimedOut(what: what)
 }
 
 /// The last bytes a process printed.
@@ -195,7 +191,7 @@ final class PrintedTail: Sendable {
 }
 
 /// A fresh PostgreSQL database for processes started by a test, as the URL they take.
-func freshPostgresURL() async throws -> (url: String, drop: @Sendable () async -> Void) {
+public func freshPostgresURL() async throws -> (url: String, drop: @Sendable () async -> Void) {
     let (location, drop) = try await TestEngine.postgres.freshDatabase()
     guard case .postgres(let host, let port, let user, _, let database, _) = location else {
         await drop()
@@ -204,4 +200,4 @@ func freshPostgresURL() async throws -> (url: String, drop: @Sendable () async -
     return ("postgres://\(user)@\(host):\(port)/\(database)", drop)
 }
 
-struct NotPostgres: Error {}
+public struct NotPostgres: Error {}

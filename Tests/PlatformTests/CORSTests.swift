@@ -13,15 +13,20 @@ struct CORSTests {
     func configuredOriginsGetAnswersOthersDoNot(engine: TestEngine) async throws {
         try await TestBazaar.run(engine, configure: { $0.corsOrigins = .only([Self.shop, "http://localhost:3000"]) }) { app in
             // A preflight is answered before authentication and rate limits, and writes nothing.
-            let preflight = try await app.request(.options, "/api/v1/orders", headers: [
-                .origin: Self.shop, .accessControlRequestMethod: "POST", .accessControlRequestHeaders: "authorization, idempotency-key, content-type",
-            ])
+            let preflight = try await app.request(
+                .options, "/api/v1/orders",
+                headers: [
+                    .origin: Self.shop, .accessControlRequestMethod: "POST",
+                    .accessControlRequestHeaders: "authorization, idempotency-key, content-type",
+                ])
             #expect(preflight.status == .noContent || preflight.status == .ok)
             #expect(preflight.headers[.accessControlAllowOrigin] == Self.shop)
             #expect(preflight.headers[.accessControlAllowMethods]?.contains("POST") == true)
             #expect(preflight.headers[.accessControlAllowMethods]?.contains("DELETE") == true)
             let allowedHeaders = preflight.headers[.accessControlAllowHeaders]?.lowercased() ?? ""
-            for header in ["authorization", "idempotency-key", "content-type", "x-api-key"] { #expect(allowedHeaders.contains(header), "\(header)") }
+            for header in ["authorization", "idempotency-key", "content-type", "x-api-key"] {
+                #expect(allowedHeaders.contains(header), "\(header)")
+            }
             #expect(preflight.headers[.accessControlMaxAge] == "600")
             #expect(preflight.headers[.accessControlAllowCredentials] == nil)
 
@@ -43,11 +48,14 @@ struct CORSTests {
             #expect(handshake.headers[.accessControlAllowOrigin] == Self.shop)
 
             // Another origin gets no CORS headers (its page cannot read the answer), and no preflight answer.
-            let foreign = try await app.request(.get, "/api/v1/users/me", token: user.accessToken, headers: [.origin: "https://evil.example"])
+            let foreign = try await app.request(
+                .get, "/api/v1/users/me", token: user.accessToken, headers: [.origin: "https://evil.example"])
             #expect(foreign.headers[.accessControlAllowOrigin] == nil)
-            let foreignPreflight = try await app.request(.options, "/api/v1/orders", headers: [
-                .origin: "https://evil.example", .accessControlRequestMethod: "POST",
-            ])
+            let foreignPreflight = try await app.request(
+                .options, "/api/v1/orders",
+                headers: [
+                    .origin: "https://evil.example", .accessControlRequestMethod: "POST",
+                ])
             #expect(foreignPreflight.headers[.accessControlAllowOrigin] == nil)
             #expect(foreignPreflight.headers[.accessControlAllowMethods] == nil)
         }
@@ -69,8 +77,12 @@ struct CORSTests {
     @Test func originListsAreParsedStrictly() throws {
         #expect(try CORSOrigins.parse("") == nil)
         #expect(try CORSOrigins.parse("*") == .any)
-        #expect(try CORSOrigins.parse(" https://a.example , http://localhost:3000 ") == .only(["https://a.example", "http://localhost:3000"]))
-        for bad in ["shop.example.com", "https://a.example/", "https://a.example/path", "ftp://a.example", "*,https://a.example", "https://a.example?x=1"] {
+        #expect(
+            try CORSOrigins.parse(" https://a.example , http://localhost:3000 ") == .only(["https://a.example", "http://localhost:3000"]))
+        for bad in [
+            "shop.example.com", "https://a.example/", "https://a.example/path", "ftp://a.example", "*,https://a.example",
+            "https://a.example?x=1",
+        ] {
             #expect(throws: CORSOrigins.InvalidOrigin.self, "\(bad)") { try CORSOrigins.parse(bad) }
         }
     }

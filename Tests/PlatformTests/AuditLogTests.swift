@@ -31,7 +31,10 @@ struct AuditLogTests {
                 json: #"{"sku":"AUD-1","name":"Lamp","description":"d","price":{"amount":100,"currency":"USD"},"stock":1}"#,
                 headers: [.requestID: "audit-req-1", .xForwardedFor: "198.51.100.9"])
             #expect(product.status == .created)
-            #expect(try await app.request(.put, "/api/v1/admin/users/\(user.user.id)/role", token: admin.accessToken, json: #"{"role":"admin"}"#).status == .ok)
+            #expect(
+                try await app.request(
+                    .put, "/api/v1/admin/users/\(user.user.id)/role", token: admin.accessToken, json: #"{"role":"admin"}"#
+                ).status == .ok)
             // A user on an admin route is refused, and that is recorded too.
             let other = try await app.register(email: "curious@example.com")
             #expect(try await app.request(.get, "/api/v1/admin/users", token: other.accessToken).status == .forbidden)
@@ -52,13 +55,16 @@ struct AuditLogTests {
             #expect(page.items.contains { $0.action == "security.signing-key-rotated" })
 
             // Filters and pages.
-            let onlyProducts = try await app.request(.get, "/api/v1/admin/audit?action=POST%20/api/v1/products", token: admin.accessToken).decode(AuditPage.self)
+            let onlyProducts = try await app.request(.get, "/api/v1/admin/audit?action=POST%20/api/v1/products", token: admin.accessToken)
+                .decode(AuditPage.self)
             #expect(onlyProducts.items.map(\.action) == ["POST /api/v1/products"])
-            let security = try await app.request(.get, "/api/v1/admin/audit?action=security.*", token: admin.accessToken).decode(AuditPage.self)
+            let security = try await app.request(.get, "/api/v1/admin/audit?action=security.*", token: admin.accessToken).decode(
+                AuditPage.self)
             #expect(security.items.allSatisfy { $0.action.hasPrefix("security.") })
             let first = try await app.request(.get, "/api/v1/admin/audit?limit=1", token: admin.accessToken).decode(AuditPage.self)
             let cursor = try #require(first.nextCursor)
-            let second = try await app.request(.get, "/api/v1/admin/audit?limit=1&cursor=\(cursor)", token: admin.accessToken).decode(AuditPage.self)
+            let second = try await app.request(.get, "/api/v1/admin/audit?limit=1&cursor=\(cursor)", token: admin.accessToken).decode(
+                AuditPage.self)
             #expect(second.items.first?.id ?? .max < first.items[0].id)
             for bad in ["?limit=0", "?cursor=abc", "?cursor=-4"] {
                 #expect(try await app.request(.get, "/api/v1/admin/audit\(bad)", token: admin.accessToken).status == .badRequest, "\(bad)")
@@ -77,7 +83,9 @@ struct AuditLogTests {
             }
             let refreshed = try await app.request(.post, "/api/v1/auth/refresh", json: #"{"refreshToken":"\#(victim.refreshToken)"}"#)
             #expect(refreshed.status == .ok)
-            #expect(try await app.request(.post, "/api/v1/auth/refresh", json: #"{"refreshToken":"\#(victim.refreshToken)"}"#).status == .unauthorized)
+            #expect(
+                try await app.request(.post, "/api/v1/auth/refresh", json: #"{"refreshToken":"\#(victim.refreshToken)"}"#).status
+                    == .unauthorized)
 
             let admin = try await app.admin().accessToken
             let security = try await app.request(.get, "/api/v1/admin/audit?action=security.*", token: admin).decode(AuditPage.self)

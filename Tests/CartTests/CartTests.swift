@@ -7,9 +7,9 @@ import TestSupport
 @Suite("Cart")
 struct CartTests {
     struct Cart: Decodable {
-        struct Line: Decodable { let productId: String; let name: String; let quantity: Int; let available: Int; let lineTotal: ProductBody.Money }
+        struct Line: Decodable { let productId: String; let name: String; let quantity: Int; let available: Int; let lineTotal: Price }
         let items: [Line]
-        let total: ProductBody.Money?
+        let total: Price?
         let itemCount: Int
     }
 
@@ -24,13 +24,14 @@ struct CartTests {
             #expect(try await app.request(.put, "/api/v1/cart/items/\(mug.id)", token: user, json: #"{"quantity":2}"#).status == .ok)
             let both = try await app.request(.put, "/api/v1/cart/items/\(tea.id)", token: user, json: #"{"quantity":3}"#).decode(Cart.self)
             #expect(both.items.map(\.name) == ["Mug", "Tea"])
-            #expect(both.total == ProductBody.Money(amount: 2 * 1250 + 3 * 399, currency: "USD"))
+            #expect(both.total == Price(amount: 2 * 1250 + 3 * 399, currency: "USD"))
             #expect(both.itemCount == 5)
 
             // Current prices, not the price when added.
-            _ = try await app.request(.patch, "/api/v1/products/\(tea.id)", token: admin, json: #"{"price":{"amount":500,"currency":"USD"}}"#)
+            _ = try await app.request(
+                .patch, "/api/v1/products/\(tea.id)", token: admin, json: #"{"price":{"amount":500,"currency":"USD"}}"#)
             let repriced = try await app.request(.get, "/api/v1/cart", token: user).decode(Cart.self)
-            #expect(repriced.total == ProductBody.Money(amount: 2 * 1250 + 3 * 500, currency: "USD"))
+            #expect(repriced.total == Price(amount: 2 * 1250 + 3 * 500, currency: "USD"))
 
             let zero = try await app.request(.put, "/api/v1/cart/items/\(mug.id)", token: user, json: #"{"quantity":0}"#).decode(Cart.self)
             #expect(zero.items.map(\.productId) == [tea.id])
@@ -73,7 +74,10 @@ struct CartTests {
             #expect(try await app.request(.get, "/api/v1/cart", token: bob).decode(Cart.self).items.isEmpty)
             #expect(try await app.request(.delete, "/api/v1/cart/items/\(product.id)", token: bob).status == .notFound)
             #expect(try await app.request(.get, "/api/v1/cart", token: alice).decode(Cart.self).items.count == 1)
-            for (method, path) in [(HTTPRequest.Method.get, "/api/v1/cart"), (.put, "/api/v1/cart/items/\(product.id)"), (.delete, "/api/v1/cart/items/\(product.id)"), (.delete, "/api/v1/cart")] {
+            for (method, path) in [
+                (HTTPRequest.Method.get, "/api/v1/cart"), (.put, "/api/v1/cart/items/\(product.id)"),
+                (.delete, "/api/v1/cart/items/\(product.id)"), (.delete, "/api/v1/cart"),
+            ] {
                 #expect(try await app.request(method, path, json: method == .put ? #"{"quantity":1}"# : nil).status == .unauthorized)
             }
         }
@@ -85,7 +89,10 @@ struct CartTests {
             let admin = try await app.admin().accessToken
             let product = try await app.createProduct(admin: admin, sku: "Q", stock: 9)
             let user = try await app.register(email: "qty@example.com").accessToken
-            for body in [#"{"quantity":-1}"#, #"{"quantity":1001}"#, #"{"quantity":"2"}"#, #"{"quantity":1.5}"#, #"{}"#, #"{"quantity":1,"price":0}"#] {
+            for body in [
+                #"{"quantity":-1}"#, #"{"quantity":1001}"#, #"{"quantity":"2"}"#, #"{"quantity":1.5}"#, #"{}"#,
+                #"{"quantity":1,"price":0}"#,
+            ] {
                 let response = try await app.request(.put, "/api/v1/cart/items/\(product.id)", token: user, json: body)
                 #expect(response.status == .unprocessableContent, "\(body)")
                 #expect(!(try response.problem().fields.isEmpty), "\(body)")

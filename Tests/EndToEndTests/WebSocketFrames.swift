@@ -1,0 +1,20 @@
+import HummingbirdWSClient
+
+/// Reads text frames until one contains `marker` (a notification written just before the
+/// connection may come first: the stream prefers an old message to a missed one), then closes.
+/// A watchdog closes the socket after 30 s so a lost frame fails the test instead of hanging it.
+func readFrames(_ inbound: WebSocketInboundStream, _ outbound: WebSocketOutboundWriter, until marker: String) async throws -> [String] {
+    let watchdog = Task {
+        try await Task.sleep(for: .seconds(30))
+        try await outbound.close(.goingAway, reason: "test timed out")
+    }
+    defer { watchdog.cancel() }
+    var frames: [String] = []
+    for try await message in inbound.messages(maxSize: 1 << 16) {
+        guard case .text(let text) = message else { continue }
+        frames.append(text)
+        if text.contains(marker) { break }
+    }
+    try await outbound.close(.normalClosure, reason: nil)
+    return frames
+}
