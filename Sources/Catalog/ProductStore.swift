@@ -79,6 +79,53 @@ struct ProductStore: Sendable {
         try await db.select().column("id").from("products").where("sku", .equal, sku).where("id", .notEqual, id ?? "").first() != nil
     }
 
+    // MARK: stock reservations, in the consumer's transaction
+
+    struct Stock: Sendable {
+        var stock: Int
+        let deleted: Bool
+    }
+
+    /// Stock of the products, their rows locked (on PostgreSQL) until the transaction ends;
+    /// `ids` sorted, so every locker takes the rows in the same order.
+    static func lockStock(ids: [String], engine: DatabaseEngine, on db: any SQLDatabase) async throws -> [String: Stock] {
+        var stock: [String: Stock] = [:]
+        for start in stride(from: 0, to: ids.count, by: 500) {
+            var query = SQLQueryString("SELECT id, stock, deleted_at FROM products WHERE id IN ")
+            query.appendBindList(Array(ids[start..<min(start + 500, ids.count)]))
+            query.appendLiteral(" ORDER BY id")
+            query.appendLiteral(engine.forUpdate)
+            for row in try await db.raw(query).all() {
+                stock[try row.decode(column: "id", as: String.self)] = Stock(
+                    stock: try row.decode(column: "stock", as: Int.self), deleted: try row.decode(column: "deleted_at", as: Int64?.self) != nil)
+            }
+        }
+        return stock
+    }
+
+    /// Adds each change (negative: taken) to its product's stock, one statement per product.
+    static func adjustStock(_ changes: [(productID: String, change: Int)], at now: Int64, on db: any SQLDatabase) async throws {
+        for (id, change) in changes where change != 0 {
+            try await db.raw("UPDATE products SET stock = stock + \(bind: change), updated_at = \(bind: now) WHERE id = \(bind: id)").run()
+        }
+    }
+
+    static func insertReservations(_ rows: [(orderID: String, productID: String, quantity: Int)], on db: any SQLDatabase) async throws {
+        for start in stride(from: 0, to: rows.count, by: 300) {
+            var insert = db.insert(into: "stock_reservations").columns("order_id", "product_id", "quantity")
+            for row in rows[start..<min(start + 300, rows.count)] { insert = insert.values(SQLBind(row.orderID), SQLBind(row.productID), SQLBind(row.quantity)) }
+            try await insert.run()
+        }
+    }
+
+    /// Marks an order's reservations released; the lines released, by product id.
+    static func releaseReservations(orderID: String, at now: Int64, on db: any SQLDatabase) async throws -> [OrderLineQuantity] {
+        try await db.raw(
+            "UPDATE stock_reservations SET released_at = \(bind: now) WHERE order_id = \(bind: orderID) AND released_at IS NULL RETURNING product_id, quantity"
+        ).all().map { OrderLineQuantity(productID: try $0.decode(column: "product_id", as: String.self), quantity: try $0.decode(column: "quantity", as: Int.self)) }
+            .sorted { $0.productID < $1.productID }
+    }
+
     func skuTaken(_ sku: String) async throws -> Bool {
         try await database.read { db in try await Self.skuTaken(sku, excluding: nil, on: db) }
     }

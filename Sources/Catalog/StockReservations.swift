@@ -6,6 +6,11 @@ import SQLKit
 /// Reserves stock for placed orders (all lines or none) and releases it when an order is
 /// cancelled or rejected. Runs inside the consumer's transaction, so a reservation and the event
 /// that announces it commit together, exactly once per order.
+///
+/// A batch of orders is reserved in a few statements whatever its size: the stock of every
+/// product it names is read and locked once, each order is decided in log order against what
+/// the orders before it left, and each product's stock is then written once. (One order at a
+/// time took five statements per order, and under load the consumer fell behind the orders.)
 struct StockReservations: EventHandler {
     let name = "catalog.stock-reservations"
     let eventTypes = [OrderPlaced.type, OrderStatusChanged.type]
@@ -17,35 +22,67 @@ struct StockReservations: EventHandler {
     func didCommit() { cache.endWrite() }
 
     func handle(_ event: EventEnvelope, on db: any SQLDatabase) async throws {
-        cache.beginWrite()
-        switch event.type {
-        case OrderPlaced.type:
-            try await reserve(try event.decode(OrderPlaced.self), on: db)
-        case OrderStatusChanged.type:
-            let change = try event.decode(OrderStatusChanged.self)
-            if change.to == "cancelled" || change.to == "rejected" { try await release(orderID: change.orderID, on: db) }
-        default:
-            break
-        }
+        try await handle(batch: [event], on: db)
     }
 
-    /// Runs once per order: the consumer records the event as processed in this same transaction.
-    private func reserve(_ order: OrderPlaced, on db: any SQLDatabase) async throws {
-        var wanted: [String: Int] = [:]
-        for line in order.lines { wanted[line.productID, default: 0] += line.quantity }
-        // Rows are locked in one global order (product id), so two orders with the same products
-        // in opposite order serialise instead of deadlocking.
-        let ids = wanted.keys.sorted()
-        var query = SQLQueryString("SELECT id, stock, deleted_at FROM products WHERE id IN ")
-        query.appendBindList(ids)
-        query.appendLiteral(" ORDER BY id")
-        query.appendLiteral(platform.database.engine.forUpdate)
-        var onHand: [String: (stock: Int, deleted: Bool)] = [:]
-        for row in try await db.raw(query).all() {
-            onHand[try row.decode(column: "id", as: String.self)] = (
-                try row.decode(column: "stock", as: Int.self), try row.decode(column: "deleted_at", as: Int64?.self) != nil
-            )
+    func handle(batch events: [EventEnvelope], on db: any SQLDatabase) async throws {
+        cache.beginWrite()
+        let now = platform.clock.now().millisecondsSince1970
+        var pending = PendingReservations()
+        // Every product a placed order of the batch names, locked in one global order (product
+        // id), so two batches with the same products serialise instead of deadlocking.
+        var placed: [(OrderPlaced, [String: Int])] = []
+        var productIDs = Set<String>()
+        for event in events where event.type == OrderPlaced.type {
+            let order = try event.decode(OrderPlaced.self)
+            var wanted: [String: Int] = [:]
+            for line in order.lines { wanted[line.productID, default: 0] += line.quantity }
+            placed.append((order, wanted))
+            productIDs.formUnion(wanted.keys)
         }
+        var onHand = try await ProductStore.lockStock(ids: productIDs.sorted(), engine: platform.database.engine, on: db)
+        var nextPlaced = placed.makeIterator()
+        for event in events {
+            switch event.type {
+            case OrderPlaced.type:
+                guard let (order, wanted) = nextPlaced.next() else { continue }
+                pending.decide(order, wanted: wanted, onHand: &onHand)
+            case OrderStatusChanged.type:
+                let change = try event.decode(OrderStatusChanged.self)
+                guard change.to == "cancelled" || change.to == "rejected" else { continue }
+                // The order may have been reserved earlier in this batch: write that first.
+                try await pending.flush(at: now, platform: platform, on: db)
+                for line in try await release(orderID: change.orderID, at: now, on: db) {
+                    onHand[line.productID]?.stock += line.quantity
+                }
+            default:
+                continue
+            }
+        }
+        try await pending.flush(at: now, platform: platform, on: db)
+    }
+
+    /// Puts an order's reserved stock back; the lines released (none when there was nothing to release).
+    private func release(orderID: String, at now: Int64, on db: any SQLDatabase) async throws -> [OrderLineQuantity] {
+        let lines = try await ProductStore.releaseReservations(orderID: orderID, at: now, on: db)
+        guard !lines.isEmpty else { return [] }
+        try await ProductStore.adjustStock(lines.map { ($0.productID, $0.quantity) }, at: now, on: db)
+        try await platform.events.append(StockReleased(orderID: orderID, lines: lines), on: db)
+        return lines
+    }
+}
+
+/// The decisions of a batch not written yet: stock taken per product, reservation rows, and
+/// the events announcing each order's outcome.
+struct PendingReservations {
+    private var taken: [String: Int] = [:]
+    private var reservations: [(orderID: String, productID: String, quantity: Int)] = []
+    private var reserved: [StockReserved] = []
+    private var rejected: [StockRejected] = []
+
+    /// Reserves every line of the order against `onHand`, or none and says why.
+    mutating func decide(_ order: OrderPlaced, wanted: [String: Int], onHand: inout [String: ProductStore.Stock]) {
+        let ids = wanted.keys.sorted()
         var rejections: [StockRejection] = []
         for id in ids {
             let requested = wanted[id]!
@@ -54,41 +91,27 @@ struct StockReservations: EventHandler {
                 continue
             }
             if product.stock < requested {
-                rejections.append(
-                    StockRejection(productID: id, requested: requested, available: product.stock, reason: "insufficient stock"))
+                rejections.append(StockRejection(productID: id, requested: requested, available: product.stock, reason: "insufficient stock"))
             }
         }
         guard rejections.isEmpty else {
-            try await platform.events.append(StockRejected(orderID: order.orderID, lines: rejections), on: db)
+            rejected.append(StockRejected(orderID: order.orderID, lines: rejections))
             return
         }
-        let now = platform.clock.now().millisecondsSince1970
         for id in ids {
-            // The CHECK (stock >= 0) constraint is the last line of defence against overselling.
-            try await db.raw("UPDATE products SET stock = stock - \(bind: wanted[id]!), updated_at = \(bind: now) WHERE id = \(bind: id)")
-                .run()
+            onHand[id]!.stock -= wanted[id]!
+            taken[id, default: 0] += wanted[id]!
+            reservations.append((order.orderID, id, wanted[id]!))
         }
-        var insert = db.insert(into: "stock_reservations").columns("order_id", "product_id", "quantity")
-        for id in ids { insert = insert.values(SQLBind(order.orderID), SQLBind(id), SQLBind(wanted[id]!)) }
-        try await insert.run()
-        let lines = ids.map { OrderLineQuantity(productID: $0, quantity: wanted[$0]!) }
-        try await platform.events.append(StockReserved(orderID: order.orderID, lines: lines), on: db)
+        reserved.append(StockReserved(orderID: order.orderID, lines: ids.map { OrderLineQuantity(productID: $0, quantity: wanted[$0]!) }))
     }
 
-    private func release(orderID: String, on db: any SQLDatabase) async throws {
-        let now = platform.clock.now().millisecondsSince1970
-        let released = try await db.raw(
-            "UPDATE stock_reservations SET released_at = \(bind: now) WHERE order_id = \(bind: orderID) AND released_at IS NULL RETURNING product_id, quantity"
-        ).all()
-        guard !released.isEmpty else { return }
-        var lines: [OrderLineQuantity] = []
-        for row in released {
-            let id = try row.decode(column: "product_id", as: String.self)
-            let quantity = try row.decode(column: "quantity", as: Int.self)
-            try await db.raw("UPDATE products SET stock = stock + \(bind: quantity), updated_at = \(bind: now) WHERE id = \(bind: id)")
-                .run()
-            lines.append(OrderLineQuantity(productID: id, quantity: quantity))
-        }
-        try await platform.events.append(StockReleased(orderID: orderID, lines: lines.sorted { $0.productID < $1.productID }), on: db)
+    mutating func flush(at now: Int64, platform: PlatformContext, on db: any SQLDatabase) async throws {
+        // The CHECK (stock >= 0) constraint is the last line of defence against overselling.
+        try await ProductStore.adjustStock(taken.sorted { $0.key < $1.key }.map { ($0.key, -$0.value) }, at: now, on: db)
+        try await ProductStore.insertReservations(reservations, on: db)
+        try await platform.events.append(contentsOf: reserved, on: db)
+        try await platform.events.append(contentsOf: rejected, on: db)
+        self = PendingReservations()
     }
 }

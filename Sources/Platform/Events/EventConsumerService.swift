@@ -135,9 +135,7 @@ public final class EventConsumerService: Service {
             let pending = events.filter { current < $0.position }
             guard let last = pending.last?.position else { return 0 }
             let fresh = try await ConsumerPositions.markProcessed(consumer: handler.name, eventIDs: pending.map(\.id), on: db)
-            for event in pending where fresh.contains(event.id) {
-                try await handler.handle(event, on: db)
-            }
+            try await handler.handle(batch: pending.filter { fresh.contains($0.id) }, on: db)
             try await ConsumerPositions.advance(handler.name, to: last, on: db)
             return pending.count
         }
