@@ -173,9 +173,40 @@ struct OrderStore: Sendable {
         ).first() != nil
     }
 
-    static func paymentMethod(of orderID: String, on db: any SQLDatabase) async throws -> PaymentMethod? {
-        try await db.select().column("payment_method").from("orders").where("id", .equal, orderID).first()
-            .flatMap { PaymentMethod(rawValue: try $0.decode(column: "payment_method", as: String.self)) }
+    struct SagaState: Sendable {
+        let userID: String
+        var status: OrderStatus
+        let paymentMethod: PaymentMethod?
+    }
+
+    /// Owner, status and payment method of each order, in one query per 500.
+    static func sagaStates(of orderIDs: [String], on db: any SQLDatabase) async throws -> [String: SagaState] {
+        var states: [String: SagaState] = [:]
+        for start in stride(from: 0, to: orderIDs.count, by: 500) {
+            var query = SQLQueryString("SELECT id, user_id, status, payment_method FROM orders WHERE id IN ")
+            query.appendBindList(Array(orderIDs[start..<min(start + 500, orderIDs.count)]))
+            for row in try await db.raw(query).all() {
+                guard let status = OrderStatus(rawValue: try row.decode(column: "status", as: String.self)) else { continue }
+                states[try row.decode(column: "id", as: String.self)] = SagaState(
+                    userID: try row.decode(column: "user_id", as: String.self), status: status,
+                    paymentMethod: PaymentMethod(rawValue: try row.decode(column: "payment_method", as: String.self)))
+            }
+        }
+        return states
+    }
+
+    /// Moves each order still in `current` (none the reason of); the ids moved.
+    static func setStatus(_ orderIDs: [String], from current: OrderStatus, to next: OrderStatus, at now: Int64, on db: any SQLDatabase) async throws
+        -> Set<String>
+    {
+        var moved = Set<String>()
+        for start in stride(from: 0, to: orderIDs.count, by: 500) {
+            var query = SQLQueryString("UPDATE orders SET status = \(bind: next.rawValue), updated_at = \(bind: now) WHERE status = \(bind: current.rawValue) AND id IN ")
+            query.appendBindList(Array(orderIDs[start..<min(start + 500, orderIDs.count)]))
+            query.appendLiteral(" RETURNING id")
+            for row in try await db.raw(query).all() { moved.insert(try row.decode(column: "id", as: String.self)) }
+        }
+        return moved
     }
 
     // MARK: customers

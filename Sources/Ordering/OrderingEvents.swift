@@ -16,34 +16,55 @@ struct OrderSaga: EventHandler {
     let platform: PlatformContext
 
     func handle(_ event: EventEnvelope, on db: any SQLDatabase) async throws {
-        switch event.type {
-        case StockReserved.type:
-            let reserved = try event.decode(StockReserved.self)
-            guard try await OrderStore.paymentMethod(of: reserved.orderID, on: db) == .onDelivery else { return }  // the wallet answers next
-            try await advance(reserved.orderID, to: .confirmed, reason: nil, on: db)
-        case StockRejected.type:
-            let rejected = try event.decode(StockRejected.self)
-            let reason = rejected.lines.map { "\($0.productID): \($0.reason) (requested \($0.requested), available \($0.available))" }
-                .joined(separator: "; ")
-            try await advance(rejected.orderID, to: .rejected, reason: reason, on: db)
-        case WalletDebited.type:
-            try await advance(try event.decode(WalletDebited.self).orderID, to: .confirmed, reason: nil, on: db)
-        case WalletDebitDeclined.type:
-            let declined = try event.decode(WalletDebitDeclined.self)
-            try await advance(declined.orderID, to: .rejected, reason: declined.reason, on: db)
-        default:
-            break
-        }
+        try await handle(batch: [event], on: db)
     }
 
-    /// Only a pending order moves; one cancelled meanwhile stays cancelled (Catalog releases its
-    /// stock on the cancellation event, which follows the reservation in the log).
-    private func advance(_ orderID: String, to status: OrderStatus, reason: String?, on db: any SQLDatabase) async throws {
-        do {
-            try await OrderingService.move(orderID, to: status, reason: reason, allowed: { $0 == .pending }, platform: platform, on: db)
-        } catch OrderingError.cannotMove, OrderingError.changedMeanwhile, OrderingError.orderNotFound {
-            return  // no longer pending (cancelled meanwhile), or not an order of ours: nothing to do
+    /// A batch in a few statements: the orders it names are read at once, each event decided in
+    /// log order, the confirmations written by one conditional update, and the status events
+    /// appended together.
+    func handle(batch events: [EventEnvelope], on db: any SQLDatabase) async throws {
+        var steps: [(orderID: String, to: OrderStatus, reason: String?)] = []
+        for event in events {
+            switch event.type {
+            case StockReserved.type:
+                steps.append((try event.decode(StockReserved.self).orderID, .confirmed, nil))
+            case StockRejected.type:
+                let rejected = try event.decode(StockRejected.self)
+                let reason = rejected.lines.map { "\($0.productID): \($0.reason) (requested \($0.requested), available \($0.available))" }
+                    .joined(separator: "; ")
+                steps.append((rejected.orderID, .rejected, reason))
+            case WalletDebited.type:
+                steps.append((try event.decode(WalletDebited.self).orderID, .confirmed, nil))
+            case WalletDebitDeclined.type:
+                let declined = try event.decode(WalletDebitDeclined.self)
+                steps.append((declined.orderID, .rejected, declined.reason))
+            default:
+                continue
+            }
         }
+        guard !steps.isEmpty else { return }
+        var orders = try await OrderStore.sagaStates(of: Array(Set(steps.map(\.orderID))), on: db)
+        var moves: [(orderID: String, userID: String, to: OrderStatus, reason: String?)] = []
+        for (index, step) in steps.enumerated() {
+            // Only a pending order moves; one cancelled meanwhile stays cancelled (Catalog releases
+            // its stock on the cancellation event, which follows the reservation in the log). A
+            // wallet order's reservation waits for the wallet's answer.
+            guard let order = orders[step.orderID], order.status == .pending, order.status.canMove(to: step.to) else { continue }
+            if events[index].type == StockReserved.type && order.paymentMethod != .onDelivery { continue }
+            orders[step.orderID]?.status = step.to
+            moves.append((step.orderID, order.userID, step.to, step.reason))
+        }
+        let now = platform.clock.now().millisecondsSince1970
+        let plainConfirmation = { (move: (orderID: String, userID: String, to: OrderStatus, reason: String?)) in move.to == .confirmed && move.reason == nil }
+        var moved = try await OrderStore.setStatus(moves.filter(plainConfirmation).map(\.orderID), from: .pending, to: .confirmed, at: now, on: db)
+        for move in moves where !plainConfirmation(move) {
+            if try await OrderStore.setStatus(move.orderID, from: .pending, to: move.to, reason: move.reason, at: now, on: db) { moved.insert(move.orderID) }
+        }
+        // Only what this transaction moved is announced: a customer's cancellation may have won.
+        try await platform.events.append(
+            contentsOf: moves.filter { moved.contains($0.orderID) }.map {
+                OrderStatusChanged(orderID: $0.orderID, userID: $0.userID, from: OrderStatus.pending.rawValue, to: $0.to.rawValue, reason: $0.reason)
+            }, on: db)
     }
 }
 
