@@ -58,19 +58,27 @@ struct Inbox: Sendable {
     /// used for a recipient writes nothing for them).
     @discardableResult
     func deliver(_ draft: NotificationDraft, to recipients: [Recipient], on db: any SQLDatabase) async throws -> [NotificationMessage] {
-        guard !recipients.isEmpty else { return [] }
+        try await deliver(recipients.map { (draft, $0) }, on: db)
+    }
+
+    /// Writes each draft to its recipient's inbox, one INSERT per 300, and announces what was new.
+    @discardableResult
+    func deliver(_ items: [(draft: NotificationDraft, recipient: Recipient)], on db: any SQLDatabase) async throws -> [NotificationMessage] {
+        guard !items.isEmpty else { return [] }
         let now = platform.clock.now().millisecondsSince1970
-        var insert = db.insert(into: "notifications").columns("id", "user_id", "kind", "title", "body", "source_key", "created_at", "tx_id")
-        for recipient in recipients {
-            insert = insert.values(
-                SQLBind(UUID().uuidString.lowercased()), SQLBind(recipient.userID), SQLBind(draft.kind), SQLBind(draft.title),
-                SQLBind(draft.body),
-                SQLBind(draft.sourceKey.map { "\($0):\(recipient.userID)" }), SQLBind(now),
-                SQLRaw(platform.database.engine.currentTransactionID))
+        var written: [NotificationMessage] = []
+        for start in stride(from: 0, to: items.count, by: 300) {
+            var insert = db.insert(into: "notifications").columns("id", "user_id", "kind", "title", "body", "source_key", "created_at", "tx_id")
+            for (draft, recipient) in items[start..<min(start + 300, items.count)] {
+                insert = insert.values(
+                    SQLBind(UUID().uuidString.lowercased()), SQLBind(recipient.userID), SQLBind(draft.kind), SQLBind(draft.title),
+                    SQLBind(draft.body), SQLBind(draft.sourceKey.map { "\($0):\(recipient.userID)" }), SQLBind(now),
+                    SQLRaw(platform.database.engine.currentTransactionID))
+            }
+            written += try await insert.ignoringConflicts().returning(SQLRaw(Self.columns.joined(separator: ", "))).all().map(
+                NotificationMessage.init(row:))
         }
-        let written = try await insert.ignoringConflicts().returning(SQLRaw(Self.columns.joined(separator: ", "))).all().map(
-            NotificationMessage.init(row:))
-        let realtime = Dictionary(recipients.map { ($0.userID, $0.preferences.realtime) }, uniquingKeysWith: { first, _ in first })
+        let realtime = Dictionary(items.map { ($0.recipient.userID, $0.recipient.preferences.realtime) }, uniquingKeysWith: { first, _ in first })
         try await platform.events.append(
             contentsOf: written.map { NotificationCreated(notification: $0, realtime: realtime[$0.userId] ?? true) }, on: db)
         return written

@@ -18,6 +18,23 @@ struct NotificationSources: EventHandler {
         ]
     }
 
+    /// Order updates (most of the traffic) a run at a time: their recipients read at once, the
+    /// notifications and the confirmation mail written in multi-row inserts. Anything else is
+    /// applied on its own, in log order, after the order updates before it.
+    func handle(batch events: [EventEnvelope], on db: any SQLDatabase) async throws {
+        var orderUpdates: [(change: OrderStatusChanged, eventID: String)] = []
+        for event in events {
+            if event.type == OrderStatusChanged.type {
+                orderUpdates.append((try event.decode(OrderStatusChanged.self), event.id))
+                continue
+            }
+            try await ordersChanged(orderUpdates, on: db)
+            orderUpdates = []
+            try await handle(event, on: db)
+        }
+        try await ordersChanged(orderUpdates, on: db)
+    }
+
     func handle(_ event: EventEnvelope, on db: any SQLDatabase) async throws {
         switch event.type {
         case UserRegistered.type:
@@ -51,30 +68,41 @@ struct NotificationSources: EventHandler {
                     body: "\(claimed.amount.displayText) added; your balance is \(claimed.balance.displayText).", sourceKey: event.id),
                 on: db)
         case OrderStatusChanged.type:
-            try await orderStatusChanged(try event.decode(OrderStatusChanged.self), eventID: event.id, on: db)
+            try await ordersChanged([(try event.decode(OrderStatusChanged.self), event.id)], on: db)
         default:
             break
         }
     }
 
-    private func orderStatusChanged(_ change: OrderStatusChanged, eventID: String, on db: any SQLDatabase) async throws {
-        let order = "Order \(change.orderID.prefix(8))"
-        let body =
-            switch change.to {
-            case "confirmed": "\(order) is confirmed."
-            case "rejected": "\(order) was rejected\(change.reason.map { ": \($0)" } ?? ".")"
-            case "cancelled": "\(order) was cancelled."
-            case "shipped": "\(order) has shipped."
-            case "delivered": "\(order) was delivered."
-            default: "\(order) is now \(change.to)."
+    /// Each change becomes a notification for a customer who wants order updates, and a
+    /// confirmation also a mail for one who allows email (even with order notifications off).
+    private func ordersChanged(_ changes: [(change: OrderStatusChanged, eventID: String)], on db: any SQLDatabase) async throws {
+        guard !changes.isEmpty else { return }
+        let recipients = Dictionary(
+            try await RecipientStore.find(Array(Set(changes.map(\.change.userID))), on: db).map { ($0.userID, $0) }, uniquingKeysWith: { first, _ in first })
+        var notifications: [(draft: NotificationDraft, recipient: Recipient)] = []
+        var mail: [MailMessage] = []
+        for (change, eventID) in changes {
+            guard let recipient = recipients[change.userID] else { continue }
+            let order = "Order \(change.orderID.prefix(8))"
+            let body =
+                switch change.to {
+                case "confirmed": "\(order) is confirmed."
+                case "rejected": "\(order) was rejected\(change.reason.map { ": \($0)" } ?? ".")"
+                case "cancelled": "\(order) was cancelled."
+                case "shipped": "\(order) has shipped."
+                case "delivered": "\(order) was delivered."
+                default: "\(order) is now \(change.to)."
+                }
+            if recipient.wants(.orderUpdates) {
+                notifications.append((NotificationDraft(kind: "order.status", title: "\(order) \(change.to)", body: body, sourceKey: eventID), recipient))
             }
-        let confirmation =
-            change.to == "confirmed"
-            ? MailMessage(to: "", subject: "Your Bazaar order is confirmed", body: "Your order \(change.orderID) is confirmed.\n") : nil
-        try await notify(
-            try await RecipientStore.find([change.userID], on: db), .orderUpdates,
-            NotificationDraft(kind: "order.status", title: "\(order) \(change.to)", body: body, sourceKey: eventID), mail: confirmation,
-            on: db)
+            if change.to == "confirmed" && recipient.preferences.email {
+                mail.append(MailMessage(to: recipient.email, subject: "Your Bazaar order is confirmed", body: "Your order \(change.orderID) is confirmed.\n"))
+            }
+        }
+        try await inbox.deliver(notifications, on: db)
+        try await MailJob.enqueue(mail, queue: jobs, on: db)
     }
 
     /// Writes the notification for the recipients whose preferences allow the topic, and mails

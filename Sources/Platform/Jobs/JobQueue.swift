@@ -58,6 +58,22 @@ public struct JobQueue: Sendable {
         return inserted != nil
     }
 
+    /// Queues jobs of one kind now, in one INSERT per 300 (no unique keys: each is queued).
+    public func enqueue(kind: String, payloads: [some Encodable], maxAttempts: Int = 5, on db: any SQLDatabase) async throws {
+        guard !payloads.isEmpty else { return }
+        let now = clock.now().millisecondsSince1970
+        for start in stride(from: 0, to: payloads.count, by: 300) {
+            var insert = db.insert(into: "jobs").columns("kind", "payload", "status", "run_at", "attempts", "max_attempts", "created_at")
+            for payload in payloads[start..<min(start + 300, payloads.count)] {
+                insert = insert.values(
+                    SQLBind(kind), SQLBind(String(decoding: try JSONEncoder.events.encode(payload), as: UTF8.self)), SQLBind("queued"), SQLBind(now),
+                    SQLBind(0), SQLBind(maxAttempts), SQLBind(now))
+            }
+            try await insert.run()
+        }
+        TransactionEffects.workQueued()
+    }
+
     /// Claims up to `limit` due jobs, oldest first, then running ones whose worker's lease ran
     /// out. Each part is its own ordered lookup on `jobs (status, run_at, id)`: one query with an
     /// OR of the two read and sorted every queued job to return the first (1 ms with 10,000

@@ -62,6 +62,10 @@ public struct MailJob: JobHandler {
     public static func enqueue(_ message: MailMessage, queue: JobQueue, on db: any SQLDatabase) async throws {
         try await queue.enqueue(kind: kind, payload: message, maxAttempts: 8, on: db)
     }
+
+    public static func enqueue(_ messages: [MailMessage], queue: JobQueue, on db: any SQLDatabase) async throws {
+        try await queue.enqueue(kind: kind, payloads: messages, maxAttempts: 8, on: db)
+    }
 }
 
 public struct LoggedMail: Encodable, Sendable {
