@@ -55,7 +55,7 @@ public func buildBazaar(
 
     let scheduler = SchedulerService(queue: platform.jobs, logger: logger)
     let identity = settings.modules.contains(.identity) ? IdentityModule(platform: platform, settings: settings.identity) : nil
-    let catalog = settings.modules.contains(.catalog) ? CatalogModule(platform: platform) : nil
+    let catalog = settings.modules.contains(.catalog) ? CatalogModule(platform: platform, imageLimit: settings.imageMaxBytes) : nil
     // Modules in this process talk in-process; the others over HTTP (split mode).
     let upstreams = ModuleUpstreams(settings: settings)
     let catalogClient: (any CatalogClient)? =

@@ -49,6 +49,8 @@ public struct BazaarSettings: Sendable {
     /// (processes serving the same module). Cart and Ordering call Catalog (and Ordering calls
     /// Cart) there; the gateway routes requests there.
     public var moduleURLs: [ModuleName: [URL]] = [:]
+    /// The largest product image an admin may upload, in bytes (`BAZAAR_IMAGE_MAX_BYTES`).
+    public var imageMaxBytes = 5 * 1024 * 1024
     /// How often each of those processes is asked whether it is ready.
     public var upstreamHealthInterval: Duration = .seconds(1)
     /// GraphQL introspection and GraphiQL; nil means the command's default (on in `run`).
@@ -162,6 +164,7 @@ public struct BazaarSettings: Sendable {
         }
         settings.graphQLDepthLimit = try integer(config, "graphql.max.depth", default: 10, in: 2...50)
         settings.graphQLCostLimit = try integer(config, "graphql.max.cost", default: 5_000, in: 10...1_000_000)
+        settings.imageMaxBytes = try integer(config, "image.max.bytes", default: 5 * 1024 * 1024, in: 1024...100 * 1024 * 1024)
         settings.upstreamHealthInterval = .milliseconds(
             try integer(config, "upstream.health.interval.ms", default: 1_000, in: 100...60_000))
         settings.gatewayTimeout = TimeInterval(try integer(config, "gateway.timeout.ms", default: 30_000, in: 100...600_000)) / 1000

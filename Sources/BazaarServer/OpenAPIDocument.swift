@@ -102,6 +102,16 @@ public enum OpenAPIDocument {
             summary: "Hide a product from listings and new orders; past orders keep their lines", tag: "Catalog", access: .admin,
             status: 204),
         Operation(
+            method: "get", path: "/api/v1/products/{id}/image", summary: "The product's image (ETag; If-None-Match answers 304)", tag: "Catalog",
+            access: .open, status: 200, contentType: "image/png,image/jpeg,image/webp"),
+        Operation(
+            method: "put", path: "/api/v1/products/{id}/image",
+            summary: "Upload the product's image: PNG, JPEG or WebP, recognised by content, at most BAZAAR_IMAGE_MAX_BYTES (5 MiB)", tag: "Catalog",
+            access: .admin, status: 200, response: "Product"),
+        Operation(
+            method: "delete", path: "/api/v1/products/{id}/image", summary: "Remove the product's image", tag: "Catalog", access: .admin,
+            status: 204),
+        Operation(
             method: "put", path: "/api/v1/products/{id}/stock", summary: "Set the stock on hand", tag: "Catalog", access: .admin,
             request: "StockRequest", status: 200, response: "Product"),
         Operation(
@@ -344,8 +354,9 @@ public enum OpenAPIDocument {
                 [
                     "id": string, "sku": string, "name": string, "description": string, "price": ref("Money"),
                     "stock": ["type": "integer", "minimum": 0], "createdAt": dateTime, "updatedAt": dateTime,
+                    "imageUrl": ["type": ["string", "null"], "description": "where the image is served; null without one"],
                 ],
-                required: ["id", "sku", "name", "description", "price", "stock", "createdAt", "updatedAt"]),
+                required: ["id", "sku", "name", "description", "price", "stock", "createdAt", "updatedAt", "imageUrl"]),
             "ProductList": list(of: "Product"),
             "CreateProduct": object(
                 [
@@ -517,7 +528,8 @@ public enum OpenAPIDocument {
         if let response = operation.response {
             responses[String(operation.status)] = ["description": "Success", "content": [operation.contentType: ["schema": ref(response)]]]
         } else if operation.status == 200 {
-            responses["200"] = ["description": "Success", "content": [operation.contentType: [String: Any]()]]
+            let types = operation.contentType.split(separator: ",").map(String.init)
+            responses["200"] = ["description": "Success", "content": Dictionary(uniqueKeysWithValues: types.map { ($0, [String: Any]()) })]
         } else {
             responses[String(operation.status)] = ["description": "Success"]
         }
@@ -543,6 +555,14 @@ public enum OpenAPIDocument {
         if operation.path == "/api/v1/orders" && operation.method == "post" {
             responses["400"] = problem("Missing or malformed Idempotency-Key, or malformed JSON")
             responses["422"] = problem("Invalid fields, or the Idempotency-Key was used with a different request")
+        }
+        if operation.path.hasSuffix("/image") {
+            responses["404"] = problem("No such product, or (GET, DELETE) it has no image")
+            if operation.method == "put" {
+                responses["413"] = problem("Image larger than BAZAAR_IMAGE_MAX_BYTES")
+                responses["415"] = problem("Not a PNG, JPEG or WebP image")
+            }
+            if operation.method == "get" { responses["304"] = ["description": "Not modified (If-None-Match)"] }
         }
         if operation.path.hasSuffix("/register") { responses["409"] = problem("The email is already registered") }
         if operation.tag == "Catalog", operation.method == "post" || operation.method == "patch" {
@@ -601,7 +621,13 @@ public enum OpenAPIDocument {
         } else if operation.access != .open {
             item["security"] = [["bearerAuth": [String]()]]
         }
-        if let request = operation.request {
+        if operation.path.hasSuffix("/image") && operation.method == "put" {
+            let binary: [String: Any] = ["schema": ["type": "string", "format": "binary"]]
+            item["requestBody"] = [
+                "required": true,
+                "content": ["image/png": binary, "image/jpeg": binary, "image/webp": binary, "application/octet-stream": binary],
+            ]
+        } else if let request = operation.request {
             item["requestBody"] = ["required": true, "content": ["application/json": ["schema": ref(request)]]]
         } else if operation.path == "/graphql" && operation.method == "post" {
             item["requestBody"] = [

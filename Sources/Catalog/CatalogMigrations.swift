@@ -31,6 +31,18 @@ enum CatalogMigrations {
                     )
                     """,
                 ]
-            }
+            },
+            SQLMigration(version: 2, name: "product images") { engine in
+                [
+                    "ALTER TABLE products ADD COLUMN image_etag TEXT",
+                    """
+                    CREATE TABLE product_images (
+                        product_id TEXT PRIMARY KEY REFERENCES products (id),
+                        content_type TEXT NOT NULL,
+                        bytes \(engine == .postgres ? "BYTEA" : "BLOB") NOT NULL
+                    )
+                    """,
+                ]
+            },
         ])
 }

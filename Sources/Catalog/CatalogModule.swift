@@ -11,9 +11,12 @@ public struct CatalogModule: BazaarModule {
     let store: ProductStore
     let service: CatalogService
     let cache: InvalidatedCache
+    let imageLimit: Int
 
-    public init(platform: PlatformContext) {
+    /// `imageLimit`: the largest product image an admin may upload, in bytes.
+    public init(platform: PlatformContext, imageLimit: Int = 5 * 1024 * 1024) {
         self.platform = platform
+        self.imageLimit = imageLimit
         store = ProductStore(database: platform.database)
         service = CatalogService(platform: platform, store: store)
         cache = InvalidatedCache(name: "products", clock: platform.clock)
@@ -29,7 +32,7 @@ public struct CatalogModule: BazaarModule {
     public var client: any CatalogClient { InProcessCatalogClient(store: store) }
 
     public func addRoutes(to groups: RouteGroups) {
-        let routes = CatalogRoutes(service: service, store: store, cache: cache)
+        let routes = CatalogRoutes(service: service, store: store, cache: cache, imageLimit: imageLimit)
         routes.addPublic(to: groups.api)
         routes.addAdmin(to: groups.adminAPI)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOCore
 import Platform
 
 struct ProductView: ResponseEncodable, Sendable {
@@ -11,6 +12,8 @@ struct ProductView: ResponseEncodable, Sendable {
     let stock: Int
     let createdAt: Date
     let updatedAt: Date
+    /// Null without an image.
+    @NullWhenAbsent var imageUrl: String?
 
     init(_ product: Product) {
         id = product.id
@@ -21,6 +24,7 @@ struct ProductView: ResponseEncodable, Sendable {
         stock = product.stock
         createdAt = product.createdAt
         updatedAt = product.updatedAt
+        imageUrl = ProductImage.url(productID: product.id, etag: product.imageETag)
     }
 }
 
@@ -28,6 +32,8 @@ struct CatalogRoutes: Sendable {
     let service: CatalogService
     let store: ProductStore
     let cache: InvalidatedCache
+    /// The largest image an admin may upload (`BAZAAR_IMAGE_MAX_BYTES`).
+    let imageLimit: Int
 
     func addPublic(to api: RouterGroup<BazaarRequestContext>) {
         // Answers are cached encoded: a hit costs no JSON encoding (20 products took longer to
@@ -57,6 +63,16 @@ struct CatalogRoutes: Sendable {
             }
             guard let product else { throw CatalogError.productNotFound }
             return product
+        }
+        // The image itself: revalidated by ETag, and cacheable for a while (its URL changes with it).
+        api.get("products/{id}/image") { request, context -> Response in
+            guard let image = try await store.image(of: context.parameters.get("id") ?? "") else { throw CatalogError.noImage }
+            var headers: HTTPFields = [.eTag: image.etag, .cacheControl: "public, max-age=300", .xContentTypeOptions: "nosniff"]
+            if request.headers[.ifNoneMatch]?.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == image.etag }) == true {
+                return Response(status: .notModified, headers: headers)
+            }
+            headers[.contentType] = image.contentType
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: image.bytes)))
         }
     }
 
@@ -92,6 +108,22 @@ struct CatalogRoutes: Sendable {
         admin.delete("products/{id}") { _, context -> HTTPResponse.Status in
             defer { cache.invalidate() }
             try await service.delete(id: context.parameters.get("id") ?? "")
+            return .noContent
+        }
+        admin.put("products/{id}/image") { request, context -> ProductView in
+            var request = request
+            let bytes: ByteBuffer
+            do {
+                bytes = try await request.collectBody(upTo: imageLimit)
+            } catch is NIOTooManyBytesError {
+                throw CatalogError.imageTooLarge(limit: imageLimit)
+            }
+            defer { cache.invalidate() }
+            return ProductView(try await service.setImage(id: context.parameters.get("id") ?? "", bytes: Array(buffer: bytes)))
+        }
+        admin.delete("products/{id}/image") { _, context -> HTTPResponse.Status in
+            defer { cache.invalidate() }
+            try await service.removeImage(id: context.parameters.get("id") ?? "")
             return .noContent
         }
         admin.put("products/{id}/stock") { request, context -> ProductView in

@@ -56,6 +56,30 @@ struct CatalogService: Sendable {
         }
     }
 
+    /// Stores the product's image (replacing any) and announces the product as changed.
+    func setImage(id: String, bytes: [UInt8]) async throws -> Product {
+        guard let image = ProductImage(bytes: bytes) else { throw CatalogError.unsupportedImage }
+        let now = platform.clock.now()
+        return try await platform.database.transaction { [events = platform.events] db in
+            guard var product = try await ProductStore.find(id: id, on: db) else { throw CatalogError.productNotFound }
+            try await ProductStore.setImage(image, of: id, at: now.millisecondsSince1970, on: db)
+            product.imageETag = image.etag
+            product.updatedAt = now
+            try await events.append(ProductUpdated(product: product.changed), on: db)
+            return product
+        }
+    }
+
+    func removeImage(id: String) async throws {
+        let now = platform.clock.now()
+        try await platform.database.transaction { [events = platform.events] db in
+            guard var product = try await ProductStore.find(id: id, on: db) else { throw CatalogError.productNotFound }
+            guard try await ProductStore.removeImage(of: id, at: now.millisecondsSince1970, on: db) else { throw CatalogError.noImage }
+            product.imageETag = nil
+            try await events.append(ProductUpdated(product: product.changed), on: db)
+        }
+    }
+
     /// Runs a write whose SKU must be unique; the unique index decides races, reported as 409.
     private func writeUniqueSKU<T: Sendable>(
         _ sku: String?, excluding id: String?, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T

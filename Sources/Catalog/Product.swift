@@ -11,10 +11,14 @@ struct Product: Codable, Sendable, Equatable {
     var stock: Int
     let createdAt: Date
     var updatedAt: Date
+    /// The uploaded image's ETag; nil without an image.
+    var imageETag: String? = nil
 }
 
 extension Product {
     static let columns = ["id", "sku", "name", "description", "price_amount", "price_currency", "stock", "created_at", "updated_at"]
+    /// What reads select: the columns plus the image's ETag.
+    static let readColumns = columns + ["image_etag"]
 
     init(row: any SQLRow) throws {
         id = try row.decode(column: "id", as: String.self)
@@ -27,6 +31,7 @@ extension Product {
         stock = try row.decode(column: "stock", as: Int.self)
         createdAt = Date(millisecondsSince1970: try row.decode(column: "created_at", as: Int64.self))
         updatedAt = Date(millisecondsSince1970: try row.decode(column: "updated_at", as: Int64.self))
+        imageETag = try row.decode(column: "image_etag", as: String?.self)
     }
 
     var changed: ProductChanged { ProductChanged(productID: id, sku: sku, name: name, price: price, stock: stock) }

@@ -13,13 +13,13 @@ struct ProductStore: Sendable {
     }
 
     static func find(id: String, on db: any SQLDatabase) async throws -> Product? {
-        try await db.select().columns(Product.columns.map { SQLColumn($0) }).from("products")
+        try await db.select().columns(Product.readColumns.map { SQLColumn($0) }).from("products")
             .where("id", .equal, id).where("deleted_at", .is, SQLLiteral.null).first().map(Product.init(row:))
     }
 
     func find(ids: [String]) async throws -> [Product] {
         try await database.read { db in
-            try await db.select().columns(Product.columns.map { SQLColumn($0) }).from("products")
+            try await db.select().columns(Product.readColumns.map { SQLColumn($0) }).from("products")
                 .where("id", .in, Array(Set(ids))).where("deleted_at", .is, SQLLiteral.null).all().map(Product.init(row:))
         }
     }
@@ -27,7 +27,7 @@ struct ProductStore: Sendable {
     /// Newest first; `query` matches name or description case-insensitively.
     func list(query: String?, after cursor: KeysetCursor?, limit: Int) async throws -> [Product] {
         try await database.read { db in
-            var select = db.select().columns(Product.columns.map { SQLColumn($0) }).from("products").where(
+            var select = db.select().columns(Product.readColumns.map { SQLColumn($0) }).from("products").where(
                 "deleted_at", .is, SQLLiteral.null)
             if let query, !query.isEmpty {
                 let pattern =
@@ -77,6 +77,38 @@ struct ProductStore: Sendable {
     /// Whether a product other than `excluding` has this SKU (deleted ones included: SKUs are never reused).
     static func skuTaken(_ sku: String, excluding id: String?, on db: any SQLDatabase) async throws -> Bool {
         try await db.select().column("id").from("products").where("sku", .equal, sku).where("id", .notEqual, id ?? "").first() != nil
+    }
+
+    // MARK: images
+
+    /// Replaces the product's image and records its ETag on the product.
+    static func setImage(_ image: ProductImage, of id: String, at now: Int64, on db: any SQLDatabase) async throws {
+        try await db.delete(from: "product_images").where("product_id", .equal, id).run()
+        try await db.insert(into: "product_images").columns("product_id", "content_type", "bytes")
+            .values(SQLBind(id), SQLBind(image.contentType), SQLBind(Data(image.bytes))).run()
+        try await db.update("products").set("image_etag", to: image.etag).set("updated_at", to: now).where("id", .equal, id).run()
+    }
+
+    /// Removes the product's image; false when it had none.
+    static func removeImage(of id: String, at now: Int64, on db: any SQLDatabase) async throws -> Bool {
+        guard try await db.raw("DELETE FROM product_images WHERE product_id = \(bind: id) RETURNING product_id").first() != nil else { return false }
+        try await db.update("products").set(SQLColumn("image_etag"), to: SQLLiteral.null).set("updated_at", to: now).where("id", .equal, id).run()
+        return true
+    }
+
+    /// The image of a product that is not deleted.
+    func image(of id: String) async throws -> ProductImage? {
+        try await database.read { db in
+            guard let row = try await db.raw(
+                """
+                SELECT i.content_type, i.bytes, p.image_etag FROM product_images i JOIN products p ON p.id = i.product_id
+                WHERE i.product_id = \(bind: id) AND p.deleted_at IS NULL
+                """
+            ).first() else { return nil }
+            return ProductImage(
+                contentType: try row.decode(column: "content_type", as: String.self), bytes: Array(try row.decode(column: "bytes", as: Data.self)),
+                etag: try row.decode(column: "image_etag", as: String.self))
+        }
     }
 
     // MARK: stock reservations, in the consumer's transaction

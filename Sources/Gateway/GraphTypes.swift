@@ -77,6 +77,7 @@ struct GraphTypes {
                 "id": plain(required(GraphQLID)), "sku": plain(required(GraphQLString)), "name": plain(required(GraphQLString)),
                 "description": plain(required(GraphQLString)), "price": plain(required(money)), "stock": plain(required(GraphQLInt)),
                 "createdAt": plain(required(GraphQLString)), "updatedAt": plain(required(GraphQLString)),
+                "imageUrl": plain(GraphQLString, "Where the product's image is served; null without one."),
             ])
         let product = product
         /// A line's current product, loaded with all the other lines' products in one call.

@@ -75,6 +75,16 @@ public struct TestBazaar: Sendable {
         return try await client.execute(uri: path, method: method, headers: fields, body: json.map { ByteBuffer(string: $0) })
     }
 
+    /// A request with a body as raw bytes (uploads).
+    @discardableResult
+    public func request(_ method: HTTPRequest.Method, _ path: String, token: String? = nil, bytes: [UInt8], headers: HTTPFields = [:]) async throws
+        -> TestResponse
+    {
+        var fields = headers
+        if let token { fields[.authorization] = "Bearer \(token)" }
+        return try await client.execute(uri: path, method: method, headers: fields, body: ByteBuffer(bytes: bytes))
+    }
+
     public func register(email: String, password: String = "password-123", name: String = "Test User") async throws -> Session {
         let response = try await request(
             .post, "/api/v1/auth/register", json: #"{"email":"\#(email)","password":"\#(password)","name":"\#(name)"}"#)
