@@ -93,6 +93,8 @@ let package = Package(
                 .embedInCode("Assets/graphql-explorer.js"),
                 .embedInCode("Assets/bazaar.css"),
                 .embedInCode("Assets/favicon.svg"),
+                .embedInCode("Assets/realtime.html"),
+                .embedInCode("Assets/realtime.js"),
             ],
             swiftSettings: strictSettings
         ),

@@ -33,6 +33,9 @@ public enum OpenAPIDocument {
             method: "get", path: "/api-docs/v1", summary: "The API reference (HTML), with a way to try each operation", tag: "Operations",
             access: .open, status: 200, contentType: "text/html"),
         Operation(
+            method: "get", path: "/realtime", summary: "A page that watches a user's notification stream (paste a token, see frames arrive)",
+            tag: "Operations", access: .open, status: 200, contentType: "text/html"),
+        Operation(
             method: "get", path: "/assets/{name}", summary: "A script or style of Bazaar's pages (ETag; If-None-Match answers 304)",
             tag: "Operations", access: .open, status: 200, contentType: "text/plain"),
         Operation(

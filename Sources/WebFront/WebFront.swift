@@ -5,11 +5,13 @@ public import Platform
 
 /// The pages Bazaar serves to browsers, written here and embedded in the binary: nothing is
 /// fetched from another host, so they work on a machine with no internet. Today: the API
-/// reference at `/api-docs/v1/` and the GraphQL explorer at `/graphql`.
+/// reference at `/api-docs/v1/`, the GraphQL explorer at `/graphql` and the realtime page at
+/// `/realtime`.
 public enum WebFront {
     public enum Page: Sendable {
         case apiReference
         case graphQLExplorer
+        case realtime
     }
 
     /// Pages and their scripts and styles: scripts only from this origin (no inline script),
@@ -26,12 +28,14 @@ public enum WebFront {
             switch page {
             case .apiReference: assets["api-reference.html"]!
             case .graphQLExplorer: assets["graphql-explorer.html"]!
+        case .realtime: assets["realtime.html"]!
             }
         return asset.response(cacheControl: "no-cache")
     }
 
-    /// `GET /assets/{name}`: validated by ETag (`no-cache`: a new build's files are seen at once).
+    /// `GET /realtime` and `GET /assets/{name}`, the latter validated by ETag (`no-cache`: a new build's files are seen at once).
     public static func addRoutes(to router: Router<BazaarRequestContext>) {
+        router.get("realtime") { _, _ in response(for: .realtime) }
         router.get("assets/:name") { request, context in
             guard let name = context.parameters.get("name"), let asset = assets[name] else { throw Problem.notFound("No such asset.") }
             if request.headers[.ifNoneMatch]?.split(separator: ",").contains(where: {
@@ -53,6 +57,8 @@ public enum WebFront {
         "graphql-explorer.js": WebAsset(PackageResources.graphql_explorer_js, type: "text/javascript; charset=utf-8"),
         "bazaar.css": WebAsset(PackageResources.bazaar_css, type: "text/css; charset=utf-8"),
         "favicon.svg": WebAsset(PackageResources.favicon_svg, type: "image/svg+xml"),
+        "realtime.html": WebAsset(PackageResources.realtime_html, type: "text/html; charset=utf-8"),
+        "realtime.js": WebAsset(PackageResources.realtime_js, type: "text/javascript; charset=utf-8"),
     ]
 
     /// Every embedded file by name, for the tests that read them.

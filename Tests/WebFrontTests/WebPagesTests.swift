@@ -12,7 +12,7 @@ import WebFront
     @Test(arguments: TestEngine.allCases)
     func pagesAndAssetsComeFromBazaarItself(engine: TestEngine) async throws {
         try await TestBazaar.run(engine, configure: { $0.graphQLIntrospection = true }) { app in
-            for path in ["/api-docs/v1", "/api-docs/v1/", "/graphql"] {
+            for path in ["/api-docs/v1", "/api-docs/v1/", "/graphql", "/realtime"] {
                 let page = try await app.request(.get, path)
                 #expect(page.status == .ok, "\(path)")
                 #expect(page.headers[.contentType] == "text/html; charset=utf-8")
@@ -52,8 +52,8 @@ import WebFront
         }
     }
 
-    /// Headless Chromium (Selenium) uses the API reference and the GraphQL explorer as a person
-    /// would, with the browser's own record of every request it made.
+    /// Headless Chromium (Selenium) uses the API reference, the GraphQL explorer and the realtime
+    /// page as a person would, with the browser's own record of every request it made.
     @Test func theReferenceAndTheExplorerWorkInARealBrowser() async throws {
         try await TestBazaar.run(.sqlite, live: true, configure: { $0.graphQLIntrospection = true }) { app in
             let user = try await app.register(email: "browser@example.com")
@@ -62,7 +62,7 @@ import WebFront
             defer { browser.stop() }
             let status = try await browser.waitForExit(timeout: .seconds(120))
             #expect(status == 0, "\(browser.output.joined(separator: "\n"))")
-            #expect(browser.output.filter { $0.hasPrefix("PASS ") }.count == 11, "\(browser.output.joined(separator: "\n"))")
+            #expect(browser.output.filter { $0.hasPrefix("PASS ") }.count == 13, "\(browser.output.joined(separator: "\n"))")
         }
     }
 }

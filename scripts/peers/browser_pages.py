@@ -52,6 +52,8 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--url", required=True, help="the Bazaar's base URL")
     parser.add_argument("--token", required=True, help="an access token of a signed-in user")
+    parser.add_argument("--user-id", required=True, help="that user's id")
+    parser.add_argument("--admin-token", required=True, help="an admin's access token, to send the user a notification")
     parser.add_argument("--chromium", default="/usr/bin/chromium")
     parser.add_argument("--driver", default="/usr/bin/chromedriver")
     args = parser.parse_args()
@@ -111,6 +113,26 @@ def main():
         wait.until(lambda p: '"me"' in p.find_element(By.ID, "result").text)
         me = json.loads(page.find_element(By.ID, "result").text)
         check("the query runs as the signed-in user", bool(me.get("data", {}).get("me", {}).get("email")), json.dumps(me)[:200])
+
+        # The realtime page: connect with the token, then a notification sent to the user arrives.
+        page.get(base + "/realtime")
+        page.find_element(By.ID, "token").send_keys(args.token)
+        page.find_element(By.ID, "open").click()
+        wait.until(lambda p: p.find_element(By.TAG_NAME, "body").get_attribute("data-state") in ("open", "closed"))
+        check("the realtime page connects to the stream", page.find_element(By.TAG_NAME, "body").get_attribute("data-state") == "open",
+              page.find_element(By.ID, "state").text)
+        request = urllib.request.Request(
+            base + "/api/v1/admin/notifications", method="POST",
+            data=json.dumps({"userId": args.user_id, "title": "Browser ping", "body": "seen live"}).encode(),
+            headers={"Authorization": "Bearer " + args.admin_token, "Content-Type": "application/json"})
+        with urllib.request.urlopen(request) as response:
+            response.read()
+        try:
+            wait.until(lambda p: "Browser ping" in p.find_element(By.ID, "frames").text)
+            arrived = True
+        except Exception:
+            arrived = False
+        check("a notification arrives on the realtime page", arrived, page.find_element(By.ID, "frames").text[:200])
 
         outside = [url for url in requested_urls(page) if not (url.startswith(origin + "/") or url.startswith("data:"))]
         check("nothing was fetched from another host", not outside, ", ".join(outside[:5]))
