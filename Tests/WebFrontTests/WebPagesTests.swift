@@ -57,8 +57,11 @@ import WebFront
     @Test func theReferenceAndTheExplorerWorkInARealBrowser() async throws {
         try await TestBazaar.run(.sqlite, live: true, configure: { $0.graphQLIntrospection = true }) { app in
             let user = try await app.register(email: "browser@example.com")
+            let admin = try await app.admin().accessToken
+            try await app.consumersCaughtUp()  // Notifications knows the user before one is sent to them
             let browser = try PeerProcess(
-                script: "browser_pages.py", arguments: ["--url", "http://127.0.0.1:\(app.port)", "--token", user.accessToken])
+                script: "browser_pages.py",
+                arguments: ["--url", "http://127.0.0.1:\(app.port)", "--token", user.accessToken, "--user-id", user.user.id, "--admin-token", admin])
             defer { browser.stop() }
             let status = try await browser.waitForExit(timeout: .seconds(120))
             #expect(status == 0, "\(browser.output.joined(separator: "\n"))")
