@@ -92,6 +92,7 @@ let package = Package(
                 .embedInCode("Assets/graphql-explorer.html"),
                 .embedInCode("Assets/graphql-explorer.js"),
                 .embedInCode("Assets/bazaar.css"),
+                .embedInCode("Assets/dom.js"),
                 .embedInCode("Assets/favicon.svg"),
                 .embedInCode("Assets/realtime.html"),
                 .embedInCode("Assets/realtime.js"),

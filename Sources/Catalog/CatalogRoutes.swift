@@ -68,7 +68,7 @@ struct CatalogRoutes: Sendable {
         api.get("products/{id}/image") { request, context -> Response in
             guard let image = try await store.image(of: context.parameters.get("id") ?? "") else { throw CatalogError.noImage }
             var headers: HTTPFields = [.eTag: image.etag, .cacheControl: "public, max-age=300", .xContentTypeOptions: "nosniff"]
-            if request.headers[.ifNoneMatch]?.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == image.etag }) == true {
+            if request.matches(etag: image.etag) {
                 return Response(status: .notModified, headers: headers)
             }
             headers[.contentType] = image.contentType

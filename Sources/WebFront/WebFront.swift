@@ -38,9 +38,7 @@ public enum WebFront {
         router.get("realtime") { _, _ in response(for: .realtime) }
         router.get("assets/:name") { request, context in
             guard let name = context.parameters.get("name"), let asset = assets[name] else { throw Problem.notFound("No such asset.") }
-            if request.headers[.ifNoneMatch]?.split(separator: ",").contains(where: {
-                $0.trimmingCharacters(in: .whitespaces) == asset.etag
-            }) == true {
+            if request.matches(etag: asset.etag) {
                 var headers = securityHeaders
                 headers[.eTag] = asset.etag
                 headers[.cacheControl] = "no-cache"
@@ -56,6 +54,7 @@ public enum WebFront {
         "graphql-explorer.html": WebAsset(PackageResources.graphql_explorer_html, type: "text/html; charset=utf-8"),
         "graphql-explorer.js": WebAsset(PackageResources.graphql_explorer_js, type: "text/javascript; charset=utf-8"),
         "bazaar.css": WebAsset(PackageResources.bazaar_css, type: "text/css; charset=utf-8"),
+        "dom.js": WebAsset(PackageResources.dom_js, type: "text/javascript; charset=utf-8"),
         "favicon.svg": WebAsset(PackageResources.favicon_svg, type: "image/svg+xml"),
         "realtime.html": WebAsset(PackageResources.realtime_html, type: "text/html; charset=utf-8"),
         "realtime.js": WebAsset(PackageResources.realtime_js, type: "text/javascript; charset=utf-8"),

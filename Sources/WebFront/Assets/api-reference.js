@@ -2,19 +2,10 @@
 // responses) and sends an operation from the page ("Try it"). Every text from the document goes
 // into the page through textContent, never as markup.
 
+import { element } from "/assets/dom.js";
+
 const documentURL = "/api-docs/v1/openapi.json";
 const methods = ["get", "post", "put", "patch", "delete"];
-
-function element(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) {
-    if (name === "text") node.textContent = value;
-    else if (name === "class") node.className = value;
-    else node.setAttribute(name, value);
-  }
-  for (const child of children) if (child) node.append(child);
-  return node;
-}
 
 function resolve(spec, schema) {
   let seen = 0;

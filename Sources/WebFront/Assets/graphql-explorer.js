@@ -1,6 +1,8 @@
 // The GraphQL explorer: a query and its variables, run against /graphql with the token given,
 // and the schema (from introspection) to browse; a root field clicked writes a query for it.
 
+import { element } from "/assets/dom.js";
+
 const endpoint = "/graphql";
 const starter = `# Products, newest first; add a token above for your own orders, cart and wallet.
 {
@@ -22,17 +24,6 @@ const introspection = `query Schema {
 fragment Ref on __Type { kind name ofType { kind name ofType { kind name ofType { kind name } } } }`;
 
 const $ = (id) => document.getElementById(id);
-
-function element(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) {
-    if (name === "text") node.textContent = value;
-    else if (name === "class") node.className = value;
-    else node.setAttribute(name, value);
-  }
-  for (const child of children) if (child) node.append(child);
-  return node;
-}
 
 function typeText(type) {
   if (!type) return "";
