@@ -270,6 +270,7 @@ let package = Package(
             name: "UpstreamsTests",
             dependencies: [
                 "Upstreams", .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: strictSettings
         ),

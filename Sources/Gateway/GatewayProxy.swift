@@ -129,14 +129,9 @@ public struct GatewayProxyMiddleware: RouterMiddleware {
     /// handshake's answer names the session, which then stays with the process that opened it.
     private func socketIO(_ call: UpstreamClient.Call, upstream: Upstream, session: String?) async throws -> Response {
         if let session {
-            guard let endpoint = sessions.endpoint(for: session) ?? (upstream.endpoints.count == 1 ? upstream.endpoints[0] : nil) else {
-                // Unknown here (the gateway restarted, or the session expired): any process answers
-                // Engine.IO's "unknown session", and the client opens a new one.
-                let reply = try await client.send(call, to: upstream)
-                return Self.streamed(reply)
-            }
-            let reply = try await client.send(call, to: upstream, pinned: endpoint)
-            return Self.streamed(reply)
+            // A session unknown here (the gateway restarted, or it expired) goes to any process,
+            // which answers Engine.IO's "unknown session"; the client then opens a new one.
+            return Self.streamed(try await client.send(call, to: upstream, pinned: sessions.endpoint(for: session)))
         }
         let reply = try await client.send(call, to: upstream)
         let body = try await reply.body.collect(upTo: Self.collectedReplyLimit)

@@ -55,9 +55,9 @@ struct OrderSaga: EventHandler {
             moves.append((step.orderID, order.userID, step.to, step.reason))
         }
         let now = platform.clock.now().millisecondsSince1970
-        let plainConfirmation = { (move: (orderID: String, userID: String, to: OrderStatus, reason: String?)) in move.to == .confirmed && move.reason == nil }
-        var moved = try await OrderStore.setStatus(moves.filter(plainConfirmation).map(\.orderID), from: .pending, to: .confirmed, at: now, on: db)
-        for move in moves where !plainConfirmation(move) {
+        // Confirmations carry no reason: one statement moves them all. Rejections, each with its own.
+        var moved = try await OrderStore.setStatus(moves.filter { $0.to == .confirmed }.map(\.orderID), from: .pending, to: .confirmed, at: now, on: db)
+        for move in moves where move.to != .confirmed {
             if try await OrderStore.setStatus(move.orderID, from: .pending, to: move.to, reason: move.reason, at: now, on: db) { moved.insert(move.orderID) }
         }
         // Only what this transaction moved is announced: a customer's cancellation may have won.

@@ -57,19 +57,19 @@ public final class UpstreamClient: Sendable {
             self.body = body
         }
 
-        /// Sending it twice has the effect of sending it once: an idempotent method (RFC 9110
-        /// §9.2.2), or a POST with an `Idempotency-Key` the module deduplicates on — and a
-        /// body that can be sent again.
-        var retryable: Bool {
+        /// Whether the call may go to another endpoint after `error`: its body can be sent again
+        /// (a streamed one was consumed, or may have been), and either the request never left or
+        /// sending it twice has the effect of sending it once — an idempotent method (RFC 9110
+        /// §9.2.2), or a POST with an `Idempotency-Key` the module deduplicates on.
+        func mayMoveOn(after error: any Error) -> Bool {
             if case .stream = body { return false }
+            if UpstreamClient.neverSent(error) { return true }
             switch method {
             case .get, .head, .options, .put, .delete: return true
-            case .post: return headers[Self.idempotencyKey] != nil
+            case .post: return headers[.idempotencyKey] != nil
             default: return false
             }
         }
-
-        static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
     }
 
     /// The answer's head, and its body as it streams from the endpoint.
@@ -84,7 +84,7 @@ public final class UpstreamClient: Sendable {
     /// Sends `call` to `upstream`, or only to `pinned` when given (a session that lives there).
     public func send(_ call: Call, to upstream: Upstream, pinned: UpstreamEndpoint? = nil) async throws -> Reply {
         let deadline = NIODeadline.now() + TimeAmount(timeout)
-        var lastFailure = Problem(.badGateway, detail: "The \(upstream.name) service is unavailable.")
+        let unavailable = Problem(.badGateway, detail: "The \(upstream.name) service is unavailable.")
         for endpoint in pinned.map({ [$0] }) ?? upstream.candidates() {
             var request = HTTPClientRequest(url: endpoint.baseURL + call.target)
             request.method = HTTPMethod(rawValue: call.method.rawValue)
@@ -104,15 +104,14 @@ public final class UpstreamClient: Sendable {
                     status: HTTPResponse.Status(code: Int(response.status.code)), headers: headers, body: response.body, endpoint: endpoint)
             } catch let error where Self.isTimeout(error) {
                 throw Problem(.gatewayTimeout, detail: "The \(upstream.name) service did not answer within \(timeout.milliseconds) ms.")
-            } catch is CancellationError {
-                throw CancellationError()
             } catch {
+                // The caller gave up (AsyncHTTPClient reports it as its own error): not the endpoint's fault.
+                if Task.isCancelled { throw CancellationError() }
                 endpoint.mark(healthy: false)
-                lastFailure = Problem(.badGateway, detail: "The \(upstream.name) service is unavailable.")
-                guard Self.neverSent(error) || call.retryable else { throw lastFailure }
+                guard call.mayMoveOn(after: error) else { throw unavailable }
             }
         }
-        throw lastFailure
+        throw unavailable
     }
 
     /// Sends `call` and gathers the whole answer, up to `limit` bytes.
@@ -168,9 +167,3 @@ extension TimeAmount {
     }
 }
 
-extension Duration {
-    var milliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
-    }
-}

@@ -25,6 +25,7 @@ struct ProductImageTests {
 
             // Refused: a user, a type that is not an image (whatever it claims), too large, no such product.
             let user = try await app.register(email: "img@example.com")
+            #expect(try await app.request(.put, "/api/v1/products/\(product.id)/image", bytes: Self.png).status == .unauthorized)
             #expect(try await app.request(.put, "/api/v1/products/\(product.id)/image", token: user.accessToken, bytes: Self.png).status == .forbidden)
             let gif = try await app.request(
                 .put, "/api/v1/products/\(product.id)/image", token: admin, bytes: Array("GIF89a....".utf8), headers: [.contentType: "image/png"])
@@ -54,6 +55,8 @@ struct ProductImageTests {
             let graph = try await app.graphQLData(#"{ product(id: "\#(product.id)") { imageUrl } }"#)
             #expect(graph["product"]["imageUrl"].string?.hasPrefix("/api/v1/products/\(product.id)/image?v=") == true)
 
+            #expect(try await app.request(.delete, "/api/v1/products/\(product.id)/image", token: user.accessToken).status == .forbidden)
+            #expect(try await app.request(.get, "/api/v1/products/\(product.id)/image").status == .ok, "a refused delete removes nothing")
             #expect(try await app.request(.delete, "/api/v1/products/\(product.id)/image", token: admin).status == .noContent)
             #expect(try await app.request(.get, "/api/v1/products/\(product.id)/image").status == .notFound)
             #expect(try await app.request(.delete, "/api/v1/products/\(product.id)/image", token: admin).status == .notFound)

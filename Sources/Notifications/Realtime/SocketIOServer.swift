@@ -244,6 +244,3 @@ final class SocketIOServer: Sendable {
     static func newSID() -> String { Secrets.randomToken(bytes: 15) }
 }
 
-extension Duration {
-    var milliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
-}
