@@ -119,8 +119,8 @@ public struct BazaarSettings: Sendable {
         }
         settings.identity.adminEmail = config.string(forKey: "admin.email", default: settings.identity.adminEmail)
         settings.identity.adminPassword = config.string(forKey: "admin.password", isSecret: true)
-        if let password = settings.identity.adminPassword, password.count < 8 || password.utf8.count > 72 {
-            throw Invalid(setting: "admin.password (BAZAAR_ADMIN_PASSWORD)", problem: "must be 8 to 72 bytes long")
+        if let password = settings.identity.adminPassword, password.count < 8 || password.count > 256 {
+            throw Invalid(setting: "admin.password (BAZAAR_ADMIN_PASSWORD)", problem: "must be 8 to 256 characters long")
         }
         settings.identity.accessTokenLifetime = TimeInterval(try integer(config, "access.token.seconds", default: 900, in: 60...86_400))
         settings.identity.bcryptCost = UInt8(try integer(config, "bcrypt.cost", default: 12, in: 4...31))

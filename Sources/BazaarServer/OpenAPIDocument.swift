@@ -292,14 +292,14 @@ public enum OpenAPIDocument {
             "RegisterRequest": object(
                 [
                     "email": ["type": "string", "format": "email", "maxLength": 254],
-                    "password": ["type": "string", "minLength": 8, "description": "at most 72 bytes"],
+                    "password": ["type": "string", "minLength": 8, "maxLength": 256],
                     "name": ["type": "string", "minLength": 1, "maxLength": 100],
                 ],
                 required: ["email", "password", "name"]),
             "LoginRequest": object(
                 [
                     "email": ["type": "string", "minLength": 1, "maxLength": 254],
-                    "password": ["type": "string", "minLength": 1, "description": "at most 72 bytes"],
+                    "password": ["type": "string", "minLength": 1, "maxLength": 256],
                 ],
                 required: ["email", "password"]),
             "RefreshRequest": object(["refreshToken": ["type": "string", "minLength": 1, "maxLength": 200]], required: ["refreshToken"]),
@@ -307,7 +307,7 @@ public enum OpenAPIDocument {
             "PasswordResetConfirm": object(
                 [
                     "token": ["type": "string", "minLength": 1, "maxLength": 200],
-                    "newPassword": ["type": "string", "minLength": 8, "description": "at most 72 bytes"],
+                    "newPassword": ["type": "string", "minLength": 8, "maxLength": 256],
                 ],
                 required: ["token", "newPassword"]),
             "ProfilePatch": object(

@@ -23,7 +23,8 @@ struct LoginPayload: RequestPayload {
         [
             email.isEmpty ? FieldError(field: "email", message: "must not be empty") : nil,
             password.isEmpty ? FieldError(field: "password", message: "must not be empty") : nil,
-            password.utf8.count > 72 ? FieldError(field: "password", message: "must be at most 72 bytes") : nil,
+            password.unicodeScalars.count > PasswordRules.maxLength
+                ? FieldError(field: "password", message: "must be at most \(PasswordRules.maxLength) characters") : nil,
         ].compactMap { $0 }
     }
 }

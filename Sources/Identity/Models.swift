@@ -43,9 +43,14 @@ enum EmailAddress {
 }
 
 enum PasswordRules {
+    /// A bound on work and body size, not on strength: long passwords are welcome (see
+    /// `PasswordHasher.bcryptInput`).
+    static let maxLength = 256
+
     static func validate(_ password: String, field: String) -> FieldError? {
-        if password.count < 8 { return FieldError(field: field, message: "must be at least 8 characters") }
-        if password.utf8.count > 72 { return FieldError(field: field, message: "must be at most 72 bytes (bcrypt's limit)") }
+        // Counted in Unicode scalars, as JSON Schema's minLength/maxLength count them.
+        if password.unicodeScalars.count < 8 { return FieldError(field: field, message: "must be at least 8 characters") }
+        if password.unicodeScalars.count > maxLength { return FieldError(field: field, message: "must be at most \(maxLength) characters") }
         return nil
     }
 }

@@ -1,4 +1,6 @@
 import Contracts
+import Crypto
+import Foundation
 import HummingbirdBcrypt
 import NIOPosix
 import Platform
@@ -9,11 +11,23 @@ struct PasswordHasher: Sendable {
     let cost: UInt8
 
     func hash(_ password: String) async throws -> String {
-        try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(password, cost: cost) }
+        let input = Self.bcryptInput(password)
+        return try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(input, cost: cost) }
     }
 
     func verify(_ password: String, hash: String) async throws -> Bool {
-        try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }
+        let input = Self.bcryptInput(password)
+        return try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(input, hash: hash) }
+    }
+
+    /// bcrypt reads at most 72 bytes and ignores the rest. A longer password (a passphrase, or a
+    /// few words in a script that takes 3–4 bytes a character) is first reduced to its SHA-256,
+    /// so every character counts; a password of 72 bytes or fewer goes in as it is, so hashes
+    /// made before this rule still verify. The choice depends only on the password, so hashing
+    /// and verifying always agree.
+    static func bcryptInput(_ password: String) -> String {
+        guard password.utf8.count > 72 else { return password }
+        return "sha256:" + Data(SHA256.hash(data: Data(password.utf8))).base64EncodedString()
     }
 
     /// Spends the same time as a real check when there is no account, so response timing does

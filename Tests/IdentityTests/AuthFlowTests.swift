@@ -37,6 +37,25 @@ struct AuthFlowTests {
         }
     }
 
+    /// bcrypt alone would read only the first 72 bytes: 30 Cyrillic letters (60 bytes) and a
+    /// suffix that differs after byte 72 must be two different passwords.
+    @Test(arguments: TestEngine.allCases)
+    func passwordsLongerThanBcryptReadsCountEveryCharacter(engine: TestEngine) async throws {
+        try await TestBazaar.run(engine) { app in
+            let stem = String(repeating: "ж", count: 30) + "-passphrase-"
+            let password = stem + "one"
+            let registered = try await app.request(
+                .post, "/api/v1/auth/register", json: #"{"email":"long@example.com","password":"\#(password)","name":"Long"}"#)
+            #expect(registered.status == .created)
+            let login = try await app.request(
+                .post, "/api/v1/auth/login", json: #"{"email":"long@example.com","password":"\#(password)"}"#)
+            #expect(login.status == .ok)
+            let sibling = try await app.request(
+                .post, "/api/v1/auth/login", json: #"{"email":"long@example.com","password":"\#(stem)two"}"#)
+            #expect(sibling.status == .unauthorized)
+        }
+    }
+
     @Test(arguments: TestEngine.allCases)
     func reusedRefreshTokenRevokesTheSession(engine: TestEngine) async throws {
         try await TestBazaar.run(engine) { app in
