@@ -99,6 +99,12 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Kafka through librdkafka, opened at run time (see LibRdKafka.swift): no build-time
+        // dependency, so only a process given Kafka brokers needs the library installed.
+        .target(
+            name: "Kafka",
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "Gateway",
             dependencies: [
@@ -172,6 +178,11 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             path: "Tests/TestSupport",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "KafkaTests",
+            dependencies: ["Kafka", "TestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

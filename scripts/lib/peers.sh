@@ -26,4 +26,20 @@ if ! [ -x /usr/bin/chromium ] || ! [ -x /usr/bin/chromedriver ]; then
     || peers_fail "could not install chromium and chromium-driver (apt-get install chromium chromium-driver)"
 fi
 /usr/bin/chromium --version >/dev/null 2>&1 || peers_fail "chromium is installed but does not run"
+# Kafka: librdkafka (the library Bazaar opens when given brokers) and kcat, a stock client that
+# reads Bazaar's topics in the tests, from the system packages; the broker is noida-db from PyPI
+# (above): it speaks the Kafka protocol to Debian's librdkafka 2.0, which tansu does not.
+if ! [ -e /usr/lib/x86_64-linux-gnu/librdkafka.so.1 ] && ! ldconfig -p | grep -q librdkafka.so.1 || ! command -v kcat >/dev/null; then
+  echo "peers: installing librdkafka and kcat from the system packages"
+  if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get install -y -qq librdkafka1 kcat >/dev/null 2>&1 \
+    || { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq librdkafka1 kcat >/dev/null; } \
+    || peers_fail "could not install librdkafka1 and kcat (apt-get install librdkafka1 kcat)"
+fi
+NOIDA="$PEERS_VENV/lib/python3*/site-packages/noida_db/noida-db"
+NOIDA="$(echo $NOIDA)"
+[ -x "$NOIDA" ] || peers_fail "the noida-db broker binary is missing from $PEERS_VENV"
+"$NOIDA" version >/dev/null 2>&1 || peers_fail "the noida-db broker does not run ($NOIDA version)"
+export BAZAAR_TEST_KAFKA_BROKER="$NOIDA"
 export BAZAAR_TEST_PYTHON="$PEERS_VENV/bin/python"

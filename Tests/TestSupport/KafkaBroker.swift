@@ -1,0 +1,95 @@
+public import Foundation
+import Synchronization
+
+/// A Kafka-protocol broker on loopback for one test, with its own port and data folder, that
+/// the test can stop and start again: noida-db from PyPI (`BAZAAR_TEST_KAFKA_BROKER`, which
+/// scripts/test sets), read back with Debian's `kcat`, a stock client as an outside service
+/// would use.
+public final class KafkaBroker: Sendable {
+    public let port: Int
+    public var address: String { "127.0.0.1:\(port)" }
+    private let binary: URL
+    private let dataDirectory: URL
+    private let running = Mutex<PeerProcess?>(nil)
+
+    public init() async throws {
+        guard let path = ProcessInfo.processInfo.environment["BAZAAR_TEST_KAFKA_BROKER"] else { throw MissingBroker() }
+        binary = URL(fileURLWithPath: path)
+        port = LiveProcess.freePort()
+        dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("bazaar-kafka-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
+        try await start()
+    }
+
+    deinit {
+        running.withLock { $0?.stop() }
+        try? FileManager.default.removeItem(at: dataDirectory)
+    }
+
+    /// Starts the broker (again, with what it stored) and waits until it answers metadata.
+    public func start() async throws {
+        let process = try PeerProcess(
+            executable: binary,
+            arguments: ["start", "--data-dir", dataDirectory.path, "--only", "kafka", "--kafka-port", String(port), "--host", "127.0.0.1"],
+            keepStandardError: true)
+        running.withLock { $0 = process }
+        try await waitUntil("the Kafka broker on \(address) answers", timeout: .seconds(20)) {
+            (try? await Self.kcat(["-b", self.address, "-L", "-m", "2"]))?.status == 0
+        }
+    }
+
+    /// Stops the broker; what it stored stays for the next start.
+    public func stop() async throws {
+        guard let process = running.withLock({ $0 }) else { return }
+        process.stop()
+        _ = try await process.waitForExit(timeout: .seconds(10))
+        running.withLock { $0 = nil }
+    }
+
+    /// A message as kcat read it.
+    public struct Message: Sendable, Decodable {
+        public let topic: String
+        public let partition: Int
+        public let offset: Int
+        public let key: String?
+        public let payload: String?
+        public let headers: [String]?
+
+        /// The headers as name → value (kcat gives them as a flat list).
+        public var headerValues: [String: String] {
+            var values: [String: String] = [:]
+            let list = headers ?? []
+            for index in stride(from: 0, to: list.count - 1, by: 2) { values[list[index]] = list[index + 1] }
+            return values
+        }
+    }
+
+    /// Every message of `topic` so far, read from the beginning by kcat.
+    public func messages(in topic: String) async throws -> [Message] {
+        let result = try await Self.kcat(["-b", address, "-C", "-t", topic, "-o", "beginning", "-e", "-J", "-q", "-m", "10"])
+        guard result.status == 0 else { throw KcatFailed(output: result.output) }
+        return try result.output.split(separator: "\n").map { try JSONDecoder().decode(Message.self, from: Data($0.utf8)) }
+    }
+
+    /// How many partitions `topic` has, from kcat's metadata listing.
+    public func partitions(of topic: String) async throws -> Int {
+        let result = try await Self.kcat(["-b", address, "-L", "-t", topic, "-m", "10"])
+        guard result.status == 0 else { throw KcatFailed(output: result.output) }
+        return result.output.split(separator: "\n").filter { $0.trimmingCharacters(in: .whitespaces).hasPrefix("partition ") }.count
+    }
+
+    static func kcat(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+        let process = try PeerProcess(executable: URL(fileURLWithPath: "/usr/bin/kcat"), arguments: arguments, keepStandardError: false)
+        let status = try await process.waitForExit(timeout: .seconds(30))
+        return (status, process.output.joined(separator: "\n"))
+    }
+
+    public struct MissingBroker: Error, CustomStringConvertible {
+        public let description = "BAZAAR_TEST_KAFKA_BROKER is not set: run the suite with scripts/test, which installs the broker (noida-db)"
+    }
+
+    public struct KcatFailed: Error, CustomStringConvertible {
+        public let output: String
+        public var description: String { "kcat failed:\n\(output)" }
+    }
+}
