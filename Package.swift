@@ -106,6 +106,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "KafkaRelay",
+            dependencies: ["Platform", "Kafka"],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "Gateway",
             dependencies: [
                 "Platform",
@@ -157,7 +162,7 @@ let package = Package(
             name: "BazaarServer",
             dependencies: [
                 "Platform", "Contracts", "Identity", "Catalog", "Cart", "Ordering", "Promotions", "Notifications", "Gateway", "Upstreams",
-                "WebFront",
+                "WebFront", "KafkaRelay",
             ],
             swiftSettings: strictSettings
         ),
@@ -289,6 +294,7 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 "BazaarServer",
+                "KafkaRelay",
                 "TestSupport",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -4,6 +4,7 @@ import Catalog
 import Contracts
 import Gateway
 import Identity
+import KafkaRelay
 import Notifications
 import Ordering
 import Promotions
@@ -23,6 +24,8 @@ public struct Bazaar: Sendable {
     public let jobWorker: JobWorkerService
     public let scheduler: SchedulerService
     public let identity: IdentityModule?
+    /// Publishing to Kafka, when brokers are set.
+    public let kafkaRelay: KafkaRelay?
     let modules: [any BazaarModule]
     /// `METHOD /path` of every registered route, for the OpenAPI coverage check.
     public let routes: [String]
@@ -88,6 +91,7 @@ public func buildBazaar(
     let feed = TokenVerifierFeed(verifier: verifier, log: platform.events, clock: clock, logger: logger)
     let migrations = [PlatformMigrations.all] + modules.map(\.migrations)
     let gate = StartupGate()
+    let kafkaRelay = try settings.kafka.map { try KafkaRelay(settings: $0, database: database, clock: clock, logger: logger) }
 
     let router = Router(context: BazaarRequestContext.self)
     router.add(middleware: MetricsMiddleware())
@@ -111,7 +115,9 @@ public func buildBazaar(
     router.add(middleware: AuditMiddleware(log: platform.audit))
     router.add(middleware: DomainErrorMiddleware())
 
-    let operations = OperationsRoutes(database: database, clock: clock, consumers: consumers, modules: modules) {
+    let operations = OperationsRoutes(
+        database: database, clock: clock, consumers: consumers, modules: modules, components: [kafkaRelay].compactMap { $0 }
+    ) {
         guard gate.isOpen else { return false }
         return (try? await Migrator(database: database, logger: logger).isUpToDate(migrations)) ?? false
     }
@@ -164,6 +170,7 @@ public func buildBazaar(
         GatedService(gate: gate, service: scheduler))
     application.addServices(modules.flatMap(\.services).map { GatedService(gate: gate, service: $0) })
     if let invalidation = gateway?.cacheInvalidation { application.addServices(GatedService(gate: gate, service: invalidation)) }
+    if let kafkaRelay { application.addServices(GatedService(gate: gate, service: kafkaRelay)) }
     application.addServices(upstreams.services(interval: settings.upstreamHealthInterval, logger: logger))
 
     application.beforeServerStarts {
@@ -173,7 +180,7 @@ public func buildBazaar(
     }
     return Bazaar(
         application: application, platform: platform, settings: settings, consumers: consumers, jobWorker: jobWorker, scheduler: scheduler,
-        identity: identity, modules: modules, routes: routes, migrations: migrations)
+        identity: identity, kafkaRelay: kafkaRelay, modules: modules, routes: routes, migrations: migrations)
 }
 
 /// Applies migrations, then lets modules seed what they need (signing keys, default admin,

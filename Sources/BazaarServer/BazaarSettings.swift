@@ -1,6 +1,7 @@
 public import Configuration
 import Foundation
 public import Identity
+public import KafkaRelay
 public import Notifications
 public import Logging
 public import Platform
@@ -66,6 +67,8 @@ public struct BazaarSettings: Sendable {
     public var walletCurrency = "USD"
     /// Whether wallet-paid orders are accepted; defaults to "Promotions is served here".
     public var walletPayments: Bool?
+    /// Publishing the event log to Kafka (`--kafka-brokers`, `BAZAAR_KAFKA_BROKERS`); nil: off.
+    public var kafka: KafkaRelaySettings?
 
     public init() {}
 
@@ -174,12 +177,31 @@ public struct BazaarSettings: Sendable {
             Int64(try integer(config, "header.timeout.ms", default: 10_000, in: 100...600_000)))
         settings.connectionLimits.idleTimeout = .milliseconds(
             Int64(try integer(config, "idle.timeout.ms", default: 60_000, in: 100...3_600_000)))
+        settings.kafka = try kafka(config)
         let needsCatalog = settings.modules.contains(.cart) || settings.modules.contains(.ordering)
         if needsCatalog && !settings.modules.contains(.catalog) && settings.moduleURLs[.catalog] == nil {
             throw Invalid(
                 setting: "catalog.url (BAZAAR_CATALOG_URL)", problem: "cart and ordering need catalog: serve it here or give its base URL")
         }
         return settings
+    }
+
+    private static func kafka(_ config: ConfigReader) throws -> KafkaRelaySettings? {
+        guard let text = config.string(forKey: "kafka.brokers"), !text.isEmpty else { return nil }
+        guard let brokers = KafkaRelaySettings.parseBrokers(text) else {
+            throw Invalid(setting: "kafka.brokers (BAZAAR_KAFKA_BROKERS)", problem: "'\(text)' is not a list of host:port")
+        }
+        var kafka = KafkaRelaySettings(brokers: brokers)
+        kafka.topicPrefix = config.string(forKey: "kafka.topic.prefix", default: kafka.topicPrefix)
+        guard KafkaRelaySettings.isValidPrefix(kafka.topicPrefix) else {
+            throw Invalid(
+                setting: "kafka.topic.prefix (BAZAAR_KAFKA_TOPIC_PREFIX)",
+                problem: "'\(kafka.topicPrefix)' has characters Kafka refuses in topic names (letters, digits, '.', '_', '-' only)")
+        }
+        kafka.partitions = try integer(config, "kafka.partitions", default: 6, in: 1...10_000)
+        kafka.replicationFactor = try integer(config, "kafka.replication.factor", default: -1, in: -1...100)
+        kafka.deliveryTimeout = .milliseconds(try integer(config, "kafka.delivery.timeout.ms", default: 30_000, in: 1_000...3_600_000))
+        return kafka
     }
 
     private static func urls(_ config: ConfigReader, _ key: String) throws -> [URL]? {

@@ -33,7 +33,8 @@ public enum OpenAPIDocument {
             method: "get", path: "/api-docs/v1", summary: "The API reference (HTML), with a way to try each operation", tag: "Operations",
             access: .open, status: 200, contentType: "text/html"),
         Operation(
-            method: "get", path: "/realtime", summary: "A page that watches a user's notification stream (paste a token, see frames arrive)",
+            method: "get", path: "/realtime",
+            summary: "A page that watches a user's notification stream (paste a token, see frames arrive)",
             tag: "Operations", access: .open, status: 200, contentType: "text/html"),
         Operation(
             method: "get", path: "/assets/{name}", summary: "A script or style of Bazaar's pages (ETag; If-None-Match answers 304)",
@@ -105,11 +106,13 @@ public enum OpenAPIDocument {
             summary: "Hide a product from listings and new orders; past orders keep their lines", tag: "Catalog", access: .admin,
             status: 204),
         Operation(
-            method: "get", path: "/api/v1/products/{id}/image", summary: "The product's image (ETag; If-None-Match answers 304)", tag: "Catalog",
+            method: "get", path: "/api/v1/products/{id}/image", summary: "The product's image (ETag; If-None-Match answers 304)",
+            tag: "Catalog",
             access: .open, status: 200, contentType: "image/png,image/jpeg,image/webp"),
         Operation(
             method: "put", path: "/api/v1/products/{id}/image",
-            summary: "Upload the product's image: PNG, JPEG or WebP, recognised by content, at most BAZAAR_IMAGE_MAX_BYTES (5 MiB)", tag: "Catalog",
+            summary: "Upload the product's image: PNG, JPEG or WebP, recognised by content, at most BAZAAR_IMAGE_MAX_BYTES (5 MiB)",
+            tag: "Catalog",
             access: .admin, status: 200, response: "Product"),
         Operation(
             method: "delete", path: "/api/v1/products/{id}/image", summary: "Remove the product's image", tag: "Catalog", access: .admin,

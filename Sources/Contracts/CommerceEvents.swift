@@ -25,18 +25,21 @@ public enum ProductEvents {
 
 public struct ProductCreated: DomainEvent {
     public static let type = "product.created"
+    public var aggregateID: String { product.productID }
     public let product: ProductChanged
     public init(product: ProductChanged) { self.product = product }
 }
 
 public struct ProductUpdated: DomainEvent {
     public static let type = "product.updated"
+    public var aggregateID: String { product.productID }
     public let product: ProductChanged
     public init(product: ProductChanged) { self.product = product }
 }
 
 public struct ProductDeleted: DomainEvent {
     public static let type = "product.deleted"
+    public var aggregateID: String { productID }
     public let productID: String
     public init(productID: String) { self.productID = productID }
 }
@@ -52,6 +55,7 @@ public struct OrderLineQuantity: Codable, Sendable, Equatable {
 
 public struct OrderPlaced: DomainEvent {
     public static let type = "order.placed"
+    public var aggregateID: String { orderID }
     public let orderID: String
     public let userID: String
     public let lines: [OrderLineQuantity]
@@ -71,6 +75,7 @@ public struct OrderPlaced: DomainEvent {
 
 public struct OrderStatusChanged: DomainEvent {
     public static let type = "order.status-changed"
+    public var aggregateID: String { orderID }
     public let orderID: String
     public let userID: String
     public let from: String
@@ -88,6 +93,7 @@ public struct OrderStatusChanged: DomainEvent {
 
 public struct StockReserved: DomainEvent {
     public static let type = "stock.reserved"
+    public var aggregateID: String { orderID }
     public let orderID: String
     public let lines: [OrderLineQuantity]
     public init(orderID: String, lines: [OrderLineQuantity]) {
@@ -111,6 +117,7 @@ public struct StockRejection: Codable, Sendable, Equatable {
 
 public struct StockRejected: DomainEvent {
     public static let type = "stock.rejected"
+    public var aggregateID: String { orderID }
     public let orderID: String
     public let lines: [StockRejection]
     public init(orderID: String, lines: [StockRejection]) {
@@ -121,6 +128,7 @@ public struct StockRejected: DomainEvent {
 
 public struct StockReleased: DomainEvent {
     public static let type = "stock.released"
+    public var aggregateID: String { orderID }
     public let orderID: String
     public let lines: [OrderLineQuantity]
     public init(orderID: String, lines: [OrderLineQuantity]) {

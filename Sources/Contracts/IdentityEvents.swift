@@ -5,6 +5,7 @@ public import Platform
 /// address and phone; Notifications keeps preferences and email).
 public struct UserRegistered: DomainEvent {
     public static let type = "user.registered"
+    public var aggregateID: String { userID }
     public let userID: String
     public let email: String
     public let name: String
@@ -20,6 +21,7 @@ public struct UserRegistered: DomainEvent {
 
 public struct UserProfileUpdated: DomainEvent {
     public static let type = "user.profile-updated"
+    public var aggregateID: String { userID }
     public let userID: String
     public let name: String
     public let phone: String?
@@ -35,6 +37,7 @@ public struct UserProfileUpdated: DomainEvent {
 
 public struct UserRoleChanged: DomainEvent {
     public static let type = "user.role-changed"
+    public var aggregateID: String { userID }
     public let userID: String
     public let oldRole: Role
     public let newRole: Role
@@ -50,6 +53,7 @@ public struct UserRoleChanged: DomainEvent {
 
 public struct UserPreferencesUpdated: DomainEvent {
     public static let type = "user.preferences-updated"
+    public var aggregateID: String { userID }
     public let userID: String
     public let preferences: Preferences
 

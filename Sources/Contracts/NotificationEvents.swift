@@ -5,6 +5,7 @@ public import Platform
 /// the user's realtime connections, so the payload is the whole notification.
 public struct NotificationCreated: DomainEvent {
     public static let type = "notification.created"
+    public var aggregateID: String { notification.userId }
     public let notification: NotificationMessage
     /// False when the user turned realtime delivery off: the inbox has it, no push.
     public let realtime: Bool

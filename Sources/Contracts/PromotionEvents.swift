@@ -4,6 +4,7 @@ public import Platform
 /// Events of Promotions and the wallet.
 public struct PromotionCreated: DomainEvent {
     public static let type = "promotion.created"
+    public var aggregateID: String { promotionID }
     public let promotionID: String
     public let title: String
     public let amount: Money
@@ -21,6 +22,7 @@ public struct PromotionCreated: DomainEvent {
 
 public struct PromotionAssigned: DomainEvent {
     public static let type = "promotion.assigned"
+    public var aggregateID: String { promotionID }
     public let promotionID: String
     public let title: String
     public let userIDs: [String]
@@ -34,6 +36,7 @@ public struct PromotionAssigned: DomainEvent {
 
 public struct PromotionClaimed: DomainEvent {
     public static let type = "promotion.claimed"
+    public var aggregateID: String { promotionID }
     public let promotionID: String
     public let userID: String
     public let amount: Money
@@ -50,6 +53,7 @@ public struct PromotionClaimed: DomainEvent {
 /// A ledger movement. `reason` is `promotion`, `order-refund`; `reference` the promotion or order.
 public struct WalletCredited: DomainEvent {
     public static let type = "wallet.credited"
+    public var aggregateID: String { userID }
     public let userID: String
     public let amount: Money
     public let balance: Money
@@ -67,6 +71,7 @@ public struct WalletCredited: DomainEvent {
 
 public struct WalletDebited: DomainEvent {
     public static let type = "wallet.debited"
+    public var aggregateID: String { userID }
     public let userID: String
     public let orderID: String
     public let amount: Money
@@ -83,6 +88,7 @@ public struct WalletDebited: DomainEvent {
 /// The wallet could not pay for an order (the saga then rejects it, which releases its stock).
 public struct WalletDebitDeclined: DomainEvent {
     public static let type = "wallet.debit-declined"
+    public var aggregateID: String { userID }
     public let userID: String
     public let orderID: String
     public let amount: Money

@@ -127,6 +127,18 @@ public final class KafkaProducer: Sendable {
         }
     }
 
+    /// Answers every send still waiting with `error` at once (the records may still reach
+    /// Kafka): for a shutdown that must not wait out `message.timeout.ms` while Kafka is down.
+    public func abandonWaitingSends(with error: KafkaError) {
+        let batches = shared.state.withLock { state in
+            let batches = state.batches.values.map { ($0.continuation, $0.results.count) }
+            state.batches.removeAll()
+            state.waiting.removeAll()
+            return batches
+        }
+        for (continuation, count) in batches { continuation.resume(returning: Array(repeating: error, count: count)) }
+    }
+
     /// Waits up to `timeout` for records in flight, then closes the connection.
     public func close(timeout: Duration = .seconds(5)) {
         let milliseconds = Int32(clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)

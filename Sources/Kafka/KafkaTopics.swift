@@ -46,7 +46,8 @@ extension KafkaProducer {
         defer { library.eventDestroy(event) }
         if library.eventError(event) != 0 {
             let code = library.eventError(event)
-            return .failure(.broker(code: code, message: library.eventErrorString(event).map { String(cString: $0) } ?? library.describe(code)))
+            return .failure(
+                .broker(code: code, message: library.eventErrorString(event).map { String(cString: $0) } ?? library.describe(code)))
         }
         guard let outcome = library.eventCreateTopicsResult(event) else {
             return .failure(.broker(code: -1, message: "unexpected answer to CreateTopics"))

@@ -24,6 +24,7 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "sqlite:PATH or postgres://user:pass@host:port/db (BAZAAR_DATABASE).") var database: String?
     @Option(help: "A JSON configuration file (BAZAAR_CONFIG), e.g. {\"bazaar\": {\"port\": 9000}}.") var config: String?
     @Option(help: "trace, debug, info, notice, warning, error (BAZAAR_LOG_LEVEL).") var logLevel: String?
+    @Option(help: "Publish every event to Kafka at host:port[,host:port] (BAZAAR_KAFKA_BROKERS).") var kafkaBrokers: String?
 
     func values(modules: String? = nil, extra: [AbsoluteConfigKey: ConfigValue] = [:]) -> [AbsoluteConfigKey: ConfigValue] {
         var values = extra
@@ -32,6 +33,7 @@ struct CommonOptions: ParsableArguments {
         if let database { values["bazaar.database"] = .init(.string(database), isSecret: true) }
         if let logLevel { values["bazaar.log.level"] = .init(.string(logLevel), isSecret: false) }
         if let modules { values["bazaar.modules"] = .init(.string(modules), isSecret: false) }
+        if let kafkaBrokers { values["bazaar.kafka.brokers"] = .init(.string(kafkaBrokers), isSecret: false) }
         return values
     }
 

@@ -44,6 +44,8 @@ extension MultiProcess {
             (["run", "--database", "mysql://nope"], "database"),
             (["serve", "--modules", "identity", "--database", "sqlite:./x.sqlite"], "database"),
             (["run", "--log-level", "loud"], "log.level"),
+            (["run", "--kafka-brokers", "localhost"], "kafka.brokers"),
+            (["run", "--kafka-brokers", "127.0.0.1:9092,:1"], "kafka.brokers"),
         ])
         func badSettingsStopStartUpNamingTheSetting(arguments: [String], setting: String) throws {
             let (status, output) = try LiveProcess.runToCompletion(arguments)

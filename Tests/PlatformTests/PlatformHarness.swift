@@ -52,6 +52,7 @@ func withDatabaseRunning(_ database: any Database, _ body: @Sendable () async th
 struct Ping: DomainEvent, Equatable {
     static let type = "test.ping"
     let number: Int
+    var aggregateID: String { "ping-\(number)" }
 }
 
 /// Records pings in a table; fails while `failing` is set.

@@ -85,7 +85,8 @@ public final class KafkaBroker: Sendable {
     }
 
     public struct MissingBroker: Error, CustomStringConvertible {
-        public let description = "BAZAAR_TEST_KAFKA_BROKER is not set: run the suite with scripts/test, which installs the broker (noida-db)"
+        public let description =
+            "BAZAAR_TEST_KAFKA_BROKER is not set: run the suite with scripts/test, which installs the broker (noida-db)"
     }
 
     public struct KcatFailed: Error, CustomStringConvertible {

@@ -2,6 +2,7 @@
 /// can verify tokens without calling Identity (and without reading Identity's tables).
 public struct SigningKeyPublished: DomainEvent, Equatable {
     public static let type = "identity.signing-key-published"
+    public var aggregateID: String { kid }
     public let kid: String
     public let publicKey: String  // Ed25519 public key, base64url (the JWK `x`)
 
@@ -15,6 +16,7 @@ public struct SigningKeyPublished: DomainEvent, Equatable {
 /// tokens must be refused from then on, in every process.
 public struct SessionsRevoked: DomainEvent, Equatable {
     public static let type = "identity.sessions-revoked"
+    public var aggregateID: String { userID }
     public let userID: String
     public let sessionIDs: [String]
     public let reason: String

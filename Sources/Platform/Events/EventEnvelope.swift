@@ -28,14 +28,23 @@ public struct EventEnvelope: Sendable {
     public let version: Int
     public let payload: String
     public let occurredAt: Date
+    /// What the event is about (`DomainEvent.aggregateID`); nil for events written before it was kept.
+    public let aggregateID: String?
+    /// The HTTP request that caused it, when one did.
+    public let requestID: String?
 
-    public init(position: EventPosition, id: String, type: String, version: Int, payload: String, occurredAt: Date) {
+    public init(
+        position: EventPosition, id: String, type: String, version: Int, payload: String, occurredAt: Date, aggregateID: String? = nil,
+        requestID: String? = nil
+    ) {
         self.position = position
         self.id = id
         self.type = type
         self.version = version
         self.payload = payload
         self.occurredAt = occurredAt
+        self.aggregateID = aggregateID
+        self.requestID = requestID
     }
 
     public func decode<T: Decodable>(_ type: T.Type) throws -> T {
@@ -48,6 +57,9 @@ public struct EventEnvelope: Sendable {
 public protocol DomainEvent: Codable, Sendable {
     static var type: String { get }
     static var version: Int { get }
+    /// The thing the event is about (an order, a product, a user's wallet): events of one
+    /// aggregate keep their order wherever they are published (Kafka's message key).
+    var aggregateID: String { get }
 }
 
 extension DomainEvent {

@@ -5,6 +5,8 @@ public import SQLKit
 /// change, so the event exists exactly when the change does.
 public struct EventLog: Sendable {
     public static let notifyChannel = "bazaar_events"
+    /// What every read returns (`EventEnvelope.init(row:)`).
+    static let columns = ["id", "tx_id", "event_id", "type", "version", "payload", "occurred_at", "aggregate_id", "request_id"]
 
     public let database: any Database
     public let clock: any WallClock
@@ -26,14 +28,16 @@ public struct EventLog: Sendable {
         let occurredAt = clock.now().millisecondsSince1970
         var ids: [String] = []
         for start in stride(from: 0, to: events.count, by: 500) {
-            var insert = db.insert(into: "event_log").columns("event_id", "type", "version", "payload", "occurred_at", "tx_id")
+            var insert = db.insert(into: "event_log").columns(
+                "event_id", "type", "version", "payload", "occurred_at", "tx_id", "aggregate_id", "request_id")
             for event in events[start..<min(start + 500, events.count)] {
                 let id = UUID().uuidString.lowercased()
                 ids.append(id)
                 insert = insert.values(
                     SQLBind(id), SQLBind(Event.type), SQLBind(Event.version),
                     SQLBind(String(decoding: try JSONEncoder.events.encode(event), as: UTF8.self)),
-                    SQLBind(occurredAt), SQLRaw(database.engine.currentTransactionID))
+                    SQLBind(occurredAt), SQLRaw(database.engine.currentTransactionID), SQLBind(event.aggregateID),
+                    SQLBind(RequestTrace.requestID))
             }
             try await insert.run()
         }
@@ -62,7 +66,7 @@ public struct EventLog: Sendable {
         var query = SQLQueryString("")
         for (index, type) in arms.enumerated() {
             if arms.count > 1 { query.appendLiteral(index == 0 ? "SELECT * FROM (" : " UNION ALL SELECT * FROM (") }
-            query.appendLiteral("SELECT id, tx_id, event_id, type, version, payload, occurred_at FROM event_log WHERE ")
+            query.appendLiteral("SELECT \(columns.joined(separator: ", ")) FROM event_log WHERE ")
             appendAfter(position, engine: engine, to: &query)
             if let type {
                 query.appendLiteral(" AND type = ")
@@ -99,6 +103,19 @@ public struct EventLog: Sendable {
         if settledOnly { query.appendLiteral(engine.settledTransactions()) }
     }
 
+    /// How many events are committed after `position` (of any type), and when the oldest of
+    /// them happened: how far behind a reader of the whole log is.
+    public func waiting(after position: EventPosition) async throws -> (count: Int, oldest: Date?) {
+        try await database.read { [engine = database.engine] db in
+            var query = SQLQueryString("SELECT COUNT(*) AS n, MIN(occurred_at) AS oldest FROM event_log WHERE ")
+            Self.appendAfter(position, engine: engine, settledOnly: false, to: &query)
+            let row = try await db.raw(query).first()
+            let count = try row?.decode(column: "n", as: Int.self) ?? 0
+            let oldest = try row?.decode(column: "oldest", as: Int64?.self).map(Date.init(millisecondsSince1970:))
+            return (count, oldest)
+        }
+    }
+
     /// The position of the newest event a reader can see now: a follower that only cares about
     /// what happens from here on starts after it.
     public func head() async throws -> EventPosition {
@@ -119,7 +136,7 @@ public struct EventLog: Sendable {
     /// published), not a position to follow from.
     public func committed(types: [String], limit: Int = 1000) async throws -> [EventEnvelope] {
         try await database.read { db in
-            try await db.select().columns("id", "tx_id", "event_id", "type", "version", "payload", "occurred_at").from("event_log")
+            try await db.select().columns(Self.columns).from("event_log")
                 .where("type", .in, types).orderBy("tx_id", .descending).orderBy("id", .descending).limit(limit).all()
                 .map(EventEnvelope.init(row:))
         }
@@ -128,7 +145,7 @@ public struct EventLog: Sendable {
     /// The newest events, newest first, for the admin view.
     public func recent(type: String?, limit: Int) async throws -> [EventEnvelope] {
         try await database.read { db in
-            var select = db.select().columns("id", "tx_id", "event_id", "type", "version", "payload", "occurred_at").from("event_log")
+            var select = db.select().columns(Self.columns).from("event_log")
             if let type { select = select.where("type", .equal, type) }
             return try await select.orderBy("tx_id", .descending).orderBy("id", .descending).limit(limit).all()
                 .map(EventEnvelope.init(row:))
@@ -145,6 +162,8 @@ extension EventEnvelope {
             type: try row.decode(column: "type", as: String.self),
             version: try row.decode(column: "version", as: Int.self),
             payload: try row.decode(column: "payload", as: String.self),
-            occurredAt: Date(millisecondsSince1970: try row.decode(column: "occurred_at", as: Int64.self)))
+            occurredAt: Date(millisecondsSince1970: try row.decode(column: "occurred_at", as: Int64.self)),
+            aggregateID: try row.decode(column: "aggregate_id", as: String?.self),
+            requestID: try row.decode(column: "request_id", as: String?.self))
     }
 }

@@ -21,11 +21,17 @@ public struct RequestIDMiddleware: RouterMiddleware {
         context.logger[metadataKey: "request.id"] = "\(requestID)"
         context.requestID = "\(requestID)"
         context.clientAddress = ClientAddress.of(request, remote: context.remoteAddress, trustForwardedFor: trustForwardedFor)
-        var response = try await next(request, context)
+        var response = try await RequestTrace.$requestID.withValue(context.requestID) { try await next(request, context) }
         response.headers[.requestID] = requestID
         return response
     }
 
+}
+
+/// The request being served, for what is written on its behalf without a context at hand (the
+/// events it appends carry its id to Kafka).
+public enum RequestTrace {
+    @TaskLocal public static var requestID: String?
 }
 
 extension HTTPField.Name {

@@ -122,5 +122,24 @@ public enum PlatformMigrations {
                     "DROP INDEX jobs_due",
                 ]
             },
+            SQLMigration(version: 7, name: "event keys and request ids; the Kafka relay's position") { _ in
+                [
+                    // Kafka keys an event by its aggregate (one order's events stay in order on
+                    // one partition) and carries the request id as a header.
+                    "ALTER TABLE event_log ADD COLUMN aggregate_id TEXT",
+                    "ALTER TABLE event_log ADD COLUMN request_id TEXT",
+                    // One row per relay: the last event Kafka confirmed, and which process holds
+                    // the lease to publish (several processes may be given brokers; one relays).
+                    """
+                    CREATE TABLE event_relays (
+                        name TEXT PRIMARY KEY,
+                        tx_id BIGINT NOT NULL,
+                        seq BIGINT NOT NULL,
+                        owner TEXT,
+                        lease_until BIGINT NOT NULL
+                    )
+                    """,
+                ]
+            },
         ])
 }

@@ -13,12 +13,14 @@ public struct OperationsRoutes: Sendable {
     let consumers: EventConsumerService
     let isReady: @Sendable () async -> Bool
     let modules: [any BazaarModule]
+    let components: [any StatusReporting]
 
     public init(
         database: any Database, clock: any WallClock, consumers: EventConsumerService, modules: [any BazaarModule],
-        isReady: @escaping @Sendable () async -> Bool
+        components: [any StatusReporting] = [], isReady: @escaping @Sendable () async -> Bool
     ) {
         self.modules = modules
+        self.components = components
         self.database = database
         self.log = EventLog(database: database, clock: clock)
         self.deadLetters = DeadLetterStore(database: database, clock: clock)
@@ -32,7 +34,10 @@ public struct OperationsRoutes: Sendable {
         router.get("/health/live") { _, _ in HealthStatus(status: "ok") }
         router.get("/health/ready") { _, _ -> Response in
             let ready = await isReady()
-            let body = try JSONEncoder().encode(HealthStatus(status: ready ? "ok" : "unavailable"))
+            var details: [String: JSONValue] = [:]
+            for component in components { details[component.statusName] = await component.status() }
+            let body = try JSONEncoder().encode(
+                HealthStatus(status: ready ? "ok" : "unavailable", components: details.isEmpty ? nil : details))
             return Response(
                 status: ready ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"],
                 body: .init(byteBuffer: ByteBuffer(bytes: body)))
@@ -104,11 +109,22 @@ public struct OperationsRoutes: Sendable {
             }
         }
         for module in modules { await module.refreshGauges() }
+        for component in components { await component.refreshGauges() }
     }
 }
 
 struct HealthStatus: ResponseEncodable {
     let status: String
+    /// Parts that do not decide readiness but that an operator wants to see (the Kafka relay).
+    var components: [String: JSONValue]? = nil
+}
+
+/// A part of the process that reports its state in `/health/ready` and its gauges in `/metrics`
+/// without deciding readiness: Kafka being down must not take the shop off the load balancer.
+public protocol StatusReporting: Sendable {
+    var statusName: String { get }
+    func status() async -> JSONValue
+    func refreshGauges() async
 }
 
 public struct EventView: ResponseEncodable, Sendable {

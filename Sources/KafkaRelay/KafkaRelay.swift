@@ -1,0 +1,153 @@
+import Foundation
+import Kafka
+public import Logging
+import Metrics
+public import Platform
+public import ServiceLifecycle
+import Synchronization
+
+/// Publishes every committed event to Kafka, in log order, at least once: the event log stays
+/// the source of truth and Kafka is how events leave it.
+///
+/// Each round reads a batch after the stored position, sends it, and moves the position only
+/// past the events Kafka confirmed (a crash between send and confirmation re-sends; consumers
+/// dedupe by the `event-id` header). While Kafka is unreachable events wait in the log, the
+/// shop keeps selling, and the relay retries with backoff; nothing at start-up waits for Kafka.
+public final class KafkaRelay: Service, StatusReporting {
+    public let settings: KafkaRelaySettings
+    private let log: EventLog
+    private let lease: RelayLease
+    private let producer: KafkaProducer
+    private let logger: Logger
+    private let state = Mutex(RelayState())
+    private let published = Counter(label: "bazaar_kafka_relay_published_events")
+
+    struct RelayState {
+        var phase = "starting"
+        var lastError: String?
+        var publishedEvents = 0
+    }
+
+    /// Fails at once on what start-up should refuse (librdkafka missing, a setting it rejects);
+    /// does not connect.
+    public init(settings: KafkaRelaySettings, database: any Database, clock: any WallClock, logger: Logger) throws {
+        self.settings = settings
+        self.log = EventLog(database: database, clock: clock)
+        self.lease = RelayLease(
+            name: "kafka", owner: "\(ProcessInfo.processInfo.hostName)/\(getpid())/\(UUID().uuidString.prefix(8))", database: database,
+            clock: clock, duration: .seconds(15))
+        self.producer = try KafkaProducer(
+            brokers: settings.brokers.joined(separator: ","),
+            options: ["message.timeout.ms": String(settings.deliveryTimeout.milliseconds)])
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        logger.info(
+            "Kafka relay started",
+            metadata: ["brokers": "\(settings.brokers.joined(separator: ","))", "librdkafka": "\(producer.libraryVersion)"])
+        var topicsCreated = Set<String>()
+        var backoff = Duration.milliseconds(200)
+        await withGracefulShutdownHandler {
+            while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                let seen = log.database.changes.generation(for: nil)
+                do {
+                    guard let position = try await lease.claim() else {
+                        setPhase("standby: another process publishes")
+                        try await Task.sleep(for: .seconds(5))
+                        continue
+                    }
+                    let batch = try await log.read(after: position, limit: settings.batchSize)
+                    if batch.isEmpty {
+                        setPhase("publishing")
+                        await log.database.changes.wait(after: seen, topics: nil, timeout: .seconds(1))
+                        continue
+                    }
+                    let topics = Set(batch.map { settings.topic(for: $0.type) }).subtracting(topicsCreated)
+                    if !topics.isEmpty {
+                        try await producer.createTopics(
+                            topics.sorted(), partitions: settings.partitions, replicationFactor: settings.replicationFactor,
+                            timeout: .seconds(10))
+                        topicsCreated.formUnion(topics)
+                    }
+                    let deliveries = await producer.send(batch.map(record(for:)))
+                    let delivered = deliveries.prefix { $0 == nil }.count
+                    if delivered > 0 {
+                        try await lease.advance(to: batch[delivered - 1].position)
+                        published.increment(by: delivered)
+                        state.withLock { $0.publishedEvents += delivered }
+                    }
+                    if delivered < batch.count, let failure = deliveries[delivered] {
+                        throw failure
+                    }
+                    setPhase("publishing")
+                    backoff = .milliseconds(200)
+                } catch {
+                    if Task.isCancelled { break }
+                    let text = producer.lastError.map { "\(error); \($0)" } ?? "\(error)"
+                    if state.withLock({ $0.lastError }) != text {
+                        logger.warning("Kafka relay cannot publish; events wait in the log", metadata: ["error": "\(text)"])
+                    }
+                    state.withLock {
+                        $0.phase = "waiting for Kafka"
+                        $0.lastError = text
+                    }
+                    try? await Task.sleep(for: backoff)
+                    backoff = min(backoff * 2, .seconds(5))
+                }
+            }
+        } onGracefulShutdown: { [producer] in
+            producer.abandonWaitingSends(with: .broker(code: -1, message: "shutting down"))
+        }
+        try? await lease.release()
+        producer.close()
+    }
+
+    /// The event as Kafka carries it: keyed by its aggregate, the stored JSON as the value.
+    func record(for event: EventEnvelope) -> KafkaRecord {
+        var headers: [(name: String, value: String)] = [
+            ("event-id", event.id), ("event-type", event.type), ("event-version", String(event.version)),
+            ("occurred-at", event.occurredAt.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))),
+        ]
+        if let requestID = event.requestID { headers.append(("request-id", requestID)) }
+        return KafkaRecord(
+            topic: settings.topic(for: event.type), key: event.aggregateID ?? event.id, value: Array(event.payload.utf8), headers: headers)
+    }
+
+    private func setPhase(_ phase: String) {
+        state.withLock {
+            $0.phase = phase
+            if phase == "publishing" { $0.lastError = nil }
+        }
+    }
+
+    // MARK: StatusReporting
+
+    public var statusName: String { "kafka" }
+
+    public func status() async -> JSONValue {
+        let current = state.withLock { $0 }
+        var report: [String: JSONValue] = [
+            "state": .string(current.phase), "publishedEvents": .number(Double(current.publishedEvents)),
+        ]
+        if let waiting = try? await lag() {
+            report["lagEvents"] = .number(Double(waiting.events))
+            report["lagSeconds"] = .number(waiting.seconds)
+        }
+        if let error = current.lastError { report["lastError"] = .string(error) }
+        return .object(report)
+    }
+
+    public func refreshGauges() async {
+        guard let waiting = try? await lag() else { return }
+        Gauge(label: "bazaar_kafka_relay_lag_events").record(waiting.events)
+        Gauge(label: "bazaar_kafka_relay_lag_seconds").record(waiting.seconds)
+    }
+
+    /// Events not yet confirmed by Kafka, and how long the oldest has waited.
+    public func lag() async throws -> (events: Int, seconds: Double) {
+        let waiting = try await log.waiting(after: try await lease.position())
+        let seconds = waiting.oldest.map { max(0, log.clock.now().timeIntervalSince($0)) } ?? 0
+        return (waiting.count, seconds)
+    }
+}

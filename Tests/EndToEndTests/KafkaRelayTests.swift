@@ -1,0 +1,137 @@
+import Foundation
+import BazaarServer
+import HTTPTypes
+import KafkaRelay
+import Platform
+import Testing
+import TestSupport
+
+/// The event log published to a real Kafka-protocol broker and read back by a stock client
+/// (kcat), as another company service would subscribe.
+@Suite("Kafka relay")
+struct KafkaRelayTests {
+    static func withKafka(
+        _ broker: KafkaBroker, deliveryTimeout: Duration = .seconds(30)
+    ) -> @Sendable (inout BazaarSettings) -> Void {
+        let address = broker.address
+        return { settings in
+            var kafka = KafkaRelaySettings(brokers: [address])
+            kafka.deliveryTimeout = deliveryTimeout
+            settings.kafka = kafka
+        }
+    }
+
+    @Test(arguments: TestEngine.allCases)
+    func publishesEveryEventKeyedByItsAggregateWithHeaders(engine: TestEngine) async throws {
+        let broker = try await KafkaBroker()
+        try await TestBazaar.run(engine, configure: Self.withKafka(broker)) { app in
+            let admin = try await app.admin()
+            let product = try await app.createProduct(admin: admin.accessToken, sku: "KAFKA-1")
+            let shopper = try await app.register(email: "kafka@example.com")
+            let placed = try await app.request(
+                .post, "/api/v1/orders", token: shopper.accessToken,
+                json: #"{"items":[{"productId":"\#(product.id)","quantity":2}],"paymentMethod":"onDelivery"}"#,
+                headers: [.idempotencyKeyTest: UUID().uuidString, HTTPField.Name("X-Request-Id")!: "kafka-order-1"])
+            #expect(placed.status == .accepted)
+            let order = try placed.placedOrder()
+            #expect(try await app.settled(order.id, token: shopper.accessToken).status == "confirmed")
+            let relay = try #require(app.bazaar.kafkaRelay)
+            try await waitUntil("the relay caught up", timeout: .seconds(30)) { try await relay.lag().events == 0 }
+
+            #expect(try await broker.partitions(of: "bazaar.order.placed") == 6)
+            let placedMessages = try await broker.messages(in: "bazaar.order.placed")
+            let message = try #require(placedMessages.first { $0.key == order.id })
+            #expect(message.headerValues["event-type"] == "order.placed")
+            #expect(message.headerValues["request-id"] == "kafka-order-1")
+            // The value is the event as the log holds it.
+            let logged = try await app.request(.get, "/api/v1/admin/events?type=order.placed", token: admin.accessToken)
+            let events = try logged.decode(EventList.self).items
+            let event = try #require(events.first { $0.id == message.headerValues["event-id"] })
+            let value = try JSONDecoder().decode(JSONValue.self, from: Data((message.payload ?? "").utf8))
+            #expect(value == event.payload)
+
+            // One order's events share a key, so they land on the same partition number.
+            let changes = try await broker.messages(in: "bazaar.order.status-changed").filter { $0.key == order.id }
+            #expect(!changes.isEmpty)
+            #expect(changes.allSatisfy { $0.partition == message.partition })
+
+            let health = try await app.request(.get, "/health/ready")
+            #expect(health.status == .ok)
+            #expect(health.text.contains(#""kafka""#))
+            let metrics = try await app.request(.get, "/metrics").text
+            #expect(metrics.contains("bazaar_kafka_relay_lag_events 0"))
+        }
+    }
+
+    /// Kafka stops while orders keep coming: the shop stays ready, the relay's lag shows, and
+    /// when Kafka returns every event arrives, each aggregate's in log order, none missing.
+    @Test(arguments: TestEngine.allCases)
+    func eventsWaitWhileKafkaIsDownAndArriveInOrderWhenItReturns(engine: TestEngine) async throws {
+        let broker = try await KafkaBroker()
+        try await TestBazaar.run(engine, configure: Self.withKafka(broker, deliveryTimeout: .seconds(2))) { app in
+            let relay = try #require(app.bazaar.kafkaRelay)
+            let admin = try await app.admin()
+            let product = try await app.createProduct(admin: admin.accessToken, sku: "KAFKA-2", stock: 100)
+            try await waitUntil("the relay caught up", timeout: .seconds(30)) { try await relay.lag().events == 0 }
+
+            try await broker.stop()
+            let shopper = try await app.register(email: "outage@example.com")
+            var orders: [String] = []
+            for _ in 0..<5 {
+                orders.append(try await app.placeOrder(token: shopper.accessToken, items: [(product.id, 1)]).id)
+            }
+            for order in orders { _ = try await app.settled(order, token: shopper.accessToken) }
+            let ready = try await app.request(.get, "/health/ready")
+            #expect(ready.status == .ok)
+            try await waitUntil("the relay reports Kafka down", timeout: .seconds(20)) {
+                let status = try await app.request(.get, "/health/ready").decode(Readiness.self)
+                return status.components?.kafka.state == "waiting for Kafka" && (status.components?.kafka.lagEvents ?? 0) > 0
+            }
+
+            try await broker.start()
+            try await waitUntil("the relay caught up after the outage", timeout: .seconds(60)) { try await relay.lag().events == 0 }
+            let logged = try await app.request(.get, "/api/v1/admin/events?limit=100", token: admin.accessToken).decode(EventList.self)
+                .items.reversed()  // oldest first
+            var published: [String: [KafkaBroker.Message]] = [:]
+            for type in Set(logged.map(\.type)) { published[type] = try await broker.messages(in: "bazaar.\(type)") }
+            for type in Set(logged.map(\.type)) {
+                let inKafka = published[type] ?? []
+                let ids = Set(inKafka.compactMap { $0.headerValues["event-id"] })
+                let expected = logged.filter { $0.type == type }
+                #expect(expected.allSatisfy { ids.contains($0.id) }, "missing \(type) events in Kafka")
+                // Per key, first deliveries in offset order follow the log's order.
+                for key in Set(inKafka.compactMap(\.key)) {
+                    var seen = Set<String>()
+                    let order = inKafka.filter { $0.key == key }.sorted { $0.offset < $1.offset }
+                        .compactMap { $0.headerValues["event-id"] }.filter { seen.insert($0).inserted }
+                    let logOrder = expected.map(\.id).filter { order.contains($0) }
+                    #expect(order == logOrder, "\(type) events of \(key) out of order")
+                }
+            }
+            for order in orders {
+                #expect(published["order.placed"]?.contains { $0.key == order } == true)
+            }
+        }
+    }
+
+    struct EventList: Decodable {
+        struct Item: Decodable {
+            let id: String
+            let type: String
+            let payload: JSONValue
+        }
+        let items: [Item]
+    }
+
+    struct Readiness: Decodable {
+        struct Components: Decodable {
+            struct Kafka: Decodable {
+                let state: String
+                let lagEvents: Int?
+            }
+            let kafka: Kafka
+        }
+        let status: String
+        let components: Components?
+    }
+}
