@@ -10,7 +10,7 @@ import Synchronization
 public final class KafkaProducer: Sendable {
     let library: LibRdKafka
     /// The librdkafka handle; topic creation (KafkaTopics.swift) uses it too.
-    let client: Client
+    let client: KafkaHandle
     private let shared = Shared()
 
     /// What the caller's tasks and the event thread share.
@@ -33,21 +33,10 @@ public final class KafkaProducer: Sendable {
         var pollerFinished = false
     }
 
-    /// The librdkafka handle, destroyed with the producer.
-    final class Client: @unchecked Sendable {  // the handle is thread-safe by librdkafka's contract
-        let handle: OpaquePointer
-        let events: OpaquePointer
-        init(handle: OpaquePointer, events: OpaquePointer) {
-            self.handle = handle
-            self.events = events
-        }
-    }
-
     /// `brokers` is librdkafka's `bootstrap.servers`; `options` are further librdkafka settings.
     /// Nothing connects yet: librdkafka connects in the background and retries while Kafka is down.
     public init(brokers: String, options: [String: String] = [:]) throws(KafkaError) {
         let library = try LibRdKafka.shared()
-        guard let conf = library.confNew() else { throw .configuration("librdkafka could not allocate a configuration") }
         var settings = [
             "bootstrap.servers": brokers,
             // Exactly one copy per send, in order per partition, even when librdkafka retries.
@@ -61,23 +50,15 @@ public final class KafkaProducer: Sendable {
             "log_level": "2",
         ]
         settings.merge(options) { _, new in new }
-        var message = [CChar](repeating: 0, count: 512)
-        for (name, value) in settings.sorted(by: { $0.key < $1.key })
-        where library.confSet(conf, name, value, &message, message.count) != 0 {
-            library.confDestroy(conf)
-            throw .configuration("Kafka setting \(name): \(LibRdKafka.string(message))")
-        }
+        let conf = try library.configuration(settings)
         library.confSetEvents(conf, LibRdKafka.eventDeliveryReport | LibRdKafka.eventError)
-        guard let handle = library.new(LibRdKafka.producer, conf, &message, message.count) else {
-            library.confDestroy(conf)
-            throw .configuration(LibRdKafka.string(message))
-        }
+        let handle = try library.client(type: LibRdKafka.producer, conf: conf)
         guard let events = library.queueGetMain(handle) else {
             library.destroy(handle)
             throw .configuration("librdkafka gave no event queue")
         }
         self.library = library
-        let client = Client(handle: handle, events: events)
+        let client = KafkaHandle(handle: handle, events: events)
         self.client = client
         let shared = shared
         let poller = Thread {

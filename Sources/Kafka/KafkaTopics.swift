@@ -1,16 +1,25 @@
 import Foundation
 
 extension KafkaProducer {
-    /// Creates the topics that do not exist yet (one that exists already is fine). Waits on a
-    /// thread of its own for the broker's answer, at most `timeout`.
+    /// Creates the topics that do not exist yet (one that exists already is fine).
     public func createTopics(_ names: [String], partitions: Int, replicationFactor: Int, timeout: Duration) async throws(KafkaError) {
+        try await KafkaTopics.create(
+            names, partitions: partitions, replicationFactor: replicationFactor, timeout: timeout, library: library, client: client)
+    }
+}
+
+/// Topic creation with librdkafka's admin API, on any client handle.
+enum KafkaTopics {
+    /// Waits on a thread of its own for the broker's answer, at most `timeout`.
+    static func create(
+        _ names: [String], partitions: Int, replicationFactor: Int, timeout: Duration, library: LibRdKafka, client: KafkaHandle
+    ) async throws(KafkaError) {
         guard !names.isEmpty else { return }
         let milliseconds = Int32(clamping: timeout.components.seconds * 1000)
         let result: Result<Void, KafkaError> = await withCheckedContinuation { continuation in
-            let (library, client) = (library, client)
             let thread = Thread {
                 continuation.resume(
-                    returning: Self.createTopics(
+                    returning: createTopics(
                         names, partitions: partitions, replicationFactor: replicationFactor, timeout: milliseconds, library: library,
                         handle: client.handle))
             }

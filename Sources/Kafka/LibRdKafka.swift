@@ -49,9 +49,27 @@ final class LibRdKafka: @unchecked Sendable {  // immutable after init: function
     let topicResultName: @convention(c) (Handle?) -> UnsafePointer<CChar>?
     let topicResultErrorString: @convention(c) (Handle?) -> UnsafePointer<CChar>?
     let version: @convention(c) () -> UnsafePointer<CChar>?
+    // Consumer groups.
+    let pollSetConsumer: @convention(c) (Handle?) -> Int32
+    let consumerPoll: @convention(c) (Handle?, Int32) -> UnsafeMutableRawPointer?
+    let messageDestroy: @convention(c) (UnsafeMutableRawPointer?) -> Void
+    let messageHeaders: @convention(c) (UnsafeRawPointer?, UnsafeMutablePointer<Handle?>?) -> Int32
+    let headerGetAll:
+        @convention(c) (Handle?, Int, UnsafeMutablePointer<UnsafePointer<CChar>?>?, UnsafeMutablePointer<UnsafeRawPointer?>?, UnsafeMutablePointer<Int>?)
+            -> Int32
+    let topicName: @convention(c) (Handle?) -> UnsafePointer<CChar>?
+    let partitionListNew: @convention(c) (Int32) -> Handle?
+    let partitionListAdd: @convention(c) (Handle?, UnsafePointer<CChar>?, Int32) -> UnsafeMutableRawPointer?
+    let partitionListSetOffset: @convention(c) (Handle?, UnsafePointer<CChar>?, Int32, Int64) -> Int32
+    let partitionListDestroy: @convention(c) (Handle?) -> Void
+    let subscribe: @convention(c) (Handle?, Handle?) -> Int32
+    let commit: @convention(c) (Handle?, Handle?, Int32) -> Int32
+    let consumerClose: @convention(c) (Handle?) -> Int32
 
     // Constants of rdkafka.h.
     static let producer: Int32 = 0
+    static let consumer: Int32 = 1
+    static let anyPartition: Int32 = -1
     static let eventDeliveryReport: Int32 = 0x1
     static let eventError: Int32 = 0x8
     static let eventCreateTopicsResult: Int32 = 100
@@ -114,6 +132,19 @@ final class LibRdKafka: @unchecked Sendable {  // immutable after init: function
         topicResultName = try symbol("rd_kafka_topic_result_name")
         topicResultErrorString = try symbol("rd_kafka_topic_result_error_string")
         version = try symbol("rd_kafka_version_str")
+        pollSetConsumer = try symbol("rd_kafka_poll_set_consumer")
+        consumerPoll = try symbol("rd_kafka_consumer_poll")
+        messageDestroy = try symbol("rd_kafka_message_destroy")
+        messageHeaders = try symbol("rd_kafka_message_headers")
+        headerGetAll = try symbol("rd_kafka_header_get_all")
+        topicName = try symbol("rd_kafka_topic_name")
+        partitionListNew = try symbol("rd_kafka_topic_partition_list_new")
+        partitionListAdd = try symbol("rd_kafka_topic_partition_list_add")
+        partitionListSetOffset = try symbol("rd_kafka_topic_partition_list_set_offset")
+        partitionListDestroy = try symbol("rd_kafka_topic_partition_list_destroy")
+        subscribe = try symbol("rd_kafka_subscribe")
+        commit = try symbol("rd_kafka_commit")
+        consumerClose = try symbol("rd_kafka_consumer_close")
     }
 
     /// The text librdkafka wrote into an error buffer.
@@ -121,7 +152,40 @@ final class LibRdKafka: @unchecked Sendable {  // immutable after init: function
         String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
+    /// A librdkafka configuration from `settings`, or the setting it refused.
+    func configuration(_ settings: [String: String]) throws(KafkaError) -> Handle {
+        guard let conf = confNew() else { throw .configuration("librdkafka could not allocate a configuration") }
+        var message = [CChar](repeating: 0, count: 512)
+        for (name, value) in settings.sorted(by: { $0.key < $1.key }) where confSet(conf, name, value, &message, message.count) != 0 {
+            confDestroy(conf)
+            throw .configuration("Kafka setting \(name): \(Self.string(message))")
+        }
+        return conf
+    }
+
+    /// A client of `type` made from `conf` (which it then owns).
+    func client(type: Int32, conf: Handle) throws(KafkaError) -> Handle {
+        var message = [CChar](repeating: 0, count: 512)
+        guard let handle = new(type, conf, &message, message.count) else {
+            confDestroy(conf)
+            throw .configuration(Self.string(message))
+        }
+        return handle
+    }
+
     func describe(_ code: Int32) -> String {
         err2str(code).map { String(cString: $0) } ?? "error \(code)"
+    }
+}
+
+/// A librdkafka client handle (and its event queue, when it uses one), shared by the calls and
+/// threads of one producer or consumer.
+final class KafkaHandle: @unchecked Sendable {  // librdkafka's handles are thread-safe by its contract
+    let handle: OpaquePointer
+    let events: OpaquePointer?
+
+    init(handle: OpaquePointer, events: OpaquePointer?) {
+        self.handle = handle
+        self.events = events
     }
 }
