@@ -106,7 +106,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
-            name: "KafkaRelay",
+            name: "KafkaEvents",
             dependencies: ["Platform", "Kafka"],
             swiftSettings: strictSettings
         ),
@@ -162,7 +162,7 @@ let package = Package(
             name: "BazaarServer",
             dependencies: [
                 "Platform", "Contracts", "Identity", "Catalog", "Cart", "Ordering", "Promotions", "Notifications", "Gateway", "Upstreams",
-                "WebFront", "KafkaRelay",
+                "WebFront", "KafkaEvents",
             ],
             swiftSettings: strictSettings
         ),
@@ -294,7 +294,7 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 "BazaarServer",
-                "KafkaRelay",
+                "KafkaEvents",
                 "TestSupport",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -4,7 +4,7 @@ import Catalog
 import Contracts
 import Gateway
 import Identity
-import KafkaRelay
+import KafkaEvents
 import Notifications
 import Ordering
 import Promotions
@@ -83,7 +83,7 @@ public func buildBazaar(
     let consumers = EventConsumerService(
         handlers: handlers, database: database, clock: clock,
         retry: RetryPolicy(maxAttempts: 8, baseDelay: .milliseconds(50), maxDelay: .seconds(30)),
-        logger: logger)
+        transport: settings.eventTransport == .kafka ? settings.kafka.map(KafkaEventTransport.init(settings:)) : nil, logger: logger)
     let transport =
         mailTransport ?? settings.smtp.map { SMTPTransport(settings: $0) } ?? StoredMailTransport(database: database, clock: clock)
     let jobWorker = JobWorkerService(

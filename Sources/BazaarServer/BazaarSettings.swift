@@ -1,7 +1,7 @@
 public import Configuration
 import Foundation
 public import Identity
-public import KafkaRelay
+public import KafkaEvents
 public import Notifications
 public import Logging
 public import Platform
@@ -69,6 +69,14 @@ public struct BazaarSettings: Sendable {
     public var walletPayments: Bool?
     /// Publishing the event log to Kafka (`--kafka-brokers`, `BAZAAR_KAFKA_BROKERS`); nil: off.
     public var kafka: KafkaRelaySettings?
+    /// Where module consumers read events (`--event-transport`): the database log, or Kafka
+    /// consumer groups, so several processes serving a module share its consumers' work.
+    public var eventTransport = EventTransportKind.log
+
+    public enum EventTransportKind: String, Sendable, CaseIterable {
+        case log
+        case kafka
+    }
 
     public init() {}
 
@@ -178,6 +186,15 @@ public struct BazaarSettings: Sendable {
         settings.connectionLimits.idleTimeout = .milliseconds(
             Int64(try integer(config, "idle.timeout.ms", default: 60_000, in: 100...3_600_000)))
         settings.kafka = try kafka(config)
+        if let text = config.string(forKey: "event.transport") {
+            guard let kind = EventTransportKind(rawValue: text.lowercased()) else {
+                throw Invalid(setting: "event.transport (BAZAAR_EVENT_TRANSPORT)", problem: "expected log or kafka")
+            }
+            guard kind == .log || settings.kafka != nil else {
+                throw Invalid(setting: "event.transport (BAZAAR_EVENT_TRANSPORT)", problem: "kafka needs Kafka brokers (--kafka-brokers)")
+            }
+            settings.eventTransport = kind
+        }
         let needsCatalog = settings.modules.contains(.cart) || settings.modules.contains(.ordering)
         if needsCatalog && !settings.modules.contains(.catalog) && settings.moduleURLs[.catalog] == nil {
             throw Invalid(
@@ -201,6 +218,7 @@ public struct BazaarSettings: Sendable {
         kafka.partitions = try integer(config, "kafka.partitions", default: 6, in: 1...10_000)
         kafka.replicationFactor = try integer(config, "kafka.replication.factor", default: -1, in: -1...100)
         kafka.deliveryTimeout = .milliseconds(try integer(config, "kafka.delivery.timeout.ms", default: 30_000, in: 1_000...3_600_000))
+        kafka.sessionTimeout = .milliseconds(try integer(config, "kafka.session.timeout.ms", default: 10_000, in: 6_000...300_000))
         return kafka
     }
 

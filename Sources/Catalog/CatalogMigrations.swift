@@ -44,5 +44,13 @@ enum CatalogMigrations {
                     """,
                 ]
             },
+            SQLMigration(version: 3, name: "orders cancelled before their reservation") { _ in
+                [
+                    // Read from Kafka, an order's cancellation (one topic) may come before its
+                    // placement (another): the cancellation is remembered so that the placement,
+                    // when it comes, reserves nothing.
+                    "CREATE TABLE early_cancellations (order_id TEXT PRIMARY KEY, cancelled_at BIGINT NOT NULL)"
+                ]
+            },
         ])
 }

@@ -12,7 +12,9 @@ struct ProductImage: Sendable {
     /// The image in `bytes`, or nil when they are none of the accepted formats.
     init?(bytes: [UInt8]) {
         guard let type = Self.sniff(bytes) else { return nil }
-        self.init(contentType: type, bytes: bytes, etag: "\"" + SHA256.hash(data: bytes).prefix(16).map { String(format: "%02x", $0) }.joined() + "\"")
+        self.init(
+            contentType: type, bytes: bytes,
+            etag: "\"" + SHA256.hash(data: bytes).prefix(16).map { String(format: "%02x", $0) }.joined() + "\"")
     }
 
     init(contentType: String, bytes: [UInt8], etag: String) {

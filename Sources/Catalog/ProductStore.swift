@@ -91,22 +91,28 @@ struct ProductStore: Sendable {
 
     /// Removes the product's image; false when it had none.
     static func removeImage(of id: String, at now: Int64, on db: any SQLDatabase) async throws -> Bool {
-        guard try await db.raw("DELETE FROM product_images WHERE product_id = \(bind: id) RETURNING product_id").first() != nil else { return false }
-        try await db.update("products").set(SQLColumn("image_etag"), to: SQLLiteral.null).set("updated_at", to: now).where("id", .equal, id).run()
+        guard try await db.raw("DELETE FROM product_images WHERE product_id = \(bind: id) RETURNING product_id").first() != nil else {
+            return false
+        }
+        try await db.update("products").set(SQLColumn("image_etag"), to: SQLLiteral.null).set("updated_at", to: now).where("id", .equal, id)
+            .run()
         return true
     }
 
     /// The image of a product that is not deleted.
     func image(of id: String) async throws -> ProductImage? {
         try await database.read { db in
-            guard let row = try await db.raw(
-                """
-                SELECT i.content_type, i.bytes, p.image_etag FROM product_images i JOIN products p ON p.id = i.product_id
-                WHERE i.product_id = \(bind: id) AND p.deleted_at IS NULL
-                """
-            ).first() else { return nil }
+            guard
+                let row = try await db.raw(
+                    """
+                    SELECT i.content_type, i.bytes, p.image_etag FROM product_images i JOIN products p ON p.id = i.product_id
+                    WHERE i.product_id = \(bind: id) AND p.deleted_at IS NULL
+                    """
+                ).first()
+            else { return nil }
             return ProductImage(
-                contentType: try row.decode(column: "content_type", as: String.self), bytes: Array(try row.decode(column: "bytes", as: Data.self)),
+                contentType: try row.decode(column: "content_type", as: String.self),
+                bytes: Array(try row.decode(column: "bytes", as: Data.self)),
                 etag: try row.decode(column: "image_etag", as: String.self))
         }
     }
@@ -129,7 +135,8 @@ struct ProductStore: Sendable {
             query.appendLiteral(engine.forUpdate)
             for row in try await db.raw(query).all() {
                 stock[try row.decode(column: "id", as: String.self)] = Stock(
-                    stock: try row.decode(column: "stock", as: Int.self), deleted: try row.decode(column: "deleted_at", as: Int64?.self) != nil)
+                    stock: try row.decode(column: "stock", as: Int.self),
+                    deleted: try row.decode(column: "deleted_at", as: Int64?.self) != nil)
             }
         }
         return stock
@@ -145,7 +152,9 @@ struct ProductStore: Sendable {
     static func insertReservations(_ rows: [(orderID: String, productID: String, quantity: Int)], on db: any SQLDatabase) async throws {
         for start in stride(from: 0, to: rows.count, by: 300) {
             var insert = db.insert(into: "stock_reservations").columns("order_id", "product_id", "quantity")
-            for row in rows[start..<min(start + 300, rows.count)] { insert = insert.values(SQLBind(row.orderID), SQLBind(row.productID), SQLBind(row.quantity)) }
+            for row in rows[start..<min(start + 300, rows.count)] {
+                insert = insert.values(SQLBind(row.orderID), SQLBind(row.productID), SQLBind(row.quantity))
+            }
             try await insert.run()
         }
     }
@@ -154,8 +163,26 @@ struct ProductStore: Sendable {
     static func releaseReservations(orderID: String, at now: Int64, on db: any SQLDatabase) async throws -> [OrderLineQuantity] {
         try await db.raw(
             "UPDATE stock_reservations SET released_at = \(bind: now) WHERE order_id = \(bind: orderID) AND released_at IS NULL RETURNING product_id, quantity"
-        ).all().map { OrderLineQuantity(productID: try $0.decode(column: "product_id", as: String.self), quantity: try $0.decode(column: "quantity", as: Int.self)) }
-            .sorted { $0.productID < $1.productID }
+        ).all().map {
+            OrderLineQuantity(
+                productID: try $0.decode(column: "product_id", as: String.self), quantity: try $0.decode(column: "quantity", as: Int.self))
+        }
+        .sorted { $0.productID < $1.productID }
+    }
+
+    /// Remembers a pending order cancelled with nothing reserved for it yet.
+    static func recordEarlyCancellation(orderID: String, at now: Int64, on db: any SQLDatabase) async throws {
+        try await db.raw(
+            "INSERT INTO early_cancellations (order_id, cancelled_at) VALUES (\(bind: orderID), \(bind: now)) ON CONFLICT (order_id) DO NOTHING"
+        ).run()
+    }
+
+    /// Which of `orderIDs` were cancelled before their placement was handled.
+    static func earlyCancellations(among orderIDs: [String], on db: any SQLDatabase) async throws -> Set<String> {
+        guard !orderIDs.isEmpty else { return [] }
+        var query = SQLQueryString("SELECT order_id FROM early_cancellations WHERE order_id IN ")
+        query.appendBindList(orderIDs)
+        return Set(try await db.raw(query).all().map { try $0.decode(column: "order_id", as: String.self) })
     }
 
     func skuTaken(_ sku: String) async throws -> Bool {

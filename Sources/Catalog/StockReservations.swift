@@ -33,8 +33,9 @@ struct StockReservations: EventHandler {
         // id), so two batches with the same products serialise instead of deadlocking.
         var placed: [(OrderPlaced, [String: Int])] = []
         var productIDs = Set<String>()
-        for event in events where event.type == OrderPlaced.type {
-            let order = try event.decode(OrderPlaced.self)
+        let orders = try events.filter { $0.type == OrderPlaced.type }.map { try $0.decode(OrderPlaced.self) }
+        var cancelled = try await ProductStore.earlyCancellations(among: orders.map(\.orderID), on: db)
+        for order in orders {
             var wanted: [String: Int] = [:]
             for line in order.lines { wanted[line.productID, default: 0] += line.quantity }
             placed.append((order, wanted))
@@ -45,15 +46,22 @@ struct StockReservations: EventHandler {
         for event in events {
             switch event.type {
             case OrderPlaced.type:
-                guard let (order, wanted) = nextPlaced.next() else { continue }
+                guard let (order, wanted) = nextPlaced.next(), !cancelled.contains(order.orderID) else { continue }
                 pending.decide(order, wanted: wanted, onHand: &onHand)
             case OrderStatusChanged.type:
                 let change = try event.decode(OrderStatusChanged.self)
                 guard change.to == "cancelled" || change.to == "rejected" else { continue }
                 // The order may have been reserved earlier in this batch: write that first.
                 try await pending.flush(at: now, platform: platform, on: db)
-                for line in try await release(orderID: change.orderID, at: now, on: db) {
+                let released = try await release(orderID: change.orderID, at: now, on: db)
+                for line in released {
                     onHand[line.productID]?.stock += line.quantity
+                }
+                // Nothing reserved for a pending order: its placement has not come yet (possible
+                // when events come from Kafka, one topic per type). It must reserve nothing.
+                if released.isEmpty, change.from == "pending", change.to == "cancelled" {
+                    try await ProductStore.recordEarlyCancellation(orderID: change.orderID, at: now, on: db)
+                    cancelled.insert(change.orderID)
                 }
             default:
                 continue
@@ -91,7 +99,8 @@ struct PendingReservations {
                 continue
             }
             if product.stock < requested {
-                rejections.append(StockRejection(productID: id, requested: requested, available: product.stock, reason: "insufficient stock"))
+                rejections.append(
+                    StockRejection(productID: id, requested: requested, available: product.stock, reason: "insufficient stock"))
             }
         }
         guard rejections.isEmpty else {

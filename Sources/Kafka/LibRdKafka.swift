@@ -55,7 +55,9 @@ final class LibRdKafka: @unchecked Sendable {  // immutable after init: function
     let messageDestroy: @convention(c) (UnsafeMutableRawPointer?) -> Void
     let messageHeaders: @convention(c) (UnsafeRawPointer?, UnsafeMutablePointer<Handle?>?) -> Int32
     let headerGetAll:
-        @convention(c) (Handle?, Int, UnsafeMutablePointer<UnsafePointer<CChar>?>?, UnsafeMutablePointer<UnsafeRawPointer?>?, UnsafeMutablePointer<Int>?)
+        @convention(c) (
+            Handle?, Int, UnsafeMutablePointer<UnsafePointer<CChar>?>?, UnsafeMutablePointer<UnsafeRawPointer?>?, UnsafeMutablePointer<Int>?
+        )
             -> Int32
     let topicName: @convention(c) (Handle?) -> UnsafePointer<CChar>?
     let partitionListNew: @convention(c) (Int32) -> Handle?

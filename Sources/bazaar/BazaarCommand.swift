@@ -25,6 +25,7 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "A JSON configuration file (BAZAAR_CONFIG), e.g. {\"bazaar\": {\"port\": 9000}}.") var config: String?
     @Option(help: "trace, debug, info, notice, warning, error (BAZAAR_LOG_LEVEL).") var logLevel: String?
     @Option(help: "Publish every event to Kafka at host:port[,host:port] (BAZAAR_KAFKA_BROKERS).") var kafkaBrokers: String?
+    @Option(help: "Where module consumers read events: log (default) or kafka (BAZAAR_EVENT_TRANSPORT).") var eventTransport: String?
 
     func values(modules: String? = nil, extra: [AbsoluteConfigKey: ConfigValue] = [:]) -> [AbsoluteConfigKey: ConfigValue] {
         var values = extra
@@ -34,6 +35,7 @@ struct CommonOptions: ParsableArguments {
         if let logLevel { values["bazaar.log.level"] = .init(.string(logLevel), isSecret: false) }
         if let modules { values["bazaar.modules"] = .init(.string(modules), isSecret: false) }
         if let kafkaBrokers { values["bazaar.kafka.brokers"] = .init(.string(kafkaBrokers), isSecret: false) }
+        if let eventTransport { values["bazaar.event.transport"] = .init(.string(eventTransport), isSecret: false) }
         return values
     }
 

@@ -17,8 +17,8 @@ struct StockReservationTests {
         try await app.bazaar.platform.database.transaction { db in try await app.bazaar.platform.events.append(event, on: db) }
     }
 
-    func change(_ app: TestBazaar, order: String, to status: String) async throws {
-        let event = OrderStatusChanged(orderID: order, userID: "u", from: "confirmed", to: status, reason: nil)
+    func change(_ app: TestBazaar, order: String, from: String = "confirmed", to status: String) async throws {
+        let event = OrderStatusChanged(orderID: order, userID: "u", from: from, to: status, reason: nil)
         try await app.bazaar.platform.database.transaction { db in try await app.bazaar.platform.events.append(event, on: db) }
     }
 
@@ -29,6 +29,25 @@ struct StockReservationTests {
             return replies.first {
                 ($0.type == StockReserved.type || $0.type == StockRejected.type) && $0.payload.contains(#""orderID":"\#(order)""#)
             }
+        }
+    }
+
+    /// Read from Kafka (one topic per event type) a customer's cancellation of a pending order
+    /// can come before the placement itself: the placement must then reserve nothing.
+    @Test(arguments: TestEngine.allCases)
+    func aCancellationThatComesFirstLeavesThePlacementNothingToReserve(engine: TestEngine) async throws {
+        try await TestBazaar.run(engine) { app in
+            let admin = try await app.admin().accessToken
+            let a = try await app.createProduct(admin: admin, sku: "EARLY", stock: 5)
+            try await change(app, order: "early-1", from: "pending", to: "cancelled")
+            try await app.consumersCaughtUp()
+            try await place(app, order: "early-1", [(a.id, 2)])
+            try await place(app, order: "later-2", [(a.id, 1)])
+            #expect(try await outcome(app, order: "later-2").type == StockReserved.type)
+            try await app.consumersCaughtUp()
+            #expect(try await app.product(a.id)?.stock == 4)
+            let replies = try await app.bazaar.platform.events.recent(type: nil, limit: 500)
+            #expect(!replies.contains { $0.type == StockReserved.type && $0.payload.contains(#""orderID":"early-1""#) })
         }
     }
 

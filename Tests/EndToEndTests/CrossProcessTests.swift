@@ -46,6 +46,8 @@ extension MultiProcess {
             (["run", "--log-level", "loud"], "log.level"),
             (["run", "--kafka-brokers", "localhost"], "kafka.brokers"),
             (["run", "--kafka-brokers", "127.0.0.1:9092,:1"], "kafka.brokers"),
+            (["run", "--event-transport", "kafka"], "event.transport"),
+            (["run", "--event-transport", "carrier-pigeon"], "event.transport"),
         ])
         func badSettingsStopStartUpNamingTheSetting(arguments: [String], setting: String) throws {
             let (status, output) = try LiveProcess.runToCompletion(arguments)

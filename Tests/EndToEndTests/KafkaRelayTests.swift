@@ -1,8 +1,9 @@
 import Foundation
 import BazaarServer
 import HTTPTypes
-import KafkaRelay
+import KafkaEvents
 import Platform
+import SQLKit
 import Testing
 import TestSupport
 
@@ -111,6 +112,43 @@ struct KafkaRelayTests {
             for order in orders {
                 #expect(published["order.placed"]?.contains { $0.key == order } == true)
             }
+        }
+    }
+
+    /// Every module consumer a member of its Kafka consumer group instead of a reader of the
+    /// database log: orders still settle exactly once, and no more stock is sold than there is.
+    @Test(arguments: TestEngine.allCases)
+    func ordersSettleWithConsumersReadingFromKafka(engine: TestEngine) async throws {
+        let broker = try await KafkaBroker()
+        let kafka = Self.withKafka(broker)
+        try await TestBazaar.run(
+            engine,
+            configure: {
+                kafka(&$0)
+                $0.eventTransport = .kafka
+            }
+        ) { app in
+            let admin = try await app.admin()
+            let product = try await app.createProduct(admin: admin.accessToken, sku: "KAFKA-3", stock: 3)
+            let shopper = try await app.register(email: "groups@example.com")
+            let orders = try await withThrowingTaskGroup(of: String.self) { group in
+                for _ in 0..<5 { group.addTask { try await app.placeOrder(token: shopper.accessToken, items: [(product.id, 1)]).id } }
+                var ids: [String] = []
+                for try await id in group { ids.append(id) }
+                return ids
+            }
+            var statuses: [String] = []
+            for order in orders { statuses.append(try await app.settled(order, token: shopper.accessToken).status) }
+            #expect(statuses.filter { $0 == "confirmed" }.count == 3)
+            #expect(statuses.filter { $0 == "rejected" }.count == 2)
+            #expect(try await app.product(product.id)?.stock == 0)
+            try await app.consumersCaughtUp()
+            // The consumers never followed the database log: their stored positions did not move.
+            let moved = try await app.bazaar.platform.database.read { db in
+                try await db.raw("SELECT COUNT(*) AS n FROM event_consumers WHERE seq > 0 OR tx_id > 0").first()?
+                    .decode(column: "n", as: Int.self)
+            }
+            #expect(moved == 0)
         }
     }
 

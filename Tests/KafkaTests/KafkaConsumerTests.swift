@@ -20,7 +20,9 @@ struct KafkaConsumerTests {
         let producer = try KafkaProducer(brokers: broker.address)
         defer { producer.close() }
         try await producer.createTopics(["tests.group"], partitions: 6, replicationFactor: 1, timeout: .seconds(10))
-        let records = (0..<20).map { KafkaRecord(topic: "tests.group", key: "k\($0)", value: Array("v\($0)".utf8), headers: [("n", "\($0)")]) }
+        let records = (0..<20).map {
+            KafkaRecord(topic: "tests.group", key: "k\($0)", value: Array("v\($0)".utf8), headers: [("n", "\($0)")])
+        }
         #expect(await producer.send(records).allSatisfy { $0 == nil })
 
         let first = try KafkaConsumer(brokers: broker.address, group: "tests", topics: ["tests.group"])

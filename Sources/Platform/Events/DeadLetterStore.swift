@@ -41,6 +41,17 @@ public struct DeadLetterStore: Sendable {
         }
     }
 
+    /// Parks an event a transport delivered (it has no log position to move past; the
+    /// transport leaves it out once acknowledged).
+    func parkDelivered(consumer: String, event: EventEnvelope, error: String, attempts: Int) async throws {
+        let now = clock.now().millisecondsSince1970
+        try await database.transaction { db in
+            try await Self.insert(
+                source: "event", consumer: consumer, reference: event.id, type: event.type, payload: event.payload, error: error,
+                attempts: attempts, at: now, on: db)
+        }
+    }
+
     static func insert(
         source: String, consumer: String, reference: String, type: String, payload: String, error: String, attempts: Int, at now: Int64,
         on db: any SQLDatabase

@@ -17,11 +17,14 @@ public final class EventConsumerService: Service {
     private let pollInterval: Duration
     private let batchSize: Int
     private let logger: Logger
+    /// Where events come from when not from the database log (Kafka consumer groups).
+    let transport: (any EventTransport)?
 
     public init(
         handlers: [any EventHandler], database: any Database, clock: any WallClock, retry: RetryPolicy = RetryPolicy(),
-        pollInterval: Duration = .seconds(2), batchSize: Int = 100, logger: Logger
+        pollInterval: Duration = .seconds(2), batchSize: Int = 100, transport: (any EventTransport)? = nil, logger: Logger
     ) {
+        self.transport = transport
         self.batchSize = batchSize
         self.handlers = handlers
         self.database = database
@@ -44,6 +47,11 @@ public final class EventConsumerService: Service {
     }
 
     private func runLoop(_ handler: any EventHandler) async {
+        var feed: TransportFeed?
+        if let transport {
+            guard let subscribed = await subscribe(handler, to: transport) else { return }
+            feed = subscribed
+        }
         // Attempts count per event: an event that succeeds on a retry must not spend the
         // attempts of the next one.
         var failing: (eventID: String, attempts: Int)?
@@ -53,6 +61,12 @@ public final class EventConsumerService: Service {
         while !Task.isCancelled {
             let seen = database.changes.generation(for: topics)
             do {
+                if let feed {
+                    // The poll itself waited for events; no database wake-up to wait for.
+                    _ = try await drainOnce(handler, from: feed)
+                    failing = nil
+                    continue
+                }
                 let processed = try await drainOnce(handler)
                 failing = nil
                 if processed > 0 { continue }
@@ -63,7 +77,14 @@ public final class EventConsumerService: Service {
                     logger.error(
                         "event parked in dead letters",
                         metadata: ["consumer": "\(handler.name)", "event": "\(failure.event.id)", "error": "\(failure.message)"])
-                    try? await deadLetters.park(consumer: handler.name, event: failure.event, error: failure.message, attempts: attempts)
+                    if let feed {
+                        try? await deadLetters.parkDelivered(
+                            consumer: handler.name, event: failure.event, error: failure.message, attempts: attempts)
+                        feed.drop(eventID: failure.event.id)
+                    } else {
+                        try? await deadLetters.park(
+                            consumer: handler.name, event: failure.event, error: failure.message, attempts: attempts)
+                    }
                     failing = nil
                     continue
                 }
@@ -81,6 +102,23 @@ public final class EventConsumerService: Service {
             await database.changes.wait(after: seen, topics: topics, timeout: backoff.nextWait(poll: pollInterval))
             if database.changes.generation(for: topics) != seen { backoff.woke() }
         }
+        await feed?.subscription.close()
+    }
+
+    /// Joins the consumer's group, retrying while the transport is unreachable; nil once cancelled.
+    private func subscribe(_ handler: any EventHandler, to transport: any EventTransport) async -> TransportFeed? {
+        var attempt = 1
+        while !Task.isCancelled {
+            do {
+                return TransportFeed(subscription: try await transport.subscribe(consumer: handler.name, eventTypes: handler.eventTypes))
+            } catch {
+                logger.warning(
+                    "event consumer cannot subscribe; will retry", metadata: ["consumer": "\(handler.name)", "error": "\(error)"])
+                try? await Task.sleep(for: retry.delay(afterAttempt: attempt))
+                attempt += 1
+            }
+        }
+        return nil
     }
 
     struct HandlerFailure: Error {
@@ -98,11 +136,28 @@ public final class EventConsumerService: Service {
     public func drainOnce(_ handler: any EventHandler) async throws -> Int {
         let position = try await ConsumerPositions.position(of: handler.name, database: database)
         let batch = try await log.read(after: position, types: handler.eventTypes, limit: batchSize)
+        return try await applyIsolatingFailures(batch, with: handler) { try await self.apply($0, with: handler) }
+    }
+
+    /// The same from a transport: applied events are acknowledged (offsets committed) only after
+    /// their transaction committed. Events carry no log position here; the dedupe by event id
+    /// alone keeps a redelivered one from applying twice.
+    func drainOnce(_ handler: any EventHandler, from feed: TransportFeed) async throws -> Int {
+        let batch = try await feed.batch(limit: batchSize)
+        let applied = try await applyIsolatingFailures(batch, with: handler) { try await self.applyDelivered($0, with: handler) }
+        // A cancelled loop may stop half-way: what it did not apply must come again.
+        if !batch.isEmpty, applied == batch.count { try await feed.acknowledge() }
+        return applied
+    }
+
+    private func applyIsolatingFailures(
+        _ batch: [EventEnvelope], with handler: any EventHandler, apply: ([EventEnvelope]) async throws -> Void
+    ) async throws -> Int {
         guard !batch.isEmpty else { return 0 }
         if batch.count > 1 {
             do {
                 let started = ContinuousClock.now
-                try await apply(batch, with: handler)
+                try await apply(batch)
                 logger.debug(
                     "applied batch",
                     metadata: ["consumer": "\(handler.name)", "size": "\(batch.count)", "took": "\(ContinuousClock.now - started)"])
@@ -117,7 +172,7 @@ public final class EventConsumerService: Service {
         for event in batch {
             if Task.isCancelled { break }
             do {
-                try await apply([event], with: handler)
+                try await apply([event])
                 applied += 1
             } catch {
                 throw HandlerFailure(event: event, message: String(describing: error))
@@ -137,6 +192,17 @@ public final class EventConsumerService: Service {
             let fresh = try await ConsumerPositions.markProcessed(consumer: handler.name, eventIDs: pending.map(\.id), on: db)
             try await handler.handle(batch: pending.filter { fresh.contains($0.id) }, on: db)
             try await ConsumerPositions.advance(handler.name, to: last, on: db)
+            return pending.count
+        }
+        Counter(label: "bazaar_events_consumed_total", dimensions: [("consumer", handler.name)]).increment(by: applied)
+        if applied > 0 { handler.didCommit() }
+    }
+
+    private func applyDelivered(_ events: [EventEnvelope], with handler: any EventHandler) async throws {
+        let applied = try await database.transaction { db -> Int in
+            let fresh = try await ConsumerPositions.markProcessed(consumer: handler.name, eventIDs: events.map(\.id), on: db)
+            let pending = events.filter { fresh.contains($0.id) }
+            try await handler.handle(batch: pending, on: db)
             return pending.count
         }
         Counter(label: "bazaar_events_consumed_total", dimensions: [("consumer", handler.name)]).increment(by: applied)
@@ -171,6 +237,7 @@ extension EventConsumerService {
     /// type, each a range of the `(type, tx_id, id)` index (one count over all the types walked
     /// every event since the consumer's position).
     func lag(of handler: any EventHandler) async throws -> Int {
+        if transport != nil { return try await unapplied(by: handler).count }
         let position = try await ConsumerPositions.position(of: handler.name, database: database)
         return try await database.read { [engine = database.engine] db in
             var total = 0
@@ -185,6 +252,10 @@ extension EventConsumerService {
 
     /// How long the oldest event waiting for the handler has waited, in seconds; 0 when none waits.
     func lagSeconds(of handler: any EventHandler) async throws -> Double {
+        if transport != nil {
+            guard let oldest = try await unapplied(by: handler).oldest else { return 0 }
+            return max(0, log.clock.now().timeIntervalSince(oldest))
+        }
         let position = try await ConsumerPositions.position(of: handler.name, database: database)
         guard let oldest = try await log.read(after: position, types: handler.eventTypes, limit: 1).first else { return 0 }
         return max(0, log.clock.now().timeIntervalSince(oldest.occurredAt))
@@ -197,5 +268,33 @@ extension EventConsumerService {
         var total = 0
         for handler in handlers { total += try await lag(of: handler) }
         return total
+    }
+}
+
+extension EventConsumerService {
+    /// With a transport there is no log position: the events of the handler's types among the
+    /// newest 10,000 that it has neither applied nor parked, and when the oldest happened.
+    func unapplied(by handler: any EventHandler) async throws -> (count: Int, oldest: Date?) {
+        guard !handler.eventTypes.isEmpty else { return (0, nil) }
+        return try await database.read { db in
+            var query = SQLQueryString(
+                "SELECT COUNT(*) AS n, MIN(occurred_at) AS oldest FROM (SELECT event_id, occurred_at FROM event_log WHERE type IN (")
+            for (index, type) in handler.eventTypes.enumerated() {
+                if index > 0 { query.appendLiteral(", ") }
+                query.appendInterpolation(bind: type)
+            }
+            query.appendLiteral(
+                ") ORDER BY tx_id DESC, id DESC LIMIT 10000) AS recent WHERE NOT EXISTS (SELECT 1 FROM processed_events p WHERE p.consumer = "
+            )
+            query.appendInterpolation(bind: handler.name)
+            query.appendLiteral(" AND p.event_id = recent.event_id) AND NOT EXISTS (SELECT 1 FROM dead_letters d WHERE d.consumer = ")
+            query.appendInterpolation(bind: handler.name)
+            query.appendLiteral(" AND d.event_id = recent.event_id)")
+            let row = try await db.raw(query).first()
+            return (
+                try row?.decode(column: "n", as: Int.self) ?? 0,
+                try row?.decode(column: "oldest", as: Int64?.self).map(Date.init(millisecondsSince1970:))
+            )
+        }
     }
 }

@@ -13,6 +13,8 @@ public struct KafkaRelaySettings: Sendable, Equatable {
     /// How long librdkafka keeps trying to deliver a record before the relay hears it failed
     /// (and sends it again in its next round).
     public var deliveryTimeout: Duration = .seconds(30)
+    /// How long a consumer-group member may go silent before its partitions go to the others.
+    public var sessionTimeout: Duration = .seconds(10)
 
     public init(brokers: [String]) {
         self.brokers = brokers
