@@ -218,6 +218,7 @@ public struct BazaarSettings: Sendable {
         kafka.partitions = try integer(config, "kafka.partitions", default: 6, in: 1...10_000)
         kafka.replicationFactor = try integer(config, "kafka.replication.factor", default: -1, in: -1...100)
         kafka.deliveryTimeout = .milliseconds(try integer(config, "kafka.delivery.timeout.ms", default: 30_000, in: 1_000...3_600_000))
+        kafka.librdkafkaDebug = config.string(forKey: "kafka.debug")
         kafka.sessionTimeout = .milliseconds(try integer(config, "kafka.session.timeout.ms", default: 10_000, in: 6_000...300_000))
         return kafka
     }

@@ -1,3 +1,5 @@
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -88,7 +90,9 @@ final class LibRdKafka: @unchecked Sendable {  // immutable after init: function
     }
 
     private static let loaded: Result<LibRdKafka, KafkaError> = {
-        for name in ["librdkafka.so.1", "librdkafka.so", "librdkafka.1.dylib", "librdkafka.dylib"] {
+        // BAZAAR_LIBRDKAFKA names one build to use (a newer one than the system's, say).
+        let chosen = ProcessInfo.processInfo.environment["BAZAAR_LIBRDKAFKA"].map { [$0] }
+        for name in chosen ?? ["librdkafka.so.1", "librdkafka.so", "librdkafka.1.dylib", "librdkafka.dylib"] {
             if let handle = dlopen(name, RTLD_NOW | RTLD_LOCAL) {
                 return Result { () throws(KafkaError) in try LibRdKafka(handle: handle) }
             }

@@ -16,7 +16,7 @@ public struct KafkaEventTransport: EventTransport {
         let topics = eventTypes.map(settings.topic(for:))
         let member = try KafkaConsumer(
             brokers: settings.brokers.joined(separator: ","), group: "bazaar.\(consumer)", topics: topics,
-            options: ["session.timeout.ms": String(settings.sessionTimeout.milliseconds)])
+            options: settings.clientOptions.merging(["session.timeout.ms": String(settings.sessionTimeout.milliseconds)]) { _, new in new })
         // The group may start before anything of these types was published.
         try await member.createTopics(
             topics, partitions: settings.partitions, replicationFactor: settings.replicationFactor, timeout: .seconds(10))

@@ -38,7 +38,8 @@ public final class KafkaRelay: Service, StatusReporting {
             clock: clock, duration: .seconds(15))
         self.producer = try KafkaProducer(
             brokers: settings.brokers.joined(separator: ","),
-            options: ["message.timeout.ms": String(settings.deliveryTimeout.milliseconds)])
+            options: settings.clientOptions.merging(["message.timeout.ms": String(settings.deliveryTimeout.milliseconds)]) { _, new in new }
+        )
         self.logger = logger
     }
 
@@ -84,6 +85,9 @@ public final class KafkaRelay: Service, StatusReporting {
                     backoff = .milliseconds(200)
                 } catch {
                     if Task.isCancelled { break }
+                    // A broker that lost its topics (restarted without storage, or topics
+                    // deleted) needs them again: creating an existing topic costs one round trip.
+                    topicsCreated.removeAll()
                     let text = producer.lastError.map { "\(error); \($0)" } ?? "\(error)"
                     if state.withLock({ $0.lastError }) != text {
                         logger.warning("Kafka relay cannot publish; events wait in the log", metadata: ["error": "\(text)"])

