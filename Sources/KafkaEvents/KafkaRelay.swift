@@ -20,7 +20,7 @@ public final class KafkaRelay: Service, StatusReporting {
     private let producer: KafkaProducer
     private let logger: Logger
     private let state = Mutex(RelayState())
-    private let published = Counter(label: "bazaar_kafka_relay_published_events")
+    private let published = Counter(label: "bazaar_kafka_relay_published_events_total")
 
     struct RelayState {
         var phase = "starting"

@@ -17,7 +17,13 @@ extension MultiProcess {
         @Test func everyModuleInItsOwnProcessBehindTheGateway() async throws {
             let (url, drop) = try await freshPostgresURL()
             defer { Task { await drop() } }
-            let cluster = try await Cluster(database: url, environment: ["BAZAAR_RATE_LIMIT_AUTH_PER_MINUTE": "20"])
+            // As deploy/docker-compose.yml runs it: events published to Kafka, consumers reading them there.
+            let broker = try await KafkaBroker()
+            let cluster = try await Cluster(
+                database: url,
+                environment: [
+                    "BAZAAR_RATE_LIMIT_AUTH_PER_MINUTE": "20", "BAZAAR_KAFKA_BROKERS": broker.address, "BAZAAR_EVENT_TRANSPORT": "kafka",
+                ])
             let gateway = cluster.gateway
 
             func graphQL(_ query: String, token: String? = nil) async throws -> JSONValue { try await gateway.graphQL(query, token: token) }
@@ -119,6 +125,10 @@ extension MultiProcess {
                 try await waitUntil("order \(id) to settle") {
                     try await graphQL(#"{ order(id: "\#(id)") { status } }"#, token: buyer)["data"]["order"]["status"].string != "pending"
                 }
+            }
+            // The orders' events are on Kafka, where an outside service reads them.
+            try await waitUntil("the confirmation to reach Kafka") {
+                try await broker.messages(in: "bazaar.order.status-changed").contains { $0.payload?.contains(#""to":"confirmed""#) == true }
             }
             let ordering = try await cluster.module("ordering").text("/metrics")
             #expect(gauge(ordering, #"bazaar_orders{status="confirmed"}"#) == 1)

@@ -5,7 +5,7 @@
                   --exposition FILE [--exposition FILE …]
 
 - docker-compose.yml: one `bazaar serve` service per module plus the gateway; every Bazaar
-  service knows every module's URL, and each URL names the service serving that module;
+  service knows every module's URL and the Kafka broker (a KRaft node), and each URL names the service serving that module;
   only the gateway is published, and it waits for every module; the dashboards and provisioning are mounted where the
   provisioning looks for them.
 - prometheus/prometheus.yml: scrapes exactly the Bazaar services.
@@ -62,6 +62,8 @@ def main() -> int:
             problem(f"compose service {name}: BAZAAR_DATABASE does not point at the postgres service")
         if "postgres" not in (spec.get("depends_on") or {}):
             problem(f"compose service {name}: does not wait for postgres")
+        if environment.get("BAZAAR_KAFKA_BROKERS") != "kafka:9092" or "kafka" not in (spec.get("depends_on") or {}):
+            problem(f"compose service {name}: BAZAAR_KAFKA_BROKERS should be kafka:9092, with the kafka service started first")
         published = bool(spec.get("ports"))
         if published != (environment["BAZAAR_MODULES"] == "gateway"):
             problem(f"compose service {name}: {'published' if published else 'not published'}; only the gateway should be")
@@ -73,7 +75,10 @@ def main() -> int:
     for module in modules:
         if served.get(module) not in waits_for:
             problem(f"compose: the gateway does not wait for {served.get(module, module)}")
-    for extra in ("postgres", "prometheus", "grafana"):
+    kafka = (services.get("kafka") or {}).get("environment") or {}
+    if kafka.get("KAFKA_PROCESS_ROLES") != "broker,controller":
+        problem("compose: the kafka service should run one KRaft node (KAFKA_PROCESS_ROLES broker,controller)")
+    for extra in ("postgres", "kafka", "prometheus", "grafana"):
         if extra not in services:
             problem(f"compose has no {extra} service")
 

@@ -67,6 +67,9 @@ public enum BazaarMetrics {
         "bazaar_event_consumer_lag_seconds":
             "How long the oldest event waiting for each durable consumer has waited (0 when caught up); the saga's lag is its consumers' lag.",
         "bazaar_events_consumed_total": "Events applied, by consumer.",
+        "bazaar_kafka_relay_lag_events": "Committed events not yet confirmed by Kafka (with Kafka brokers set).",
+        "bazaar_kafka_relay_lag_seconds": "How long the oldest event not yet confirmed by Kafka has waited (0 when caught up).",
+        "bazaar_kafka_relay_published_events_total": "Events Kafka confirmed, published by this process while it held the relay's lease.",
         "bazaar_jobs_queued": "Jobs waiting or running.",
         "bazaar_jobs_failed": "Jobs that ran out of attempts.",
         "bazaar_jobs_completed_total": "Jobs completed, by kind.",
