@@ -183,6 +183,13 @@ public func buildBazaar(
         identity: identity, kafkaRelay: kafkaRelay, modules: modules, routes: routes, migrations: migrations)
 }
 
+/// Where log lines go besides standard output: the Kafka topic `<prefix>logs` when
+/// `BAZAAR_KAFKA_LOGS` is on.
+public func logLineSink(for settings: BazaarSettings) throws -> (@Sendable ([UInt8]) -> Void)? {
+    guard settings.kafkaLogs, let kafka = settings.kafka else { return nil }
+    return try KafkaLogShipper(settings: kafka).ship
+}
+
 /// Applies migrations, then lets modules seed what they need (signing keys, default admin,
 /// scheduled tasks).
 func prepareDatabase(platform: PlatformContext, migrations: [ModuleMigrations], modules: [any BazaarModule]) async throws {

@@ -72,6 +72,8 @@ public struct BazaarSettings: Sendable {
     /// Where module consumers read events (`--event-transport`): the database log, or Kafka
     /// consumer groups, so several processes serving a module share its consumers' work.
     public var eventTransport = EventTransportKind.log
+    /// Every log line also to the topic `<prefix>logs` (`BAZAAR_KAFKA_LOGS`).
+    public var kafkaLogs = false
 
     public enum EventTransportKind: String, Sendable, CaseIterable {
         case log
@@ -186,6 +188,15 @@ public struct BazaarSettings: Sendable {
         settings.connectionLimits.idleTimeout = .milliseconds(
             Int64(try integer(config, "idle.timeout.ms", default: 60_000, in: 100...3_600_000)))
         settings.kafka = try kafka(config)
+        if let text = config.string(forKey: "kafka.logs") {
+            guard let flag = Bool(text.lowercased()) else {
+                throw Invalid(setting: "kafka.logs (BAZAAR_KAFKA_LOGS)", problem: "expected true or false")
+            }
+            guard !flag || settings.kafka != nil else {
+                throw Invalid(setting: "kafka.logs (BAZAAR_KAFKA_LOGS)", problem: "needs Kafka brokers (--kafka-brokers)")
+            }
+            settings.kafkaLogs = flag
+        }
         if let text = config.string(forKey: "event.transport") {
             guard let kind = EventTransportKind(rawValue: text.lowercased()) else {
                 throw Invalid(setting: "event.transport (BAZAAR_EVENT_TRANSPORT)", problem: "expected log or kafka")

@@ -108,6 +108,17 @@ public final class KafkaProducer: Sendable {
         }
     }
 
+    /// Hands one record to librdkafka without waiting for Kafka's answer: for what may be lost
+    /// (log lines), never for events. False when librdkafka's queue is full or refuses it.
+    @discardableResult
+    public func enqueue(_ record: KafkaRecord) -> Bool {
+        // Opaque 0 is never a waiting send's id: its delivery report is ignored.
+        let failure = ProduceArguments.with(record, opaque: 0) { arguments, count in library.produceva(client.handle, arguments, count) }
+        guard let failure else { return true }
+        library.errorDestroy(failure)
+        return false
+    }
+
     /// Answers every send still waiting with `error` at once (the records may still reach
     /// Kafka): for a shutdown that must not wait out `message.timeout.ms` while Kafka is down.
     public func abandonWaitingSends(with error: KafkaError) {

@@ -64,8 +64,9 @@ struct CommonOptions: ParsableArguments {
     }
 }
 
-func makeLogger(_ settings: BazaarSettings) -> Logger {
-    LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: settings.logLevel) }
+func makeLogger(_ settings: BazaarSettings) throws -> Logger {
+    let sink = try logLineSink(for: settings)
+    LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: settings.logLevel, alsoTo: sink) }
     return Logger(label: "bazaar")
 }
 
@@ -168,7 +169,7 @@ extension BazaarCommand {
 
 /// Runs the server until SIGTERM/SIGINT; in-flight requests finish and consumers stop cleanly.
 func serve(_ settings: BazaarSettings) async throws {
-    let logger = makeLogger(settings)
+    let logger = try makeLogger(settings)
     logger.info(
         "starting bazaar", metadata: ["modules": "\(settings.modules.sorted().map(\.rawValue))", "database": "\(settings.database)"])
     do {
@@ -192,7 +193,7 @@ struct StartupFailed: Error, CustomStringConvertible {
 func withPreparedBazaar(_ settings: BazaarSettings, _ body: @escaping @Sendable (Bazaar) async throws -> Void) async throws {
     var settings = settings
     settings.modules = Set(ModuleName.allCases)
-    let logger = makeLogger(settings)
+    let logger = try makeLogger(settings)
     let bazaar = try await buildBazaar(settings: settings, logger: logger)
     try await bazaar.withDatabase {
         try await bazaar.prepare()

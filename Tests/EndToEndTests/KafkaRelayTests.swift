@@ -152,6 +152,27 @@ struct KafkaRelayTests {
         }
     }
 
+    /// BAZAAR_KAFKA_LOGS ships every JSON log line to bazaar.logs, as the shop's logging service
+    /// collected them; the lines stay on standard output too.
+    @Test func logLinesGoToTheLogsTopic() async throws {
+        let broker = try await KafkaBroker()
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("kafka-logs-\(UUID().uuidString).sqlite").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let process = try LiveProcess(
+            arguments: ["run", "--database", "sqlite:\(path)", "--kafka-brokers", broker.address],
+            environment: ["BAZAAR_KAFKA_LOGS": "true", "BAZAAR_LOG_LEVEL": "info"], port: LiveProcess.freePort())
+        defer { process.stop() }
+        try await process.waitUntilReady()
+        let lines = try await poll("the start-up line on bazaar.logs", timeout: .seconds(30)) {
+            let messages = (try? await broker.messages(in: "bazaar.logs")) ?? []
+            return messages.contains { $0.payload?.contains(#""message":"starting bazaar""#) == true } ? messages : nil
+        }
+        let first = try #require(lines.first?.payload)
+        let object = try JSONDecoder().decode([String: JSONValue].self, from: Data(first.utf8))
+        #expect(object["level"] != nil && object["time"] != nil)
+        #expect(process.output.contains(#""message":"starting bazaar""#))
+    }
+
     struct EventList: Decodable {
         struct Item: Decodable {
             let id: String

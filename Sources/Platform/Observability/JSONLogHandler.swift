@@ -8,11 +8,14 @@ public struct JSONLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level
     private let label: String
+    /// Where each line goes as well (centralized logging), after standard output.
+    private let alsoTo: (@Sendable ([UInt8]) -> Void)?
     private static let output = Mutex<Void>(())
 
-    public init(label: String, level: Logger.Level = .info) {
+    public init(label: String, level: Logger.Level = .info, alsoTo: (@Sendable ([UInt8]) -> Void)? = nil) {
         self.label = label
         self.logLevel = level
+        self.alsoTo = alsoTo
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -31,6 +34,7 @@ public struct JSONLogHandler: LogHandler {
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }
         for (key, value) in merged { object[key] = Self.unpack(value) }
         guard var data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return }
+        alsoTo?(Array(data))
         data.append(0x0A)
         Self.output.withLock { _ in FileHandle.standardOutput.write(data) }
     }
