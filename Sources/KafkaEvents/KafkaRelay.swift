@@ -21,6 +21,7 @@ public final class KafkaRelay: Service, StatusReporting {
     private let logger: Logger
     private let state = Mutex(RelayState())
     private let published = Counter(label: "bazaar_kafka_relay_published_events_total")
+    static let saveInterval = Duration.milliseconds(250)
 
     struct RelayState {
         var phase = "starting"
@@ -49,17 +50,37 @@ public final class KafkaRelay: Service, StatusReporting {
             metadata: ["brokers": "\(settings.brokers.joined(separator: ","))", "librdkafka": "\(producer.libraryVersion)"])
         var topicsCreated = Set<String>()
         var backoff = Duration.milliseconds(200)
+        // The lease this process believes it holds, and how far it has published. The position
+        // is saved at most every `saveInterval` (and before the lease is renewed or given up):
+        // a crash re-sends at most that much, which at-least-once allows, and a busy log costs
+        // one write transaction per interval instead of one per batch.
+        var held: (position: EventPosition, renewBy: ContinuousClock.Instant)?
+        var unsaved = false
+        var lastSaved = ContinuousClock.now
+        func save() async throws {
+            guard unsaved, let position = held?.position else { return }
+            try await lease.advance(to: position)
+            unsaved = false
+            lastSaved = .now
+        }
         await withGracefulShutdownHandler {
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
                 let seen = log.database.changes.generation(for: nil)
                 do {
-                    guard let position = try await lease.claim() else {
-                        setPhase("standby: another process publishes")
-                        try await Task.sleep(for: .seconds(5))
-                        continue
+                    if held == nil || ContinuousClock.now >= held!.renewBy {
+                        try await save()
+                        guard let stored = try await lease.claim() else {
+                            held = nil
+                            setPhase("standby: another process publishes")
+                            try await Task.sleep(for: .seconds(5))
+                            continue
+                        }
+                        // Another holder may have gone further meanwhile; never go back.
+                        held = (max(stored, held?.position ?? stored), .now + lease.duration / 3)
                     }
-                    let batch = try await log.read(after: position, limit: settings.batchSize)
+                    let batch = try await log.read(after: held!.position, limit: settings.batchSize)
                     if batch.isEmpty {
+                        try await save()
                         setPhase("publishing")
                         await log.database.changes.wait(after: seen, topics: nil, timeout: .seconds(1))
                         continue
@@ -74,9 +95,11 @@ public final class KafkaRelay: Service, StatusReporting {
                     let deliveries = await producer.send(batch.map(record(for:)))
                     let delivered = deliveries.prefix { $0 == nil }.count
                     if delivered > 0 {
-                        try await lease.advance(to: batch[delivered - 1].position)
+                        held!.position = batch[delivered - 1].position
+                        unsaved = true
                         published.increment(by: delivered)
                         state.withLock { $0.publishedEvents += delivered }
+                        if ContinuousClock.now - lastSaved >= Self.saveInterval { try await save() }
                     }
                     if delivered < batch.count, let failure = deliveries[delivered] {
                         throw failure
@@ -103,6 +126,7 @@ public final class KafkaRelay: Service, StatusReporting {
         } onGracefulShutdown: { [producer] in
             producer.abandonWaitingSends(with: .broker(code: -1, message: "shutting down"))
         }
+        try? await save()
         try? await lease.release()
         producer.close()
     }
