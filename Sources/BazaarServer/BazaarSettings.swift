@@ -215,17 +215,19 @@ public struct BazaarSettings: Sendable {
     }
 
     private static func kafka(_ config: ConfigReader) throws -> KafkaRelaySettings? {
+        // Checked even without brokers: a wrong prefix is wrong before Kafka is turned on.
+        let prefix = config.string(forKey: "kafka.topic.prefix", default: "bazaar.")
+        guard KafkaRelaySettings.isValidPrefix(prefix) else {
+            throw Invalid(
+                setting: "kafka.topic.prefix (BAZAAR_KAFKA_TOPIC_PREFIX)",
+                problem: "'\(prefix)' has characters Kafka refuses in topic names (letters, digits, '.', '_', '-' only)")
+        }
         guard let text = config.string(forKey: "kafka.brokers"), !text.isEmpty else { return nil }
         guard let brokers = KafkaRelaySettings.parseBrokers(text) else {
             throw Invalid(setting: "kafka.brokers (BAZAAR_KAFKA_BROKERS)", problem: "'\(text)' is not a list of host:port")
         }
         var kafka = KafkaRelaySettings(brokers: brokers)
-        kafka.topicPrefix = config.string(forKey: "kafka.topic.prefix", default: kafka.topicPrefix)
-        guard KafkaRelaySettings.isValidPrefix(kafka.topicPrefix) else {
-            throw Invalid(
-                setting: "kafka.topic.prefix (BAZAAR_KAFKA_TOPIC_PREFIX)",
-                problem: "'\(kafka.topicPrefix)' has characters Kafka refuses in topic names (letters, digits, '.', '_', '-' only)")
-        }
+        kafka.topicPrefix = prefix
         kafka.partitions = try integer(config, "kafka.partitions", default: 6, in: 1...10_000)
         kafka.replicationFactor = try integer(config, "kafka.replication.factor", default: -1, in: -1...100)
         kafka.deliveryTimeout = .milliseconds(try integer(config, "kafka.delivery.timeout.ms", default: 30_000, in: 1_000...3_600_000))

@@ -58,6 +58,7 @@ extension MultiProcess {
         @Test(arguments: [
             ("BAZAAR_PORT", "eighty"), ("BAZAAR_SMTP_URL", "http://user:hunter2@mail.example.com"),
             ("BAZAAR_SOCKETIO_PING_INTERVAL_MS", "0"), ("BAZAAR_KAFKA_LOGS", "true"), ("BAZAAR_KAFKA_BROKERS", "no-port"),
+            ("BAZAAR_KAFKA_TOPIC_PREFIX", "shop orders/"),
         ])
         func badEnvironmentSettingIsNamedToo(variable: String, value: String) throws {
             let (status, output) = try LiveProcess.runToCompletion(["run"], environment: [variable: value])
