@@ -29,7 +29,9 @@ public final class KafkaConsumer: Sendable {
         let partition: Int32
     }
 
-    public init(brokers: String, group: String, topics: [String], options: [String: String] = [:]) throws(KafkaError) {
+    /// Joins nothing yet: `subscribe` does (create the topics first, or the group may wait for
+    /// a metadata refresh to see them).
+    public init(brokers: String, group: String, options: [String: String] = [:]) throws(KafkaError) {
         let library = try LibRdKafka.shared()
         var settings = [
             "bootstrap.servers": brokers,
@@ -39,24 +41,26 @@ public final class KafkaConsumer: Sendable {
             "auto.offset.reset": "earliest",
             "client.id": "bazaar",
             "log_level": "2",
+            // A topic created after the subscription is seen within this (default: 5 minutes).
+            "topic.metadata.refresh.interval.ms": "10000",
         ]
         settings.merge(options) { _, new in new }
         let handle = try library.client(type: LibRdKafka.consumer, conf: try library.configuration(settings))
         _ = library.pollSetConsumer(handle)
+        self.library = library
+        self.client = KafkaHandle(handle: handle, events: nil)
+        self.queue = DispatchQueue(label: "kafka-consumer-\(group)")
+    }
+
+    /// Joins the group for `topics`.
+    public func subscribe(_ topics: [String]) throws(KafkaError) {
         guard let list = library.partitionListNew(Int32(topics.count)) else {
-            library.destroy(handle)
             throw .configuration("librdkafka could not allocate a topic list")
         }
         defer { library.partitionListDestroy(list) }
         for topic in topics { _ = library.partitionListAdd(list, topic, LibRdKafka.anyPartition) }
-        let code = library.subscribe(handle, list)
-        guard code == 0 else {
-            library.destroy(handle)
-            throw .broker(code: code, message: "subscribe: \(library.describe(code))")
-        }
-        self.library = library
-        self.client = KafkaHandle(handle: handle, events: nil)
-        self.queue = DispatchQueue(label: "kafka-consumer-\(group)")
+        let code = library.subscribe(client.handle, list)
+        guard code == 0 else { throw .broker(code: code, message: "subscribe: \(library.describe(code))") }
     }
 
     /// Creates the subscribed topics when missing (a group may start before anything was published).
@@ -67,7 +71,7 @@ public final class KafkaConsumer: Sendable {
 
     /// Up to `limit` messages: waits at most `timeout` for the first, then takes what is ready.
     public func poll(limit: Int, timeout: Duration) async -> [KafkaMessage] {
-        let milliseconds = Int32(clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        let milliseconds = timeout.librdkafkaMilliseconds
         return await withCheckedContinuation { continuation in
             queue.async { [self] in
                 var messages: [KafkaMessage] = []

@@ -133,7 +133,7 @@ public final class KafkaProducer: Sendable {
 
     /// Waits up to `timeout` for records in flight, then closes the connection.
     public func close(timeout: Duration = .seconds(5)) {
-        let milliseconds = Int32(clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        let milliseconds = timeout.librdkafkaMilliseconds
         _ = library.flush(client.handle, milliseconds)
         shared.state.withLock { $0.closed = true }
         while !shared.state.withLock({ $0.pollerFinished }) { usleep(10_000) }

@@ -15,7 +15,7 @@ enum KafkaTopics {
         _ names: [String], partitions: Int, replicationFactor: Int, timeout: Duration, library: LibRdKafka, client: KafkaHandle
     ) async throws(KafkaError) {
         guard !names.isEmpty else { return }
-        let milliseconds = Int32(clamping: timeout.components.seconds * 1000)
+        let milliseconds = timeout.librdkafkaMilliseconds
         let result: Result<Void, KafkaError> = await withCheckedContinuation { continuation in
             let thread = Thread {
                 continuation.resume(

@@ -195,3 +195,10 @@ final class KafkaHandle: @unchecked Sendable {  // librdkafka's handles are thre
         self.events = events
     }
 }
+
+extension Duration {
+    /// The `int timeout_ms` librdkafka's calls take.
+    var librdkafkaMilliseconds: Int32 {
+        Int32(clamping: components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000)
+    }
+}

@@ -15,11 +15,20 @@ public struct KafkaEventTransport: EventTransport {
     public func subscribe(consumer: String, eventTypes: [String]) async throws -> any EventSubscription {
         let topics = eventTypes.map(settings.topic(for:))
         let member = try KafkaConsumer(
-            brokers: settings.brokers.joined(separator: ","), group: "bazaar.\(consumer)", topics: topics,
+            brokers: settings.brokers.joined(separator: ","), group: "bazaar.\(consumer)",
             options: settings.clientOptions.merging(["session.timeout.ms": String(settings.sessionTimeout.milliseconds)]) { _, new in new })
-        // The group may start before anything of these types was published.
-        try await member.createTopics(
-            topics, partitions: settings.partitions, replicationFactor: settings.replicationFactor, timeout: .seconds(10))
+        // The group may start before anything of these types was published: the topics are
+        // created before the subscription, which would otherwise not see them until librdkafka
+        // next refreshes its metadata.
+        do {
+            try await member.createTopics(
+                topics, partitions: settings.partitions, replicationFactor: settings.replicationFactor, timeout: .seconds(10))
+            try member.subscribe(topics)
+        } catch {
+            // Kafka unreachable: leave the group now, or each retry would add a member.
+            await member.close()
+            throw error
+        }
         return KafkaEventSubscription(member: member)
     }
 }

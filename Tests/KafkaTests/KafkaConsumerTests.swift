@@ -25,19 +25,22 @@ struct KafkaConsumerTests {
         }
         #expect(await producer.send(records).allSatisfy { $0 == nil })
 
-        let first = try KafkaConsumer(brokers: broker.address, group: "tests", topics: ["tests.group"])
+        let first = try KafkaConsumer(brokers: broker.address, group: "tests")
+        try first.subscribe(["tests.group"])
         let seen = await Self.receive(20, from: first)
         #expect(Set(seen.compactMap { $0.headers["n"] }) == Set((0..<20).map(String.init)))
         #expect(seen.first { $0.key == "k7" }.map { String(decoding: $0.value, as: UTF8.self) } == "v7")
         await first.close()  // without committing: the group has done nothing
 
-        let second = try KafkaConsumer(brokers: broker.address, group: "tests", topics: ["tests.group"])
+        let second = try KafkaConsumer(brokers: broker.address, group: "tests")
+        try second.subscribe(["tests.group"])
         let again = await Self.receive(20, from: second)
         #expect(again.count == 20)
         try await second.commit()
         await second.close()
 
-        let third = try KafkaConsumer(brokers: broker.address, group: "tests", topics: ["tests.group"])
+        let third = try KafkaConsumer(brokers: broker.address, group: "tests")
+        try third.subscribe(["tests.group"])
         #expect(await producer.send([KafkaRecord(topic: "tests.group", key: "k20", value: Array("v20".utf8), headers: [])]) == [nil])
         let rest = await Self.receive(1, from: third)
         #expect(rest.map(\.key) == ["k20"])
