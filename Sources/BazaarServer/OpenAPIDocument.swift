@@ -296,7 +296,7 @@ public enum OpenAPIDocument {
                 [
                     "email": ["type": "string", "format": "email", "maxLength": 254],
                     "password": ["type": "string", "minLength": 8, "maxLength": 256],
-                    "name": ["type": "string", "minLength": 1, "maxLength": 100],
+                    "name": ["type": "string", "minLength": 1, "maxLength": 100, "pattern": "\\S"],
                 ],
                 required: ["email", "password", "name"]),
             "LoginRequest": object(
@@ -315,7 +315,7 @@ public enum OpenAPIDocument {
                 required: ["token", "newPassword"]),
             "ProfilePatch": object(
                 [
-                    "name": ["type": "string", "minLength": 1, "maxLength": 100],
+                    "name": ["type": "string", "minLength": 1, "maxLength": 100, "pattern": "\\S"],
                     "phone": [
                         "type": ["string", "null"], "maxLength": 25, "pattern": "^[ +().-]*(?:[0-9][ +().-]*){5,15}$",
                         "description": "5 to 15 digits; spaces, +, -, ., ( and ) allowed",
@@ -366,7 +366,8 @@ public enum OpenAPIDocument {
             "ProductList": list(of: "Product"),
             "CreateProduct": object(
                 [
-                    "name": ["type": "string", "minLength": 1, "maxLength": 200], "description": ["type": "string", "maxLength": 5000],
+                    "name": ["type": "string", "minLength": 1, "maxLength": 200, "pattern": "\\S"],
+                    "description": ["type": "string", "maxLength": 5000],
                     "price": ref("Money"),
                     "stock": ["type": "integer", "minimum": 0, "maximum": 1_000_000_000],
                     "sku": ["type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$"],
@@ -374,7 +375,8 @@ public enum OpenAPIDocument {
                 required: ["name", "description", "price", "stock", "sku"]),
             "UpdateProduct": object(
                 [
-                    "name": ["type": "string", "minLength": 1, "maxLength": 200], "description": ["type": "string", "maxLength": 5000],
+                    "name": ["type": "string", "minLength": 1, "maxLength": 200, "pattern": "\\S"],
+                    "description": ["type": "string", "maxLength": 5000],
                     "price": ref("Money"),
                     "sku": ["type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$"],
                 ], required: []),
@@ -436,7 +438,8 @@ public enum OpenAPIDocument {
             "PromotionList": list(of: "Promotion"),
             "CreatePromotion": object(
                 [
-                    "title": ["type": "string", "minLength": 1, "maxLength": 200], "description": ["type": "string", "maxLength": 5000],
+                    "title": ["type": "string", "minLength": 1, "maxLength": 200, "pattern": "\\S"],
+                    "description": ["type": "string", "maxLength": 5000],
                     "amount": ref("Money"),
                     "startsAt": ["type": "string", "format": "date-time"], "endsAt": ["type": "string", "format": "date-time"],
                 ],
@@ -476,17 +479,18 @@ public enum OpenAPIDocument {
             "ReadAllResult": object(["updated": ["type": "integer"]], required: ["updated"]),
             "AdminNotification": object(
                 [
-                    "userId": string, "title": ["type": "string", "minLength": 1, "maxLength": 200],
-                    "body": ["type": "string", "minLength": 1, "maxLength": 5000],
+                    "userId": ["type": "string", "minLength": 1, "maxLength": 64, "pattern": "\\S"],
+                    "title": ["type": "string", "minLength": 1, "maxLength": 200, "pattern": "\\S"],
+                    "body": ["type": "string", "minLength": 1, "maxLength": 5000, "pattern": "\\S"],
                 ],
                 required: ["userId", "title", "body"]),
             "CreateCampaign": object(
                 [
-                    "name": ["type": "string", "minLength": 1, "maxLength": 200],
+                    "name": ["type": "string", "minLength": 1, "maxLength": 200, "pattern": "\\S"],
                     "schedule": ["type": "string", "description": "5-field cron, UTC"],
                     "preference": ["type": "string", "enum": ["promotions"]],
-                    "title": ["type": "string", "minLength": 1, "maxLength": 200],
-                    "body": ["type": "string", "minLength": 1, "maxLength": 5000],
+                    "title": ["type": "string", "minLength": 1, "maxLength": 200, "pattern": "\\S"],
+                    "body": ["type": "string", "minLength": 1, "maxLength": 5000, "pattern": "\\S"],
                 ], required: ["name", "schedule", "preference", "title", "body"]),
             "Campaign": object(
                 [
@@ -505,7 +509,10 @@ public enum OpenAPIDocument {
                 ], required: ["id", "at", "action", "outcome"]),
             "AuditList": list(of: "AuditEntry"),
             "CreateAPIKey": object(
-                ["name": ["type": "string", "minLength": 1, "maxLength": 200], "scope": ["type": "string", "enum": ["read", "admin"]]],
+                [
+                    "name": ["type": "string", "minLength": 1, "maxLength": 200, "pattern": "\\S"],
+                    "scope": ["type": "string", "enum": ["read", "admin"]],
+                ],
                 required: ["name", "scope"]),
             "APIKey": object(
                 [

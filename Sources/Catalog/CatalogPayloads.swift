@@ -10,7 +10,7 @@ enum ProductRules {
         (0...1_000_000_000).contains(value) ? nil : FieldError(field: field, message: "must be an integer from 0 to 1000000000")
     }
     static func description(_ value: String) -> FieldError? {
-        value.count <= 5000 ? nil : FieldError(field: "description", message: "must be at most 5000 characters")
+        value.unicodeScalars.count <= 5000 ? nil : FieldError(field: "description", message: "must be at most 5000 characters")
     }
 }
 

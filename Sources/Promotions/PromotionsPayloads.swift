@@ -14,7 +14,7 @@ struct CreatePromotionPayload: RequestPayload {
     func validate() -> [FieldError] {
         var errors = [
             Validate.length(title, field: "title", max: 200),
-            description.count > 5000 ? FieldError(field: "description", message: "must be at most 5000 characters") : nil,
+            description.unicodeScalars.count > 5000 ? FieldError(field: "description", message: "must be at most 5000 characters") : nil,
         ]
         .compactMap { $0 }
         errors += amount.validate(field: "amount")

@@ -156,12 +156,21 @@ enum BodyDecoder {
 
 /// Small validators shared by request bodies.
 public enum Validate {
+    /// Lengths count Unicode scalars, as the OpenAPI document's minLength/maxLength do, and a
+    /// value of blanks only is empty (the document says so with the pattern `\S`).
     public static func length(_ value: String, field: String, min: Int = 1, max: Int) -> FieldError? {
-        let count = value.trimmingCharacters(in: .whitespacesAndNewlines).count
+        let count = value.trimmingCharacters(in: blanks).unicodeScalars.count
         if count < min { return FieldError(field: field, message: min == 1 ? "must not be empty" : "must be at least \(min) characters") }
-        if value.count > max { return FieldError(field: field, message: "must be at most \(max) characters") }
+        if value.unicodeScalars.count > max { return FieldError(field: field, message: "must be at most \(max) characters") }
         return nil
     }
+
+    /// What `\s` matches in the document's patterns as schemathesis evaluates them (Python's
+    /// Unicode whitespace, `str.isspace`), listed because Foundation's whitespace set differs
+    /// (it counts U+200B, and not U+001C–U+001F).
+    static let blanks = CharacterSet(
+        charactersIn: "\t\n\u{0B}\u{0C}\r\u{1C}\u{1D}\u{1E}\u{1F} \u{85}\u{A0}\u{1680}\u{2000}\u{2001}\u{2002}\u{2003}\u{2004}"
+            + "\u{2005}\u{2006}\u{2007}\u{2008}\u{2009}\u{200A}\u{2028}\u{2029}\u{202F}\u{205F}\u{3000}")
 
     /// A pragmatic address check: one `@`, a non-empty local part, a dotted domain, no spaces.
     public static func email(_ value: String, field: String = "email") -> FieldError? {
