@@ -88,7 +88,10 @@ public final class KafkaConsumer: Sendable {
         }
     }
 
-    /// Commits, synchronously, the offsets of everything `poll` returned so far.
+    /// Commits, synchronously, the offsets of everything `poll` returned so far. The offsets are
+    /// forgotten either way: after a failed commit (a rebalance took the partitions away, say)
+    /// those messages come again to whichever member owns them, and retrying the same commit
+    /// would only fail again.
     public func commit() async throws(KafkaError) {
         let offsets = received.withLock { $0 }
         guard !offsets.isEmpty else { return }
@@ -104,10 +107,10 @@ public final class KafkaConsumer: Sendable {
                 continuation.resume(returning: library.commit(client.handle, list, 0))
             }
         }
-        guard code == 0 else { throw .broker(code: code, message: "commit: \(library.describe(code))") }
         received.withLock { current in
             for (place, offset) in offsets where current[place] == offset { current[place] = nil }
         }
+        guard code == 0 else { throw .broker(code: code, message: "commit: \(library.describe(code))") }
     }
 
     /// Leaves the group (its partitions go to the other members at once) and closes.

@@ -42,8 +42,11 @@ final class TransportFeed: Sendable {
         pending.withLock { $0.removeAll { $0.id == eventID } }
     }
 
+    /// The batch is applied: it is dropped even when the acknowledgement fails, since a batch
+    /// kept for a commit that keeps failing would stop the consumer; what was not acknowledged
+    /// comes again and the dedupe skips it.
     func acknowledge() async throws {
+        defer { pending.withLock { $0 = [] } }
         try await subscription.acknowledge()
-        pending.withLock { $0 = [] }
     }
 }
