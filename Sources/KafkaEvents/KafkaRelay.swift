@@ -22,6 +22,7 @@ public final class KafkaRelay: Service, StatusReporting {
     private let state = Mutex(RelayState())
     private let published = Counter(label: "bazaar_kafka_relay_published_events_total")
     static let saveInterval = Duration.milliseconds(250)
+    private let lagCache = Mutex<(at: ContinuousClock.Instant, lag: (events: Int, seconds: Double))?>(nil)
 
     struct RelayState {
         var phase = "starting"
@@ -158,7 +159,7 @@ public final class KafkaRelay: Service, StatusReporting {
         var report: [String: JSONValue] = [
             "state": .string(current.phase), "publishedEvents": .number(Double(current.publishedEvents)),
         ]
-        if let waiting = try? await lag() {
+        if let waiting = await recentLag() {
             report["lagEvents"] = .number(Double(waiting.events))
             report["lagSeconds"] = .number(waiting.seconds)
         }
@@ -167,9 +168,19 @@ public final class KafkaRelay: Service, StatusReporting {
     }
 
     public func refreshGauges() async {
-        guard let waiting = try? await lag() else { return }
+        guard let waiting = await recentLag() else { return }
         Gauge(label: "bazaar_kafka_relay_lag_events").record(waiting.events)
         Gauge(label: "bazaar_kafka_relay_lag_seconds").record(waiting.seconds)
+    }
+
+    /// `lag()` at most once a second: every process is asked `/health/ready` that often (the
+    /// gateway's health checks, the orchestrator), and with Kafka down for long the count walks
+    /// every event waiting.
+    private func recentLag() async -> (events: Int, seconds: Double)? {
+        if let cached = lagCache.withLock({ $0 }), ContinuousClock.now - cached.at < .seconds(1) { return cached.lag }
+        guard let lag = try? await lag() else { return nil }
+        lagCache.withLock { $0 = (.now, lag) }
+        return lag
     }
 
     /// Events not yet confirmed by Kafka, and how long the oldest has waited.

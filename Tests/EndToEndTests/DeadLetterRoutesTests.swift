@@ -1,6 +1,8 @@
+import BazaarServer
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import KafkaEvents
 import Platform
 import SQLKit
 import Synchronization
@@ -33,9 +35,25 @@ struct DeadLetterRoutesTests {
 
     @Test(arguments: TestEngine.allCases)
     func parkedEventsAreListedAndReplayed(engine: TestEngine) async throws {
+        try await parkAndReplay(engine)
+    }
+
+    /// The same with the consumers reading from Kafka: a parked event has no log position to
+    /// move past, the consumer leaves it out of its batch and goes on.
+    @Test(arguments: TestEngine.allCases)
+    func eventsFromKafkaAreParkedAndReplayedToo(engine: TestEngine) async throws {
+        let broker = try await KafkaBroker()
+        let address = broker.address
+        try await parkAndReplay(engine) { settings in
+            settings.kafka = KafkaRelaySettings(brokers: [address])
+            settings.eventTransport = .kafka
+        }
+    }
+
+    func parkAndReplay(_ engine: TestEngine, configure: @escaping @Sendable (inout BazaarSettings) -> Void = { _ in }) async throws {
         let handlers = Mutex<[Switchable]>([])
         try await TestBazaar.run(
-            engine,
+            engine, configure: configure,
             decorateHandlers: { inner in
                 let wrapped = Switchable(inner, broken: true)
                 handlers.withLock { $0.append(wrapped) }

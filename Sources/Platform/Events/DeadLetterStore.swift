@@ -27,28 +27,21 @@ public struct DeadLetterStore: Sendable {
         self.clock = clock
     }
 
-    /// Parks the event and moves the consumer past it, in one transaction.
-    func park(consumer: String, event: EventEnvelope, error: String, attempts: Int) async throws {
+    /// Parks the event and, when it came from the log, moves the consumer past it, in one
+    /// transaction. An event a transport delivered has no position: the transport leaves it out
+    /// once acknowledged.
+    func park(consumer: String, event: EventEnvelope, error: String, attempts: Int, fromLog: Bool) async throws {
         let engine = database.engine
         let now = clock.now().millisecondsSince1970
         try await database.transaction { db in
-            let current = try await ConsumerPositions.lock(consumer, on: db, engine: engine)
-            guard current < event.position else { return }
+            if fromLog {
+                let current = try await ConsumerPositions.lock(consumer, on: db, engine: engine)
+                guard current < event.position else { return }
+            }
             try await Self.insert(
                 source: "event", consumer: consumer, reference: event.id, type: event.type, payload: event.payload, error: error,
                 attempts: attempts, at: now, on: db)
-            try await ConsumerPositions.advance(consumer, to: event.position, on: db)
-        }
-    }
-
-    /// Parks an event a transport delivered (it has no log position to move past; the
-    /// transport leaves it out once acknowledged).
-    func parkDelivered(consumer: String, event: EventEnvelope, error: String, attempts: Int) async throws {
-        let now = clock.now().millisecondsSince1970
-        try await database.transaction { db in
-            try await Self.insert(
-                source: "event", consumer: consumer, reference: event.id, type: event.type, payload: event.payload, error: error,
-                attempts: attempts, at: now, on: db)
+            if fromLog { try await ConsumerPositions.advance(consumer, to: event.position, on: db) }
         }
     }
 

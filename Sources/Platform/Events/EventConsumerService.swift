@@ -77,14 +77,9 @@ public final class EventConsumerService: Service {
                     logger.error(
                         "event parked in dead letters",
                         metadata: ["consumer": "\(handler.name)", "event": "\(failure.event.id)", "error": "\(failure.message)"])
-                    if let feed {
-                        try? await deadLetters.parkDelivered(
-                            consumer: handler.name, event: failure.event, error: failure.message, attempts: attempts)
-                        feed.drop(eventID: failure.event.id)
-                    } else {
-                        try? await deadLetters.park(
-                            consumer: handler.name, event: failure.event, error: failure.message, attempts: attempts)
-                    }
+                    try? await deadLetters.park(
+                        consumer: handler.name, event: failure.event, error: failure.message, attempts: attempts, fromLog: feed == nil)
+                    feed?.drop(eventID: failure.event.id)
                     failing = nil
                     continue
                 }
@@ -278,13 +273,10 @@ extension EventConsumerService {
         guard !handler.eventTypes.isEmpty else { return (0, nil) }
         return try await database.read { db in
             var query = SQLQueryString(
-                "SELECT COUNT(*) AS n, MIN(occurred_at) AS oldest FROM (SELECT event_id, occurred_at FROM event_log WHERE type IN (")
-            for (index, type) in handler.eventTypes.enumerated() {
-                if index > 0 { query.appendLiteral(", ") }
-                query.appendInterpolation(bind: type)
-            }
+                "SELECT COUNT(*) AS n, MIN(occurred_at) AS oldest FROM (SELECT event_id, occurred_at FROM event_log WHERE type IN ")
+            query.appendBindList(handler.eventTypes)
             query.appendLiteral(
-                ") ORDER BY tx_id DESC, id DESC LIMIT 10000) AS recent WHERE NOT EXISTS (SELECT 1 FROM processed_events p WHERE p.consumer = "
+                " ORDER BY tx_id DESC, id DESC LIMIT 10000) AS recent WHERE NOT EXISTS (SELECT 1 FROM processed_events p WHERE p.consumer = "
             )
             query.appendInterpolation(bind: handler.name)
             query.appendLiteral(" AND p.event_id = recent.event_id) AND NOT EXISTS (SELECT 1 FROM dead_letters d WHERE d.consumer = ")
