@@ -553,8 +553,14 @@ public enum OpenAPIDocument {
         }
         if !operation.query.isEmpty { responses["400"] = problem("Invalid query parameter") }
         switch operation.access {
-        case .open: break
-        case .user: responses["401"] = problem("Missing, invalid, expired or revoked access token")
+        case .open:
+            // Credentials are checked wherever they are sent (AuthenticationMiddleware): a bad
+            // one is refused even where none is needed, rather than served as anonymous.
+            responses["401"] = problem("A bearer token or API key was sent and is invalid, expired or revoked (none is needed)")
+            if operation.method != "get" { responses["403"] = problem("A read-only API key was sent with a change") }
+        case .user:
+            responses["401"] = problem("Missing, invalid, expired or revoked access token")
+            if operation.method != "get" { responses["403"] = problem("A read-only API key was sent with a change") }
         case .admin:
             responses["401"] = problem("Missing, invalid, expired or revoked access token")
             responses["403"] = problem("The caller is not an admin")
@@ -629,10 +635,10 @@ public enum OpenAPIDocument {
                 }.joined()
                 .filter { $0.isLetter || $0.isNumber },
         ]
-        if operation.access == .admin {
-            item["security"] = [["bearerAuth": [String]()], ["apiKey": [String]()]]
-        } else if operation.access != .open {
-            item["security"] = [["bearerAuth": [String]()]]
+        switch operation.access {
+        case .admin: item["security"] = [["bearerAuth": [String]()], ["apiKey": [String]()]]
+        case .user: item["security"] = [["bearerAuth": [String]()]]
+        case .open: item["security"] = [[String: [String]](), ["bearerAuth": [String]()], ["apiKey": [String]()]]
         }
         if operation.path.hasSuffix("/image") && operation.method == "put" {
             let binary: [String: Any] = ["schema": ["type": "string", "format": "binary"]]

@@ -70,6 +70,43 @@ struct TokenSecurityTests {
         }
     }
 
+    /// A credential is checked wherever it is sent: a revoked token on a route that needs none is
+    /// refused, not served as anonymous, and the document says so on those routes.
+    @Test(arguments: TestEngine.allCases)
+    func aRevokedTokenIsRefusedOnOpenRoutesAsDocumented(engine: TestEngine) async throws {
+        try await TestBazaar.run(engine) { app in
+            let session = try await app.register(email: "lee@example.com")
+            let admin = try await app.admin()
+            let promoted = try await app.request(
+                .put, "/api/v1/admin/users/\(session.user.id)/role", token: admin.accessToken, json: #"{"role":"admin"}"#)
+            #expect(promoted.status == .ok)
+            for (method, path) in [(HTTPRequest.Method.get, "/api/v1/products"), (.get, "/health/live")] {
+                #expect(try await app.request(method, path).status == .ok)
+                let refused = try await app.request(method, path, token: session.accessToken)
+                #expect(refused.status == .unauthorized)
+                #expect(refused.headers[.contentType] == "application/problem+json")
+            }
+            let register = try await app.request(
+                .post, "/api/v1/auth/register", token: session.accessToken,
+                json: #"{"email":"kim@example.com","password":"password-123","name":"Kim"}"#)
+            #expect(register.status == .unauthorized)
+            // Nothing written: the address is still free.
+            #expect(try await app.register(email: "kim@example.com").user.email == "kim@example.com")
+
+            struct Document: Decodable {
+                struct Operation: Decodable { let responses: [String: Ignored]; let security: [[String: [String]]]? }
+                struct Ignored: Decodable { init(from decoder: any Decoder) throws {} }
+                let paths: [String: [String: Operation]]
+            }
+            let document = try await app.request(.get, "/api-docs/v1/openapi.json").decode(Document.self)
+            for (path, method) in [("/api/v1/products", "get"), ("/api/v1/auth/register", "post"), ("/health/live", "get")] {
+                let operation = try #require(document.paths[path]?[method])
+                #expect(operation.responses["401"] != nil, "\(method) \(path)")
+                #expect(operation.security?.contains([:]) == true, "\(method) \(path): a credential is optional")
+            }
+        }
+    }
+
     @Test(arguments: TestEngine.allCases)
     func accessTokensExpireAfterFifteenMinutes(engine: TestEngine) async throws {
         try await TestBazaar.run(engine) { app in
