@@ -288,10 +288,11 @@ public enum OpenAPIDocument {
                 required: ["orderUpdates", "promotions", "email", "realtime"]),
             "AuthResult": object(
                 [
-                    "user": ref("User"), "accessToken": string, "refreshToken": string,
+                    "user": ref("User"), "accessToken": string,
+                    "refreshToken": ["type": "string", "description": "absent when it was set as a cookie (Session-Cookie: true)"],
                     "tokenType": ["type": "string", "enum": ["Bearer"]], "expiresIn": ["type": "integer"],
                 ],
-                required: ["user", "accessToken", "refreshToken", "tokenType", "expiresIn"]),
+                required: ["user", "accessToken", "tokenType", "expiresIn"]),
             "RegisterRequest": object(
                 [
                     "email": ["type": "string", "format": "email", "maxLength": 254],
@@ -593,6 +594,7 @@ public enum OpenAPIDocument {
         }
         if operation.path.hasSuffix("/refresh") || operation.path.hasSuffix("/logout") {
             responses["401"] = problem("Invalid, expired or reused refresh token")
+            responses["403"] = problem("X-CSRF-Token does not match the CSRF cookie")
         }
         if operation.path.hasSuffix("/replay") { responses["409"] = problem("The replay failed again or its consumer is not served here") }
         if operation.path.hasSuffix("/claim") { responses["409"] = problem("Already claimed, not started yet, or expired") }
@@ -647,7 +649,9 @@ public enum OpenAPIDocument {
                 "content": ["image/png": binary, "image/jpeg": binary, "image/webp": binary, "application/octet-stream": binary],
             ]
         } else if let request = operation.request {
-            item["requestBody"] = ["required": true, "content": ["application/json": ["schema": ref(request)]]]
+            // A browser's refresh and logout use the HttpOnly cookie and send no body.
+            let usesCookie = operation.path.hasSuffix("/refresh") || operation.path.hasSuffix("/logout")
+            item["requestBody"] = ["required": !usesCookie, "content": ["application/json": ["schema": ref(request)]]]
         } else if operation.path == "/graphql" && operation.method == "post" {
             item["requestBody"] = [
                 "required": true,
@@ -676,6 +680,18 @@ public enum OpenAPIDocument {
         if operation.path == "/api/v1/orders" && operation.method == "post" {
             parameters.append([
                 "name": "Idempotency-Key", "in": "header", "required": true, "schema": ["type": "string", "pattern": "^[!-~]{1,255}$"],
+            ])
+        }
+        if operation.path.hasSuffix("/register") || operation.path.hasSuffix("/login") {
+            parameters.append([
+                "name": "Session-Cookie", "in": "header", "required": false, "schema": ["type": "string", "enum": ["true"]],
+                "description": "true: the refresh token is set as an HttpOnly, SameSite=Strict cookie (with a CSRF cookie), not returned",
+            ])
+        }
+        if operation.path.hasSuffix("/refresh") || operation.path.hasSuffix("/logout") {
+            parameters.append([
+                "name": "X-CSRF-Token", "in": "header", "required": false, "schema": ["type": "string", "maxLength": 200],
+                "description": "Use the refresh cookie instead of a body; must equal the bazaar_csrf cookie",
             ])
         }
         if !parameters.isEmpty { item["parameters"] = parameters }

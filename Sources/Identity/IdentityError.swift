@@ -9,6 +9,8 @@ enum IdentityError: DomainError, Equatable {
     case refreshTokenInvalid
     /// A rotated refresh token came back: its session has been ended.
     case refreshTokenReused
+    /// A cookie refresh or logout whose X-CSRF-Token does not match the CSRF cookie.
+    case csrfTokenMismatch
     case resetTokenInvalid
     case userNotFound
     case lastAdmin
@@ -23,6 +25,7 @@ enum IdentityError: DomainError, Equatable {
         case .invalidCredentials: Problem(.unauthorized, detail: "The email or password is incorrect.")
         case .refreshTokenInvalid: Problem(.unauthorized, detail: "The refresh token is invalid or expired.")
         case .refreshTokenReused: Problem(.unauthorized, detail: "The refresh token was already used; the session has been ended.")
+        case .csrfTokenMismatch: Problem(.forbidden, detail: "The X-CSRF-Token header does not match the session's CSRF cookie.")
         case .resetTokenInvalid:
             Problem.badRequest(
                 "The reset token is invalid, expired or already used.",

@@ -45,17 +45,21 @@ public struct IdentityModule: BazaarModule {
             passwordResetLifetime: settings.passwordResetLifetime, publicBaseURL: settings.publicBaseURL)
     }
 
+    var browser: BrowserSession {
+        BrowserSession(publicBaseURL: settings.publicBaseURL, refreshTokenLifetime: settings.refreshTokenLifetime)
+    }
+
     public var migrations: ModuleMigrations { IdentityMigrations.all }
 
     public func addRoutes(to groups: RouteGroups) {
-        let routes = IdentityRoutes(service: service, keys: keys)
+        let routes = IdentityRoutes(service: service, keys: keys, browser: browser)
         routes.addPublic(to: groups.api)
         routes.addAuthenticated(to: groups.authenticated)
         routes.addAdmin(to: groups.admin)
     }
 
     public func addRootRoutes(to router: Router<BazaarRequestContext>) {
-        IdentityRoutes(service: service, keys: keys).addWellKnown(to: router)
+        IdentityRoutes(service: service, keys: keys, browser: browser).addWellKnown(to: router)
     }
 
     public func prepare() async throws {

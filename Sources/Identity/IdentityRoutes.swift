@@ -7,23 +7,43 @@ import Platform
 struct IdentityRoutes: Sendable {
     let service: IdentityService
     let keys: SigningKeys
+    let browser: BrowserSession
+
+    /// A login or registration's answer: the refresh token in the body, or as a cookie when a
+    /// browser asks for it.
+    private func answer(_ result: IdentityService.AuthResult, status: HTTPResponse.Status, to request: Request)
+        -> EditedResponse<IdentityService.AuthResult>
+    {
+        BrowserSession.isWanted(by: request) ? browser.answer(result, status: status) : EditedResponse(status: status, response: result)
+    }
 
     func addPublic(to api: RouterGroup<BazaarRequestContext>) {
         api.post("auth/register") { request, context -> EditedResponse<IdentityService.AuthResult> in
             let body = try await request.decodeBody(RegisterPayload.self, context: context)
-            return EditedResponse(status: .created, response: try await service.register(body))
+            return answer(try await service.register(body), status: .created, to: request)
         }
-        api.post("auth/login") { request, context -> IdentityService.AuthResult in
+        api.post("auth/login") { request, context -> EditedResponse<IdentityService.AuthResult> in
             let body = try await request.decodeBody(LoginPayload.self, context: context)
-            return try await service.login(body, clientAddress: context.clientAddress, logger: context.logger)
+            return answer(
+                try await service.login(body, clientAddress: context.clientAddress, logger: context.logger), status: .ok, to: request)
         }
-        api.post("auth/refresh") { request, context -> IdentityService.AuthResult in
-            try await service.refresh(
-                try await request.decodeBody(RefreshTokenPayload.self, context: context).refreshToken, logger: context.logger)
+        api.post("auth/refresh") { request, context -> EditedResponse<IdentityService.AuthResult> in
+            if BrowserSession.isUsed(by: request) {
+                let result = try await service.refresh(try browser.refreshToken(from: request), logger: context.logger)
+                return browser.answer(result, status: .ok)
+            }
+            let token = try await request.decodeBody(RefreshTokenPayload.self, context: context).refreshToken
+            return EditedResponse(status: .ok, response: try await service.refresh(token, logger: context.logger))
         }
-        api.post("auth/logout") { request, context -> HTTPResponse.Status in
+        api.post("auth/logout") { request, context -> Response in
+            if BrowserSession.isUsed(by: request) {
+                // The cookies go even when the session had already ended.
+                let token = try browser.refreshToken(from: request)
+                try? await service.logout(token)
+                return Response(status: .noContent, headers: browser.cleared())
+            }
             try await service.logout(try await request.decodeBody(RefreshTokenPayload.self, context: context).refreshToken)
-            return .noContent
+            return Response(status: .noContent)
         }
         api.post("auth/password-reset") { request, context -> HTTPResponse.Status in
             try await service.requestPasswordReset(email: try await request.decodeBody(PasswordResetPayload.self, context: context).email)

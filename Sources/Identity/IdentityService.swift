@@ -18,7 +18,8 @@ struct IdentityService: Sendable {
     struct AuthResult: Codable, Sendable {
         let user: UserView
         let accessToken: String
-        let refreshToken: String
+        /// Absent when a browser asked for it as a cookie (BrowserSession).
+        var refreshToken: String?
         let tokenType: String
         let expiresIn: Int
 

@@ -1,0 +1,75 @@
+import Foundation
+import Hummingbird
+import HTTPTypes
+import Platform
+
+/// Browsers keep the refresh token where no script can read it: an `HttpOnly`, `SameSite=Strict`
+/// cookie scoped to the auth routes (`Secure` when the public URL is https). A login or a
+/// registration asks for it with `Session-Cookie: true`; its answer then sets the cookie instead of
+/// carrying the token in the body. A refresh or logout that sends `X-CSRF-Token` uses the cookie
+/// (its body is ignored), and the token must equal the CSRF cookie's (double submit): another site
+/// can make a browser send the cookie, but never read the CSRF cookie to echo it.
+struct BrowserSession: Sendable {
+    static let refreshCookie = "bazaar_refresh"
+    static let csrfCookie = "bazaar_csrf"
+    let secure: Bool
+    let lifetimeSeconds: Int
+
+    init(publicBaseURL: String, refreshTokenLifetime: TimeInterval) {
+        secure = publicBaseURL.lowercased().hasPrefix("https:")
+        lifetimeSeconds = Int(refreshTokenLifetime)
+    }
+
+    static func isWanted(by request: Request) -> Bool {
+        request.headers[.sessionCookie]?.lowercased() == "true"
+    }
+
+    /// Whether a refresh or logout uses the cookie rather than a token in its body.
+    static func isUsed(by request: Request) -> Bool {
+        request.headers[.csrfToken] != nil
+    }
+
+    /// The refresh token in the cookie, once the echoed CSRF token matches its cookie.
+    func refreshToken(from request: Request) throws -> String {
+        let cookies = request.cookies
+        guard let token = cookies[Self.refreshCookie]?.value, !token.isEmpty else { throw IdentityError.refreshTokenInvalid }
+        guard let expected = cookies[Self.csrfCookie]?.value, let echoed = request.headers[.csrfToken], !expected.isEmpty,
+            Secrets.constantTimeEqual(expected, echoed)
+        else { throw IdentityError.csrfTokenMismatch }
+        return token
+    }
+
+    /// The answer to a login, registration or refresh asked for by a browser: the refresh token
+    /// and a fresh CSRF token as cookies, the rest in the body.
+    func answer(_ result: IdentityService.AuthResult, status: HTTPResponse.Status) -> EditedResponse<IdentityService.AuthResult> {
+        guard let refreshToken = result.refreshToken else { return EditedResponse(status: status, response: result) }
+        var body = result
+        body.refreshToken = nil
+        var headers = HTTPFields()
+        headers.append(HTTPField(name: .setCookie, value: cookie(Self.refreshCookie, refreshToken, httpOnly: true).description))
+        headers.append(
+            HTTPField(name: .setCookie, value: cookie(Self.csrfCookie, Secrets.randomToken(bytes: 24), httpOnly: false).description))
+        headers[.cacheControl] = "no-store"
+        return EditedResponse(status: status, headers: headers, response: body)
+    }
+
+    /// Both cookies removed, for the answer to a logout.
+    func cleared() -> HTTPFields {
+        var headers = HTTPFields()
+        headers.append(HTTPField(name: .setCookie, value: cookie(Self.refreshCookie, "", httpOnly: true, maxAge: 0).description))
+        headers.append(HTTPField(name: .setCookie, value: cookie(Self.csrfCookie, "", httpOnly: false, maxAge: 0).description))
+        return headers
+    }
+
+    /// The refresh cookie goes only to the auth routes; the CSRF cookie is read by the pages' script.
+    private func cookie(_ name: String, _ value: String, httpOnly: Bool, maxAge: Int? = nil) -> Cookie {
+        Cookie(
+            name: name, value: value, maxAge: maxAge ?? lifetimeSeconds, path: name == Self.refreshCookie ? "/api/v1/auth" : "/",
+            secure: secure, httpOnly: httpOnly, sameSite: .strict)
+    }
+}
+
+extension HTTPField.Name {
+    static let sessionCookie = HTTPField.Name("Session-Cookie")!
+    static let csrfToken = HTTPField.Name("X-CSRF-Token")!
+}

@@ -1,0 +1,124 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Testing
+import TestSupport
+
+/// The web front's session: the refresh token lives in an HttpOnly cookie the page's script never
+/// sees, and every use of that cookie must echo the CSRF cookie's token.
+@Suite("Browser sessions: the refresh token as a cookie, with CSRF protection")
+struct BrowserSessionTests {
+    struct Cookies {
+        var values: [String: String] = [:]
+        var attributes: [String: String] = [:]
+
+        /// Takes the Set-Cookie fields of an answer, as a browser keeps them.
+        mutating func take(_ response: TestResponse) {
+            for field in response.headers where field.name == .setCookie {
+                let name = String(field.value.prefix { $0 != "=" })
+                let value = String(field.value.dropFirst(name.count + 1).prefix { $0 != ";" })
+                values[name] = value
+                attributes[name] = field.value
+            }
+        }
+
+        var header: String { values.filter { !$0.value.isEmpty }.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: "; ") }
+        var csrf: String { values["bazaar_csrf"] ?? "" }
+    }
+
+    func refresh(_ app: TestBazaar, _ cookies: Cookies, csrf: String? = nil) async throws -> TestResponse {
+        try await app.request(.post, "/api/v1/auth/refresh", headers: [.cookie: cookies.header, .init("X-CSRF-Token")!: csrf ?? cookies.csrf])
+    }
+
+    @Test(arguments: TestEngine.allCases)
+    func theRefreshTokenNeverReachesTheScript(engine: TestEngine) async throws {
+        try await TestBazaar.run(engine) { app in
+            _ = try await app.register(email: "bo@example.com")
+            var cookies = Cookies()
+            let login = try await app.request(
+                .post, "/api/v1/auth/login", json: #"{"email":"bo@example.com","password":"password-123"}"#,
+                headers: [.init("Session-Cookie")!: "true"])
+            #expect(login.status == .ok)
+            #expect(!login.text.contains("refreshToken"))
+            #expect(login.text.contains("accessToken"))
+            #expect(login.headers[.cacheControl] == "no-store")
+            cookies.take(login)
+            let refreshCookie = try #require(cookies.attributes["bazaar_refresh"])
+            #expect(refreshCookie.contains("HttpOnly") && refreshCookie.contains("SameSite=Strict"))
+            #expect(refreshCookie.contains("Path=/api/v1/auth") && !refreshCookie.contains("Secure"))
+            let csrfCookie = try #require(cookies.attributes["bazaar_csrf"])
+            #expect(!csrfCookie.contains("HttpOnly") && csrfCookie.contains("SameSite=Strict"))
+            #expect(csrfCookie.contains("Path=/") && !csrfCookie.contains("Path=/api"))
+
+            // Without the echoed token, or with another, the cookie is refused and not spent.
+            #expect(try await refresh(app, cookies, csrf: "forged").status == .forbidden)
+            #expect(try await refresh(app, cookies, csrf: "").status == .forbidden)
+            let noHeader = try await app.request(.post, "/api/v1/auth/refresh", headers: [.cookie: cookies.header])
+            #expect(noHeader.status == .badRequest)
+
+            let spent = cookies
+            let refreshed = try await refresh(app, cookies)
+            #expect(refreshed.status == .ok)
+            #expect(!refreshed.text.contains("refreshToken"))
+            cookies.take(refreshed)
+            #expect(cookies.values["bazaar_refresh"] != spent.values["bazaar_refresh"])
+            let me = try await app.request(.get, "/api/v1/users/me", token: try refreshed.decode(AccessOnly.self).accessToken)
+            #expect(me.status == .ok)
+
+            // The cookie rotates like a refresh token in a body: the spent one ends the session.
+            #expect(try await refresh(app, spent).status == .unauthorized)
+            #expect(try await refresh(app, cookies).status == .unauthorized)
+        }
+    }
+
+    @Test(arguments: TestEngine.allCases)
+    func logoutEndsTheSessionAndClearsTheCookies(engine: TestEngine) async throws {
+        try await TestBazaar.run(engine) { app in
+            var cookies = Cookies()
+            let register = try await app.request(
+                .post, "/api/v1/auth/register", json: #"{"email":"cy@example.com","password":"password-123","name":"Cy"}"#,
+                headers: [.init("Session-Cookie")!: "true"])
+            #expect(register.status == .created)
+            cookies.take(register)
+            let before = cookies
+            let forged = try await app.request(
+                .post, "/api/v1/auth/logout", headers: [.cookie: cookies.header, .init("X-CSRF-Token")!: "forged"])
+            #expect(forged.status == .forbidden)
+            #expect(forged.headers[.contentType] == "application/problem+json")
+            let logout = try await app.request(
+                .post, "/api/v1/auth/logout", headers: [.cookie: cookies.header, .init("X-CSRF-Token")!: cookies.csrf])
+            #expect(logout.status == .noContent)
+            cookies.take(logout)
+            #expect(cookies.attributes["bazaar_refresh"]?.contains("Max-Age=0") == true)
+            #expect(cookies.header.isEmpty)
+            #expect(try await refresh(app, before).status == .unauthorized)
+        }
+    }
+
+    @Test(arguments: TestEngine.allCases)
+    func cookiesAreSecureWhenServedOverHTTPS(engine: TestEngine) async throws {
+        try await TestBazaar.run(engine, configure: { $0.identity.publicBaseURL = "https://shop.example.com" }) { app in
+            _ = try await app.register(email: "di@example.com")
+            var cookies = Cookies()
+            cookies.take(
+                try await app.request(
+                    .post, "/api/v1/auth/login", json: #"{"email":"di@example.com","password":"password-123"}"#,
+                    headers: [.init("Session-Cookie")!: "true"]))
+            #expect(cookies.attributes.count == 2)
+            #expect(cookies.attributes.values.allSatisfy { $0.contains("Secure") })
+        }
+    }
+
+    /// A client that does not ask for the cookie gets the token in the body, as before.
+    @Test(arguments: TestEngine.allCases)
+    func apiClientsStillGetTheTokenInTheBody(engine: TestEngine) async throws {
+        try await TestBazaar.run(engine) { app in
+            let session = try await app.register(email: "ed@example.com")
+            #expect(!session.refreshToken.isEmpty)
+            let login = try await app.request(.post, "/api/v1/auth/login", json: #"{"email":"ed@example.com","password":"password-123"}"#)
+            #expect(login.headers[.setCookie] == nil)
+        }
+    }
+
+    struct AccessOnly: Decodable { let accessToken: String }
+}
