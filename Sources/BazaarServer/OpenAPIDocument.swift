@@ -33,6 +33,15 @@ public enum OpenAPIDocument {
             method: "get", path: "/api-docs/v1", summary: "The API reference (HTML), with a way to try each operation", tag: "Operations",
             access: .open, status: 200, contentType: "text/html"),
         Operation(
+            method: "get", path: "/", summary: "The storefront (HTML): shop, cart, orders, wallet, promotions, inbox, profile", tag: "Pages",
+            access: .open, status: 200, contentType: "text/html"),
+        Operation(
+            method: "get", path: "/reset-password", summary: "The storefront's page for the link a password-reset mail carries",
+            tag: "Pages", access: .open, status: 200, contentType: "text/html"),
+        Operation(
+            method: "get", path: "/admin", summary: "The admin console (HTML); its data comes from the admin API", tag: "Pages",
+            access: .open, status: 200, contentType: "text/html"),
+        Operation(
             method: "get", path: "/realtime",
             summary: "A page that watches a user's notification stream (paste a token, see frames arrive)",
             tag: "Operations", access: .open, status: 200, contentType: "text/html"),

@@ -4,11 +4,16 @@ import HTTPTypes
 public import Platform
 
 /// The pages Bazaar serves to browsers, written here and embedded in the binary: nothing is
-/// fetched from another host, so they work on a machine with no internet. Today: the API
+/// fetched from another host, so they work on a machine with no internet: the storefront at `/`
+/// (and `/reset-password`, where the reset mail links), the admin console at `/admin`, the API
 /// reference at `/api-docs/v1/`, the GraphQL explorer at `/graphql` and the realtime page at
-/// `/realtime`.
+/// `/realtime`. Each page is a small HTML file and hand-written JavaScript modules that draw it
+/// from the public API (no build step, no framework: there is no npm registry to fetch one from,
+/// and the API the pages use is the one every other client uses).
 public enum WebFront {
     public enum Page: Sendable {
+        case storefront
+        case adminConsole
         case apiReference
         case graphQLExplorer
         case realtime
@@ -26,15 +31,22 @@ public enum WebFront {
     public static func response(for page: Page) -> Response {
         let asset =
             switch page {
+            case .storefront: assets["store.html"]!
+            case .adminConsole: assets["admin.html"]!
             case .apiReference: assets["api-reference.html"]!
             case .graphQLExplorer: assets["graphql-explorer.html"]!
-        case .realtime: assets["realtime.html"]!
+            case .realtime: assets["realtime.html"]!
             }
         return asset.response(cacheControl: "no-cache")
     }
 
-    /// `GET /realtime` and `GET /assets/{name}`, the latter validated by ETag (`no-cache`: a new build's files are seen at once).
+    /// The pages, and `GET /assets/{name}` validated by ETag (`no-cache`: a new build's files are
+    /// seen at once). The admin console's page holds no data: what it shows comes from the admin
+    /// API, which refuses anyone but an admin.
     public static func addRoutes(to router: Router<BazaarRequestContext>) {
+        router.get("/") { _, _ in response(for: .storefront) }
+        router.get("reset-password") { _, _ in response(for: .storefront) }
+        router.get("admin") { _, _ in response(for: .adminConsole) }
         router.get("realtime") { _, _ in response(for: .realtime) }
         router.get("assets/:name") { request, context in
             guard let name = context.parameters.get("name"), let asset = assets[name] else { throw Problem.notFound("No such asset.") }
@@ -49,6 +61,13 @@ public enum WebFront {
     }
 
     static let assets: [String: WebAsset] = [
+        "admin.html": WebAsset(PackageResources.admin_html, type: "text/html; charset=utf-8"),
+        "admin.js": WebAsset(PackageResources.admin_js, type: "text/javascript; charset=utf-8"),
+        "live.js": WebAsset(PackageResources.live_js, type: "text/javascript; charset=utf-8"),
+        "session.js": WebAsset(PackageResources.session_js, type: "text/javascript; charset=utf-8"),
+        "shop.css": WebAsset(PackageResources.shop_css, type: "text/css; charset=utf-8"),
+        "store.html": WebAsset(PackageResources.store_html, type: "text/html; charset=utf-8"),
+        "store.js": WebAsset(PackageResources.store_js, type: "text/javascript; charset=utf-8"),
         "api-reference.html": WebAsset(PackageResources.api_reference_html, type: "text/html; charset=utf-8"),
         "api-reference.js": WebAsset(PackageResources.api_reference_js, type: "text/javascript; charset=utf-8"),
         "graphql-explorer.html": WebAsset(PackageResources.graphql_explorer_html, type: "text/html; charset=utf-8"),

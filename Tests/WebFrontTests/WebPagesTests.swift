@@ -12,7 +12,7 @@ import WebFront
     @Test(arguments: TestEngine.allCases)
     func pagesAndAssetsComeFromBazaarItself(engine: TestEngine) async throws {
         try await TestBazaar.run(engine, configure: { $0.graphQLIntrospection = true }) { app in
-            for path in ["/api-docs/v1", "/api-docs/v1/", "/graphql", "/realtime"] {
+            for path in ["/", "/admin", "/reset-password?token=abc", "/api-docs/v1", "/api-docs/v1/", "/graphql", "/realtime"] {
                 let page = try await app.request(.get, path)
                 #expect(page.status == .ok, "\(path)")
                 #expect(page.headers[.contentType] == "text/html; charset=utf-8")
@@ -26,12 +26,14 @@ import WebFront
             }
             #expect(try await app.request(.get, "/api-docs/v1").text.contains(#"src="/assets/api-reference.js""#))
             #expect(try await app.request(.get, "/graphql").text.contains(#"src="/assets/graphql-explorer.js""#))
+            #expect(try await app.request(.get, "/").text.contains(#"src="/assets/store.js""#))
+            #expect(try await app.request(.get, "/admin").text.contains(#"src="/assets/admin.js""#))
 
             for name in WebFront.assetNames {
                 let asset = try await app.request(.get, "/assets/\(name)")
                 #expect(asset.status == .ok, "\(name)")
                 // No other host anywhere: not a CDN, not a font service (SVG's namespace is a name, never fetched).
-                let text = asset.text.replacingOccurrences(of: "xmlns=\"http://www.w3.org/2000/svg\"", with: "")
+                let text = asset.text.replacingOccurrences(of: "\"http://www.w3.org/2000/svg\"", with: "")
                 #expect(
                     text.range(of: #"(https?:)?//[a-z0-9.-]+\.[a-z]{2,}/"#, options: .regularExpression) == nil,
                     "\(name) names another host")
@@ -66,6 +68,32 @@ import WebFront
             let status = try await browser.waitForExit(timeout: .seconds(120))
             #expect(status == 0, "\(browser.output.joined(separator: "\n"))")
             #expect(browser.output.filter { $0.hasPrefix("PASS ") }.count == 13, "\(browser.output.joined(separator: "\n"))")
+        }
+    }
+
+    /// Two headless Chromium browsers as a customer and an admin, through the storefront and the
+    /// admin console (scripts/peers/browser_shop.py lists the journeys). Each journey's last
+    /// screen is saved under BAZAAR_TEST_SCREENSHOTS (scripts/test names the folder).
+    @Test func theStorefrontAndTheAdminConsoleInRealBrowsers() async throws {
+        let screenshots =
+            ProcessInfo.processInfo.environment["BAZAAR_TEST_SCREENSHOTS"]
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("bazaar-screenshots").path
+        try await TestBazaar.run(.sqlite, live: true) { app in
+            let browser = try PeerProcess(
+                script: "browser_shop.py",
+                arguments: [
+                    "--url", "http://127.0.0.1:\(app.port)", "--admin-email", TestBazaar.adminEmail, "--admin-password", TestBazaar.adminPassword,
+                    "--screenshots", screenshots,
+                ])
+            defer { browser.stop() }
+            let status = try await browser.waitForExit(timeout: .seconds(300))
+            let output = browser.output.joined(separator: "\n")
+            #expect(status == 0, "\(output)")
+            #expect(!browser.output.contains { $0.hasPrefix("FAIL ") }, "\(output)")
+            #expect(browser.output.filter { $0.hasPrefix("PASS ") }.count == 24, "\(output)")
+            for name in ["storefront.png", "customer.png", "customer-shipped.png", "admin.png", "password-reset.png"] {
+                #expect(FileManager.default.fileExists(atPath: screenshots + "/" + name), "\(name)")
+            }
         }
     }
 }

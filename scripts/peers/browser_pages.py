@@ -14,38 +14,14 @@ import sys
 import urllib.parse
 import urllib.request
 
-from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
-failures = 0
+from browser_common import Checks, browser, outside_requests, reported_errors
 
-
-def check(what, passed, why=""):
-    global failures
-    if not passed:
-        failures += 1
-    sys.stdout.write(("PASS " if passed else "FAIL ") + what + ("" if passed else f": {why}") + "\n")
-    sys.stdout.flush()
-
-
-def browser(chromium, driver):
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1400,1000"]:
-        options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
-    return webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=driver))
-
-
-def requested_urls(page):
-    urls = []
-    for entry in page.get_log("performance"):
-        message = json.loads(entry["message"])["message"]
-        if message.get("method") == "Network.requestWillBeSent":
-            urls.append(message["params"]["request"]["url"])
-    return urls
+checks = Checks()
+check = checks.check
 
 
 def main():
@@ -134,15 +110,15 @@ def main():
             arrived = False
         check("a notification arrives on the realtime page", arrived, page.find_element(By.ID, "frames").text[:200])
 
-        outside = [url for url in requested_urls(page) if not (url.startswith(origin + "/") or url.startswith("data:"))]
+        outside = outside_requests(page, origin)
         check("nothing was fetched from another host", not outside, ", ".join(outside[:5]))
-        errors = [entry["message"] for entry in page.get_log("browser") if entry["level"] == "SEVERE" and "401" not in entry["message"]]
+        errors = reported_errors(page)
         check("the browser reported no error (no CSP violation)", not errors, " | ".join(errors[:3]))
     except Exception as error:  # a step that could not run is a failure, said on stdout
         check("every step ran", False, f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}")
     finally:
         page.quit()
-    return 0 if failures == 0 else 1
+    return 0 if checks.failures == 0 else 1
 
 
 if __name__ == "__main__":
