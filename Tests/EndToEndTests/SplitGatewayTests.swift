@@ -65,6 +65,22 @@ extension MultiProcess {
                 "POST", "/api/v1/auth/login", json: #"{"email":"\#(TestBazaar.adminEmail)","password":"\#(TestBazaar.adminPassword)"}"#)
             #expect(login.0 == 200)
             let admin = try JSONDecoder().decode(Session.self, from: login.1).accessToken
+            // The web front from the gateway; a browser's session cookie set and used through it.
+            #expect(try await Loopback(port: gateway.port).text("/").contains(#"src="/assets/store.js""#))
+            let browserLogin = try await Loopback(port: gateway.port).exchange(
+                "POST", "/api/v1/auth/login", json: #"{"email":"\#(TestBazaar.adminEmail)","password":"\#(TestBazaar.adminPassword)"}"#,
+                headers: ["Session-Cookie": "true"])
+            #expect(browserLogin.0 == 200)
+            // Foundation joins the two Set-Cookie fields with a comma.
+            let setCookies = browserLogin.2["set-cookie"] ?? ""
+            let refreshCookie = try #require(setCookies.firstMatch(of: /bazaar_refresh=([^;]+)/)?.output.1)
+            let csrfCookie = try #require(setCookies.firstMatch(of: /bazaar_csrf=([^;]+)/)?.output.1)
+            #expect(setCookies.contains("HttpOnly"))
+            let browserRefresh = try await Loopback(port: gateway.port).exchange(
+                "POST", "/api/v1/auth/refresh",
+                headers: ["Cookie": "bazaar_refresh=\(refreshCookie); bazaar_csrf=\(csrfCookie)", "X-CSRF-Token": String(csrfCookie)])
+            #expect(browserRefresh.0 == 200, "\(String(decoding: browserRefresh.1, as: UTF8.self))")
+            #expect(browserRefresh.2["set-cookie"]?.contains("bazaar_refresh=") == true)
             // The gateway verifies tokens itself: a key it has not read from the event log yet is looked up.
             #expect(try await gateway.request("GET", "/api/v1/users/me", token: admin).0 == 200)
             // A made-up X-Forwarded-For does not reach the module (which trusts the header): the

@@ -147,6 +147,15 @@ public struct Loopback: Sendable {
     public func request(
         _ method: String, _ path: String, token: String? = nil, json: String? = nil, headers: [String: String] = [:]
     ) async throws -> (Int, Data) {
+        let (status, data, _) = try await exchange(method, path, token: token, json: json, headers: headers)
+        return (status, data)
+    }
+
+    /// A request and the whole answer: status, body and headers (Set-Cookie included: the session
+    /// keeps no cookies, each request carries only those given in `headers`).
+    public func exchange(
+        _ method: String, _ path: String, token: String? = nil, json: String? = nil, headers: [String: String] = [:]
+    ) async throws -> (Int, Data, [String: String]) {
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         request.httpMethod = method
@@ -156,9 +165,20 @@ public struct Loopback: Sendable {
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
             request.httpBody = Data(json.utf8)
         }
-        let (data, response) = try await URLSession.shared.data(for: request)
-        return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
+        let (data, response) = try await Self.session.data(for: request)
+        let http = response as? HTTPURLResponse
+        let fields = (http?.allHeaderFields ?? [:]).reduce(into: [String: String]()) { fields, field in
+            fields[String(describing: field.key).lowercased()] = String(describing: field.value)
+        }
+        return (http?.statusCode ?? 0, data, fields)
     }
+
+    private static let session: URLSession = {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.httpShouldSetCookies = false
+        configuration.httpCookieAcceptPolicy = .never
+        return URLSession(configuration: configuration)
+    }()
 
     /// POST /graphql; the answer's JSON (always HTTP 200, whatever the errors).
     public func graphQL(_ query: String, token: String? = nil) async throws -> JSONValue {
