@@ -67,7 +67,7 @@ import WebFront
             defer { browser.stop() }
             let status = try await browser.waitForExit(timeout: .seconds(120))
             #expect(status == 0, "\(browser.output.joined(separator: "\n"))")
-            #expect(browser.output.filter { $0.hasPrefix("PASS ") }.count == 13, "\(browser.output.joined(separator: "\n"))")
+            #expect(browser.output.filter { $0.hasPrefix("PASS ") }.count == 15, "\(browser.output.joined(separator: "\n"))")
         }
     }
 

@@ -16,7 +16,7 @@ import urllib.request
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from browser_common import Checks, browser, outside_requests, reported_errors
 
@@ -90,25 +90,29 @@ def main():
         me = json.loads(page.find_element(By.ID, "result").text)
         check("the query runs as the signed-in user", bool(me.get("data", {}).get("me", {}).get("email")), json.dumps(me)[:200])
 
-        # The realtime page: connect with the token, then a notification sent to the user arrives.
-        page.get(base + "/realtime")
-        page.find_element(By.ID, "token").send_keys(args.token)
-        page.find_element(By.ID, "open").click()
-        wait.until(lambda p: p.find_element(By.TAG_NAME, "body").get_attribute("data-state") in ("open", "closed"))
-        check("the realtime page connects to the stream", page.find_element(By.TAG_NAME, "body").get_attribute("data-state") == "open",
-              page.find_element(By.ID, "state").text)
-        request = urllib.request.Request(
-            base + "/api/v1/admin/notifications", method="POST",
-            data=json.dumps({"userId": args.user_id, "title": "Browser ping", "body": "seen live"}).encode(),
-            headers={"Authorization": "Bearer " + args.admin_token, "Content-Type": "application/json"})
-        with urllib.request.urlopen(request) as response:
-            response.read()
-        try:
-            wait.until(lambda p: "Browser ping" in p.find_element(By.ID, "frames").text)
-            arrived = True
-        except Exception:
-            arrived = False
-        check("a notification arrives on the realtime page", arrived, page.find_element(By.ID, "frames").text[:200])
+        # The realtime page, over each transport: connect with the token, then a notification
+        # sent to the user arrives.
+        for protocol, label in [("stream", "the WebSocket stream"), ("socket.io", "Socket.IO")]:
+            page.get(base + "/realtime")
+            page.find_element(By.ID, "token").send_keys(args.token)
+            Select(page.find_element(By.ID, "protocol")).select_by_value(protocol)
+            page.find_element(By.ID, "open").click()
+            wait.until(lambda p: p.find_element(By.TAG_NAME, "body").get_attribute("data-state") in ("open", "closed", "refused"))
+            check(f"the realtime page connects over {label}", page.find_element(By.TAG_NAME, "body").get_attribute("data-state") == "open",
+                  page.find_element(By.ID, "state").text)
+            title = f"Browser ping over {protocol}"
+            request = urllib.request.Request(
+                base + "/api/v1/admin/notifications", method="POST",
+                data=json.dumps({"userId": args.user_id, "title": title, "body": "seen live"}).encode(),
+                headers={"Authorization": "Bearer " + args.admin_token, "Content-Type": "application/json"})
+            with urllib.request.urlopen(request) as response:
+                response.read()
+            try:
+                wait.until(lambda p: title in p.find_element(By.ID, "frames").text)
+                arrived = True
+            except Exception:
+                arrived = False
+            check(f"a notification arrives on the realtime page over {label}", arrived, page.find_element(By.ID, "frames").text[:200])
 
         outside = outside_requests(page, origin)
         check("nothing was fetched from another host", not outside, ", ".join(outside[:5]))
