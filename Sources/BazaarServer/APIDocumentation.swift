@@ -7,12 +7,12 @@ import WebFront
 /// embedded in the binary: no CDN). The document is built from `OpenAPIDocument.operations`; a
 /// test keeps that list and the router's routes the same set.
 enum APIDocumentation {
-    static func addRoutes(to router: Router<BazaarRequestContext>) {
+    static func addRoutes(to router: Router<BazaarRequestContext>, verifier: TokenVerifier) {
         let document = OpenAPIDocument.json()
         router.get("api-docs/v1/openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: document)))
         }
         router.get("api-docs/v1") { _, _ in WebFront.response(for: .apiReference) }
-        WebFront.addRoutes(to: router)
+        WebFront.addRoutes(to: router, verifier: verifier)
     }
 }

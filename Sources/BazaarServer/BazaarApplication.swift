@@ -122,7 +122,7 @@ public func buildBazaar(
         return (try? await Migrator(database: database, logger: logger).isUpToDate(migrations)) ?? false
     }
     operations.addPublicRoutes(to: router)
-    APIDocumentation.addRoutes(to: router)
+    APIDocumentation.addRoutes(to: router, verifier: verifier)
     gateway?.graphQL.addRoutes(to: router)
     let webSocketRouter = Router(context: RealtimeRequestContext.self)
     webSocketRouter.add(middleware: RealtimeRateLimitMiddleware(rules: rateLimits, trustForwardedFor: settings.trustForwardedFor))

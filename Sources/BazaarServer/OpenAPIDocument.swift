@@ -39,7 +39,9 @@ public enum OpenAPIDocument {
             method: "get", path: "/reset-password", summary: "The storefront's page for the link a password-reset mail carries",
             tag: "Pages", access: .open, status: 200, contentType: "text/html"),
         Operation(
-            method: "get", path: "/admin", summary: "The admin console (HTML); its data comes from the admin API", tag: "Pages",
+            method: "get", path: "/admin",
+            summary: "The admin console (HTML), for a browser signed in as an admin (its console cookie); others are sent to sign in (303)",
+            tag: "Pages",
             access: .open, status: 200, contentType: "text/html"),
         Operation(
             method: "get", path: "/realtime",
@@ -628,6 +630,7 @@ public enum OpenAPIDocument {
             }
         }
         if operation.path == "/api/v1/admin/notifications" { responses["404"] = problem("No such user") }
+        if operation.path == "/admin" { responses["303"] = ["description": "Not signed in as an admin: to the sign-in page"] }
         if operation.path.hasPrefix("/api/v1/") || operation.path == "/socket.io", responses["429"] == nil {
             responses["429"] = problem(
                 "Rate limit exceeded (auth routes and new realtime connections per address, others per user); see Retry-After, RateLimit and RateLimit-Policy"

@@ -6,12 +6,11 @@ import Platform
 /// Browsers keep the refresh token where no script can read it: an `HttpOnly`, `SameSite=Strict`
 /// cookie scoped to the auth routes (`Secure` when the public URL is https). A login or a
 /// registration asks for it with `Session-Cookie: true`; its answer then sets the cookie instead of
-/// carrying the token in the body. A refresh or logout that sends `X-CSRF-Token` uses the cookie
+/// carrying the token in the body (and, for an admin, puts the access token in a cookie only the
+/// admin console's page receives, so the server can refuse that page to anyone else). A refresh or logout that sends `X-CSRF-Token` uses the cookie
 /// (its body is ignored), and the token must equal the CSRF cookie's (double submit): another site
 /// can make a browser send the cookie, but never read the CSRF cookie to echo it.
 struct BrowserSession: Sendable {
-    static let refreshCookie = "bazaar_refresh"
-    static let csrfCookie = "bazaar_csrf"
     let secure: Bool
     let lifetimeSeconds: Int
 
@@ -32,8 +31,8 @@ struct BrowserSession: Sendable {
     /// The refresh token in the cookie, once the echoed CSRF token matches its cookie.
     func refreshToken(from request: Request) throws -> String {
         let cookies = request.cookies
-        guard let token = cookies[Self.refreshCookie]?.value, !token.isEmpty else { throw IdentityError.refreshTokenInvalid }
-        guard let expected = cookies[Self.csrfCookie]?.value, let echoed = request.headers[.csrfToken], !expected.isEmpty,
+        guard let token = cookies[BrowserCookie.refresh]?.value, !token.isEmpty else { throw IdentityError.refreshTokenInvalid }
+        guard let expected = cookies[BrowserCookie.csrf]?.value, let echoed = request.headers[.csrfToken], !expected.isEmpty,
             Secrets.constantTimeEqual(expected, echoed)
         else { throw IdentityError.csrfTokenMismatch }
         return token
@@ -46,9 +45,16 @@ struct BrowserSession: Sendable {
         var body = result
         body.refreshToken = nil
         var headers = HTTPFields()
-        headers.append(HTTPField(name: .setCookie, value: cookie(Self.refreshCookie, refreshToken, httpOnly: true).description))
+        headers.append(HTTPField(name: .setCookie, value: cookie(BrowserCookie.refresh, refreshToken, httpOnly: true).description))
         headers.append(
-            HTTPField(name: .setCookie, value: cookie(Self.csrfCookie, Secrets.randomToken(bytes: 24), httpOnly: false).description))
+            HTTPField(name: .setCookie, value: cookie(BrowserCookie.csrf, Secrets.randomToken(bytes: 24), httpOnly: false).description))
+        // An admin's access token for the console's page; anyone else's console cookie goes (a
+        // demoted admin's too).
+        let console =
+            result.user.role == .admin
+            ? cookie(BrowserCookie.console, result.accessToken, httpOnly: true, maxAge: result.expiresIn)
+            : cookie(BrowserCookie.console, "", httpOnly: true, maxAge: 0)
+        headers.append(HTTPField(name: .setCookie, value: console.description))
         headers[.cacheControl] = "no-store"
         return EditedResponse(status: status, headers: headers, response: body)
     }
@@ -56,16 +62,23 @@ struct BrowserSession: Sendable {
     /// Both cookies removed, for the answer to a logout.
     func cleared() -> HTTPFields {
         var headers = HTTPFields()
-        headers.append(HTTPField(name: .setCookie, value: cookie(Self.refreshCookie, "", httpOnly: true, maxAge: 0).description))
-        headers.append(HTTPField(name: .setCookie, value: cookie(Self.csrfCookie, "", httpOnly: false, maxAge: 0).description))
+        headers.append(HTTPField(name: .setCookie, value: cookie(BrowserCookie.refresh, "", httpOnly: true, maxAge: 0).description))
+        headers.append(HTTPField(name: .setCookie, value: cookie(BrowserCookie.csrf, "", httpOnly: false, maxAge: 0).description))
+        headers.append(HTTPField(name: .setCookie, value: cookie(BrowserCookie.console, "", httpOnly: true, maxAge: 0).description))
         return headers
     }
 
-    /// The refresh cookie goes only to the auth routes; the CSRF cookie is read by the pages' script.
+    /// The refresh cookie goes only to the auth routes and the console's only to its page; the
+    /// CSRF cookie is read by the pages' script.
     private func cookie(_ name: String, _ value: String, httpOnly: Bool, maxAge: Int? = nil) -> Cookie {
-        Cookie(
-            name: name, value: value, maxAge: maxAge ?? lifetimeSeconds, path: name == Self.refreshCookie ? "/api/v1/auth" : "/",
-            secure: secure, httpOnly: httpOnly, sameSite: .strict)
+        let path =
+            switch name {
+            case BrowserCookie.refresh: "/api/v1/auth"
+            case BrowserCookie.console: "/admin"
+            default: "/"
+            }
+        return Cookie(
+            name: name, value: value, maxAge: maxAge ?? lifetimeSeconds, path: path, secure: secure, httpOnly: httpOnly, sameSite: .strict)
     }
 }
 

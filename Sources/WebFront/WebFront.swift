@@ -31,22 +31,35 @@ public enum WebFront {
     public static func response(for page: Page) -> Response {
         let asset =
             switch page {
-            case .storefront: assets["store.html"]!
-            case .adminConsole: assets["admin.html"]!
-            case .apiReference: assets["api-reference.html"]!
-            case .graphQLExplorer: assets["graphql-explorer.html"]!
-            case .realtime: assets["realtime.html"]!
+            case .storefront: pages.storefront
+            case .adminConsole: pages.adminConsole
+            case .apiReference: pages.apiReference
+            case .graphQLExplorer: pages.graphQLExplorer
+            case .realtime: pages.realtime
             }
         return asset.response(cacheControl: "no-cache")
     }
 
     /// The pages, and `GET /assets/{name}` validated by ETag (`no-cache`: a new build's files are
-    /// seen at once). The admin console's page holds no data: what it shows comes from the admin
-    /// API, which refuses anyone but an admin.
-    public static func addRoutes(to router: Router<BazaarRequestContext>) {
+    /// seen at once). The admin console's page is served only to a browser whose console cookie
+    /// holds an admin's valid access token (set at sign-in and every refresh); anyone else is sent
+    /// to sign in. Its data comes from the admin API, which refuses non-admins on its own.
+    public static func addRoutes(to router: Router<BazaarRequestContext>, verifier: TokenVerifier) {
         router.get("/") { _, _ in response(for: .storefront) }
         router.get("reset-password") { _, _ in response(for: .storefront) }
-        router.get("admin") { _, _ in response(for: .adminConsole) }
+        router.get("admin") { request, _ in
+            guard let token = request.cookies[BrowserCookie.console]?.value, let user = try? await verifier.verify(token),
+                user.role == .admin
+            else {
+                var headers = securityHeaders
+                headers[.location] = "/#/login?next=/admin"
+                headers[.cacheControl] = "no-store"
+                return Response(status: .seeOther, headers: headers)
+            }
+            var page = response(for: .adminConsole)
+            page.headers[.cacheControl] = "no-store"
+            return page
+        }
         router.get("realtime") { _, _ in response(for: .realtime) }
         router.get("assets/:name") { request, context in
             guard let name = context.parameters.get("name"), let asset = assets[name] else { throw Problem.notFound("No such asset.") }
@@ -61,25 +74,30 @@ public enum WebFront {
     }
 
     static let assets: [String: WebAsset] = [
-        "admin.html": WebAsset(PackageResources.admin_html, type: "text/html; charset=utf-8"),
         "admin.js": WebAsset(PackageResources.admin_js, type: "text/javascript; charset=utf-8"),
         "live.js": WebAsset(PackageResources.live_js, type: "text/javascript; charset=utf-8"),
         "session.js": WebAsset(PackageResources.session_js, type: "text/javascript; charset=utf-8"),
         "shop.css": WebAsset(PackageResources.shop_css, type: "text/css; charset=utf-8"),
-        "store.html": WebAsset(PackageResources.store_html, type: "text/html; charset=utf-8"),
         "store.js": WebAsset(PackageResources.store_js, type: "text/javascript; charset=utf-8"),
-        "api-reference.html": WebAsset(PackageResources.api_reference_html, type: "text/html; charset=utf-8"),
         "api-reference.js": WebAsset(PackageResources.api_reference_js, type: "text/javascript; charset=utf-8"),
-        "graphql-explorer.html": WebAsset(PackageResources.graphql_explorer_html, type: "text/html; charset=utf-8"),
         "graphql-explorer.js": WebAsset(PackageResources.graphql_explorer_js, type: "text/javascript; charset=utf-8"),
         "bazaar.css": WebAsset(PackageResources.bazaar_css, type: "text/css; charset=utf-8"),
         "dom.js": WebAsset(PackageResources.dom_js, type: "text/javascript; charset=utf-8"),
         "favicon.svg": WebAsset(PackageResources.favicon_svg, type: "image/svg+xml"),
-        "realtime.html": WebAsset(PackageResources.realtime_html, type: "text/html; charset=utf-8"),
         "realtime.js": WebAsset(PackageResources.realtime_js, type: "text/javascript; charset=utf-8"),
     ]
 
-    /// Every embedded file by name, for the tests that read them.
+    /// The pages, each served at its own route only (never under `/assets/`: the admin console's
+    /// is refused to non-admins).
+    static let pages = (
+        storefront: WebAsset(PackageResources.store_html, type: "text/html; charset=utf-8"),
+        adminConsole: WebAsset(PackageResources.admin_html, type: "text/html; charset=utf-8"),
+        apiReference: WebAsset(PackageResources.api_reference_html, type: "text/html; charset=utf-8"),
+        graphQLExplorer: WebAsset(PackageResources.graphql_explorer_html, type: "text/html; charset=utf-8"),
+        realtime: WebAsset(PackageResources.realtime_html, type: "text/html; charset=utf-8")
+    )
+
+    /// Every script, style and icon by name, for the tests that read them.
     public static var assetNames: [String] { assets.keys.sorted() }
 }
 

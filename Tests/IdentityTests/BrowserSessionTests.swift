@@ -104,8 +104,51 @@ struct BrowserSessionTests {
                 try await app.request(
                     .post, "/api/v1/auth/login", json: #"{"email":"di@example.com","password":"password-123"}"#,
                     headers: [.init("Session-Cookie")!: "true"]))
-            #expect(cookies.attributes.count == 2)
+            #expect(cookies.attributes.count == 3)
             #expect(cookies.attributes.values.allSatisfy { $0.contains("Secure") })
+        }
+    }
+
+    /// The admin console's page goes only to a browser holding an admin's valid access token in
+    /// its console cookie; everyone else is sent to sign in.
+    @Test(arguments: TestEngine.allCases)
+    func theAdminConsolePageIsServedOnlyToAnAdmin(engine: TestEngine) async throws {
+        try await TestBazaar.run(engine) { app in
+            func console(_ cookie: String?) async throws -> TestResponse {
+                try await app.request(.get, "/admin", headers: cookie.map { [.cookie: "bazaar_console=\($0)"] } ?? [:])
+            }
+            func signIn(_ email: String, _ password: String) async throws -> Cookies {
+                var cookies = Cookies()
+                cookies.take(
+                    try await app.request(
+                        .post, "/api/v1/auth/login", json: #"{"email":"\#(email)","password":"\#(password)"}"#,
+                        headers: [.init("Session-Cookie")!: "true"]))
+                return cookies
+            }
+            let anonymous = try await console(nil)
+            #expect(anonymous.status == .seeOther)
+            #expect(anonymous.headers[.location] == "/#/login?next=/admin")
+            #expect(anonymous.body.readableBytes == 0)
+
+            let admin = try await signIn(TestBazaar.adminEmail, TestBazaar.adminPassword)
+            let cookie = try #require(admin.attributes["bazaar_console"])
+            #expect(cookie.contains("HttpOnly") && cookie.contains("Path=/admin") && cookie.contains("SameSite=Strict"))
+            let page = try await console(admin.values["bazaar_console"])
+            #expect(page.status == .ok)
+            #expect(page.text.contains(#"src="/assets/admin.js""#))
+            #expect(page.headers[.contentSecurityPolicy]?.contains("script-src 'self'") == true)
+
+            // A customer's sign-in clears any console cookie; a customer's token there is refused.
+            _ = try await app.register(email: "fay@example.com")
+            let customer = try await signIn("fay@example.com", "password-123")
+            #expect(customer.attributes["bazaar_console"]?.contains("Max-Age=0") == true)
+            let customerToken = try await app.login(email: "fay@example.com", password: "password-123").accessToken
+            #expect(try await console(customerToken).status == .seeOther)
+            #expect(try await console("forged").status == .seeOther)
+            // Expired with the access token (15 minutes), as the cookie's Max-Age says.
+            #expect(cookie.contains("Max-Age=900"))
+            app.clock.advance(by: 16 * 60)
+            #expect(try await console(admin.values["bazaar_console"]).status == .seeOther)
         }
     }
 

@@ -12,7 +12,8 @@ import WebFront
     @Test(arguments: TestEngine.allCases)
     func pagesAndAssetsComeFromBazaarItself(engine: TestEngine) async throws {
         try await TestBazaar.run(engine, configure: { $0.graphQLIntrospection = true }) { app in
-            for path in ["/", "/admin", "/reset-password?token=abc", "/api-docs/v1", "/api-docs/v1/", "/graphql", "/realtime"] {
+            // The admin console's page is tested with the sessions that may or may not see it (BrowserSessionTests).
+            for path in ["/", "/reset-password?token=abc", "/api-docs/v1", "/api-docs/v1/", "/graphql", "/realtime"] {
                 let page = try await app.request(.get, path)
                 #expect(page.status == .ok, "\(path)")
                 #expect(page.headers[.contentType] == "text/html; charset=utf-8")
@@ -23,20 +24,16 @@ import WebFront
                 #expect(page.headers[HTTPField.Name("Referrer-Policy")!] == "no-referrer")
                 // Scripts and styles only by reference to this origin: no inline script for the policy to refuse.
                 #expect(!page.text.contains("<script>") && !page.text.contains("<style>"))
+                #expect(Self.otherHost(in: page.text) == nil, "\(path) names another host")
             }
             #expect(try await app.request(.get, "/api-docs/v1").text.contains(#"src="/assets/api-reference.js""#))
             #expect(try await app.request(.get, "/graphql").text.contains(#"src="/assets/graphql-explorer.js""#))
             #expect(try await app.request(.get, "/").text.contains(#"src="/assets/store.js""#))
-            #expect(try await app.request(.get, "/admin").text.contains(#"src="/assets/admin.js""#))
 
             for name in WebFront.assetNames {
                 let asset = try await app.request(.get, "/assets/\(name)")
                 #expect(asset.status == .ok, "\(name)")
-                // No other host anywhere: not a CDN, not a font service (SVG's namespace is a name, never fetched).
-                let text = asset.text.replacingOccurrences(of: "\"http://www.w3.org/2000/svg\"", with: "")
-                #expect(
-                    text.range(of: #"(https?:)?//[a-z0-9.-]+\.[a-z]{2,}/"#, options: .regularExpression) == nil,
-                    "\(name) names another host")
+                #expect(Self.otherHost(in: asset.text) == nil, "\(name) names another host")
                 let etag = try #require(asset.headers[.eTag])
                 #expect(asset.headers[.cacheControl] == "no-cache")
                 let again = try await app.request(.get, "/assets/\(name)", headers: [.ifNoneMatch: etag])
@@ -51,7 +48,15 @@ import WebFront
             #expect(missing.status == .notFound)
             #expect(missing.headers[.contentType] == "application/problem+json")
             #expect(try await app.request(.get, "/assets/..%2Fapi-reference.js").status == .notFound)
+            // Pages only at their routes: the admin console's page is not an asset anyone may fetch.
+            #expect(try await app.request(.get, "/assets/admin.html").status == .notFound)
         }
+    }
+
+    /// A URL of another host: not a CDN, not a font service (SVG's namespace is a name, never fetched).
+    static func otherHost(in text: String) -> Range<String.Index>? {
+        text.replacingOccurrences(of: "\"http://www.w3.org/2000/svg\"", with: "")
+            .range(of: #"(https?:)?//[a-z0-9.-]+\.[a-z]{2,}/"#, options: .regularExpression)
     }
 
     /// Headless Chromium (Selenium) uses the API reference, the GraphQL explorer and the realtime

@@ -283,10 +283,11 @@ def main():
     customer_wait, admin_wait = [WebDriverWait(page, 20, ignored_exceptions=[StaleElementReferenceException]) for page in (customer, admin)]
     try:
         customer_journey(customer, customer_wait, base, api, email, args.screenshots)
-        # A customer at the admin console: the server refuses its data.
-        open_view(customer, customer_wait, base + "/admin", "overview")
-        check("a customer is refused by the admin console", customer.find_elements(By.ID, "denied")
-              and "Admins only" in customer.find_element(By.ID, "denied").text)
+        # A customer at the admin console: the server does not serve the page, and says why.
+        customer.get(base + "/admin")
+        customer_wait.until(lambda p: body_attribute(p, "data-ready") == "true" and "Admins only" in flash_text(p))
+        check("a customer is refused the admin console by the server", not customer.current_url.startswith(base + "/admin")
+              and not customer.find_elements(By.CSS_SELECTOR, "nav.side"), customer.current_url)
         open_view(customer, customer_wait, base + "/#/orders", "orders")
         admin_journey(admin, admin_wait, base, args.admin_email, args.admin_password, customer, customer_wait, args.screenshots)
         reset_journey(customer, customer_wait, base, api, email, args.screenshots)

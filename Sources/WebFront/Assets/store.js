@@ -274,12 +274,21 @@ async function profile() {
 
 // MARK: signing in, registering, resetting a password
 
+// The admin console's page is served only to an admin (the server reads the console cookie set
+// at sign-in); anyone else is sent here, and told why instead of being sent back.
 function afterSignIn(params) {
   const next = params.get("next") || "#/";
-  if (next.startsWith("/admin")) location.href = "/admin"; else go(next.startsWith("#") ? next : "#/");
+  if (next !== "/admin") return go(next.startsWith("#") ? next : "#/");
+  if (currentUser()?.role === "admin") {
+    location.href = "/admin";
+    return;
+  }
+  flash("Admins only: this account is not an admin.", "error");
+  go("#/");
 }
 
 function signIn(params) {
+  if (currentUser() && params.get("next") === "/admin") return afterSignIn(params);
   fill(main, element("section", { class: "panel narrow" },
     element("h2", { text: "Sign in" }),
     form({ id: "login" }, [
