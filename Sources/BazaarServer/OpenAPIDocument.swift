@@ -696,7 +696,7 @@ public enum OpenAPIDocument {
         }
         if operation.path.hasSuffix("/register") || operation.path.hasSuffix("/login") {
             parameters.append([
-                "name": "Session-Cookie", "in": "header", "required": false, "schema": ["type": "string", "enum": ["true"]],
+                "name": "Session-Cookie", "in": "header", "required": false, "schema": ["type": "string", "enum": ["true", "false"]],
                 "description": "true: the refresh token is set as an HttpOnly, SameSite=Strict cookie (with a CSRF cookie), not returned",
             ])
         }

@@ -19,8 +19,12 @@ struct BrowserSession: Sendable {
         lifetimeSeconds = Int(refreshTokenLifetime)
     }
 
-    static func isWanted(by request: Request) -> Bool {
-        request.headers[.sessionCookie]?.lowercased() == "true"
+    static func isWanted(by request: Request) throws -> Bool {
+        switch request.headers[.sessionCookie]?.lowercased() {
+        case nil, "false": false
+        case "true": true
+        default: throw Problem.badRequest("Session-Cookie must be true or false.")
+        }
     }
 
     /// Whether a refresh or logout uses the cookie rather than a token in its body.

@@ -9,21 +9,33 @@ struct IdentityRoutes: Sendable {
     let keys: SigningKeys
     let browser: BrowserSession
 
+    /// The refresh token in a refresh or logout's body. No body at all is no credential (401):
+    /// the body is optional because a browser uses the cookie instead.
+    private func bodyToken(_ request: Request, context: BazaarRequestContext) async throws -> String {
+        var request = request
+        let bytes = try await request.collectBody(upTo: context.maxUploadSize)
+        guard bytes.readableBytes > 0 else { throw IdentityError.refreshTokenInvalid }
+        return try await request.decodeBody(RefreshTokenPayload.self, context: context).refreshToken
+    }
+
     /// A login or registration's answer: the refresh token in the body, or as a cookie when a
     /// browser asks for it.
     private func answer(_ result: IdentityService.AuthResult, status: HTTPResponse.Status, to request: Request)
         -> EditedResponse<IdentityService.AuthResult>
     {
-        BrowserSession.isWanted(by: request) ? browser.answer(result, status: status) : EditedResponse(status: status, response: result)
+        (try? BrowserSession.isWanted(by: request)) == true
+            ? browser.answer(result, status: status) : EditedResponse(status: status, response: result)
     }
 
     func addPublic(to api: RouterGroup<BazaarRequestContext>) {
         api.post("auth/register") { request, context -> EditedResponse<IdentityService.AuthResult> in
             let body = try await request.decodeBody(RegisterPayload.self, context: context)
+            _ = try BrowserSession.isWanted(by: request)
             return answer(try await service.register(body), status: .created, to: request)
         }
         api.post("auth/login") { request, context -> EditedResponse<IdentityService.AuthResult> in
             let body = try await request.decodeBody(LoginPayload.self, context: context)
+            _ = try BrowserSession.isWanted(by: request)
             return answer(
                 try await service.login(body, clientAddress: context.clientAddress, logger: context.logger), status: .ok, to: request)
         }
@@ -32,7 +44,7 @@ struct IdentityRoutes: Sendable {
                 let result = try await service.refresh(try browser.refreshToken(from: request), logger: context.logger)
                 return browser.answer(result, status: .ok)
             }
-            let token = try await request.decodeBody(RefreshTokenPayload.self, context: context).refreshToken
+            let token = try await bodyToken(request, context: context)
             return EditedResponse(status: .ok, response: try await service.refresh(token, logger: context.logger))
         }
         api.post("auth/logout") { request, context -> Response in
@@ -42,7 +54,7 @@ struct IdentityRoutes: Sendable {
                 try? await service.logout(token)
                 return Response(status: .noContent, headers: browser.cleared())
             }
-            try await service.logout(try await request.decodeBody(RefreshTokenPayload.self, context: context).refreshToken)
+            try await service.logout(try await bodyToken(request, context: context))
             return Response(status: .noContent)
         }
         api.post("auth/password-reset") { request, context -> HTTPResponse.Status in

@@ -53,8 +53,10 @@ struct BrowserSessionTests {
             // Without the echoed token, or with another, the cookie is refused and not spent.
             #expect(try await refresh(app, cookies, csrf: "forged").status == .forbidden)
             #expect(try await refresh(app, cookies, csrf: "").status == .forbidden)
+            // Without X-CSRF-Token the cookie is not used at all: no body is no credential.
             let noHeader = try await app.request(.post, "/api/v1/auth/refresh", headers: [.cookie: cookies.header])
-            #expect(noHeader.status == .badRequest)
+            #expect(noHeader.status == .unauthorized)
+            #expect(try await app.request(.post, "/api/v1/auth/logout", headers: [.cookie: cookies.header]).status == .unauthorized)
 
             let spent = cookies
             let refreshed = try await refresh(app, cookies)
@@ -149,6 +151,23 @@ struct BrowserSessionTests {
             #expect(cookie.contains("Max-Age=900"))
             app.clock.advance(by: 16 * 60)
             #expect(try await console(admin.values["bazaar_console"]).status == .seeOther)
+        }
+    }
+
+    @Test(arguments: TestEngine.allCases)
+    func aSessionCookieHeaderIsTrueOrFalse(engine: TestEngine) async throws {
+        try await TestBazaar.run(engine) { app in
+            let refused = try await app.request(
+                .post, "/api/v1/auth/register", json: #"{"email":"gil@example.com","password":"password-123","name":"Gil"}"#,
+                headers: [.init("Session-Cookie")!: "yes"])
+            #expect(refused.status == .badRequest)
+            #expect(refused.headers[.contentType] == "application/problem+json")
+            // Nothing written: the address is still free, and false means the body.
+            let plain = try await app.request(
+                .post, "/api/v1/auth/register", json: #"{"email":"gil@example.com","password":"password-123","name":"Gil"}"#,
+                headers: [.init("Session-Cookie")!: "false"])
+            #expect(plain.status == .created)
+            #expect(try plain.decode(Session.self).refreshToken.isEmpty == false)
         }
     }
 
