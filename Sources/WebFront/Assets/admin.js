@@ -2,22 +2,14 @@
 // runs. Everything it shows comes from the admin API, which the server refuses to anyone but an
 // admin; a customer who opens this page sees the refusal, not the data.
 
-import { element, field, fill, form, money, table, when } from "./dom.js";
+import { element, failed, field, fill, flash, form, money, table, when } from "./dom.js";
 import { APIError, api, currentUser, logout, onChange, refresh, upload } from "./session.js";
 
 const $ = (id) => document.getElementById(id);
 const main = $("view");
 let overviewTimer = null;
 
-function flash(text, kind = "info") {
-  fill($("flash"), text ? element("div", { class: `flash ${kind}`, role: kind === "error" ? "alert" : "status", text }) : null);
-}
-
-function failed(error) {
-  flash(error instanceof APIError ? error.explanation : String(error.message || error), "error");
-}
-
-/// Runs an admin action, then shows the view again (or the refusal).
+// Runs an admin action, then shows the view again (or the refusal).
 function action(run, done) {
   return async (...args) => {
     try {
@@ -36,6 +28,13 @@ async function userIdsFor(emails) {
     ids.push(page.items[0].id);
   }
   return ids;
+}
+
+// A one-field form that shows a view again, filtered (the filter goes in the address, so it is kept on reload).
+function filterForm(view, name, label, value) {
+  return form({ id: `${view}-search` }, [field(label, { name, value })], "Find", async (values) => {
+    location.hash = values[name] ? `#/${view}?${name}=${encodeURIComponent(values[name])}` : `#/${view}`;
+  });
 }
 
 function moneyFrom(values) {
@@ -192,8 +191,7 @@ async function users(params) {
   const setRole = (user, role) => action(() => api("PUT", `/api/v1/admin/users/${user.id}/role`, { role }), `${user.email} is now ${role}.`);
   fill(main,
     element("h2", { text: "Users" }),
-    form({ id: "user-search" }, [field("Email", { name: "email", value: email })], "Find",
-      async (values) => { location.hash = values.email ? `#/users?email=${encodeURIComponent(values.email)}` : "#/users"; }),
+    filterForm("users", "email", "Email", email),
     table([
       ["Email", (u) => u.email], ["Name", (u) => u.name], ["Role", (u) => u.role], ["Since", (u) => when(u.createdAt)],
       ["", (u) => element("button", { type: "button", class: "secondary", text: u.role === "admin" ? "Make customer" : "Promote to admin",
@@ -273,8 +271,7 @@ async function mail(params) {
   const page = await api("GET", `/api/v1/admin/mail?limit=50${to ? `&to=${encodeURIComponent(to)}` : ""}`);
   fill(main,
     element("h2", { text: "Mail log" }),
-    form({ id: "mail-search" }, [field("To", { name: "to", value: to })], "Find",
-      async (values) => { location.hash = values.to ? `#/mail?to=${encodeURIComponent(values.to)}` : "#/mail"; }),
+    filterForm("mail", "to", "To", to),
     table([
       ["Sent", (m) => when(m.sentAt)], ["To", (m) => m.to],
       ["Subject", (m) => element("details", {}, element("summary", { text: m.subject }), element("pre", { class: "result", text: m.body }))],
@@ -286,8 +283,7 @@ async function audit(params) {
   const page = await api("GET", `/api/v1/admin/audit?limit=100${filter ? `&action=${encodeURIComponent(filter)}` : ""}`);
   fill(main,
     element("h2", { text: "Audit log" }),
-    form({ id: "audit-search" }, [field("Action (a trailing * matches a prefix)", { name: "action", value: filter })], "Filter",
-      async (values) => { location.hash = values.action ? `#/audit?action=${encodeURIComponent(values.action)}` : "#/audit"; }),
+    filterForm("audit", "action", "Action (a trailing * matches a prefix)", filter),
     table([
       ["When", (e) => when(e.at)], ["Action", (e) => e.action], ["Target", (e) => e.target ?? ""], ["Outcome", (e) => e.outcome],
       ["Actor", (e) => (e.actorId ? e.actorId.slice(0, 8) : "")], ["Address", (e) => e.clientAddress ?? ""],

@@ -73,3 +73,14 @@ export function field(label, attributes) {
       : element("input", attributes);
   return element("label", {}, label, input);
 }
+
+// A message above the view: what an action did, or why the server refused it.
+export function flash(text, kind = "info") {
+  fill(document.getElementById("flash"),
+    text ? element("div", { class: `flash ${kind}`, role: kind === "error" ? "alert" : "status", text }) : null);
+}
+
+// A refusal as the server explained it (an APIError names the invalid fields), else the error's message.
+export function failed(error) {
+  flash(error.explanation || String(error.message || error), "error");
+}

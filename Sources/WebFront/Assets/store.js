@@ -3,23 +3,15 @@
 // browser's back button and links work. Every view is drawn from the REST API as the signed-in
 // user sees it; nothing is kept here that the server does not hold.
 
-import { element, field, fill, form, money, table, when } from "./dom.js";
+import { element, failed, field, fill, flash, form, money, table, when } from "./dom.js";
 import { onNotification } from "./live.js";
-import { APIError, api, currentUser, login, logout, onChange, refresh, register } from "./session.js";
+import { api, currentUser, login, logout, onChange, refresh, register } from "./session.js";
 
 const $ = (id) => document.getElementById(id);
 const main = $("view");
 let unread = 0;
 // One key per checkout attempt: a double click or a resent form places one order.
 let checkoutKey = crypto.randomUUID();
-
-function flash(text, kind = "info") {
-  fill($("flash"), text ? element("div", { class: `flash ${kind}`, role: kind === "error" ? "alert" : "status", text }) : null);
-}
-
-function failed(error) {
-  flash(error instanceof APIError ? error.explanation : String(error.message || error), "error");
-}
 
 function route() {
   const [path, query = ""] = location.hash.replace(/^#/, "").split("?");
