@@ -7,8 +7,12 @@ import WebFront
 /// embedded in the binary: no CDN). The document is built from `OpenAPIDocument.operations`; a
 /// test keeps that list and the router's routes the same set.
 enum APIDocumentation {
+    /// Built when first asked for (a static is initialised once, on first use), not at start-up:
+    /// sorting its keys loads ICU's collation data, which a process that never serves the
+    /// document need not hold.
+    static let document = OpenAPIDocument.json()
+
     static func addRoutes(to router: Router<BazaarRequestContext>, verifier: TokenVerifier) {
-        let document = OpenAPIDocument.json()
         router.get("api-docs/v1/openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: document)))
         }
