@@ -306,6 +306,7 @@ let package = Package(
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
+            exclude: ["openapi-operations.txt"],
             swiftSettings: strictSettings
         ),
     ]

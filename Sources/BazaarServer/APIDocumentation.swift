@@ -4,8 +4,9 @@ import Platform
 import WebFront
 
 /// Serves the OpenAPI 3.1 document and the API reference page that renders it (written here,
-/// embedded in the binary: no CDN). The document is built from `OpenAPIDocument.operations`; a
-/// test keeps that list and the router's routes the same set.
+/// embedded in the binary: no CDN). The document is assembled from the contracts each part
+/// declares beside its routes (`OpenAPIDocument.contracts`); a test keeps the declared operations
+/// and the router's routes the same set.
 enum APIDocumentation {
     /// Built when first asked for (a static is initialised once, on first use), not at start-up:
     /// sorting its keys loads ICU's collation data, which a process that never serves the

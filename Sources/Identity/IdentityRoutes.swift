@@ -20,7 +20,9 @@ struct IdentityRoutes: Sendable {
 
     /// A login or registration's answer: the refresh token in the body, or as a cookie when a
     /// browser asks for it.
-    private func answer(_ result: IdentityService.AuthResult, status: HTTPResponse.Status, to request: Request)
+    private func answer(
+        _ result: IdentityService.AuthResult, status: HTTPResponse.Status, to request: Request
+    )
         -> EditedResponse<IdentityService.AuthResult>
     {
         (try? BrowserSession.isWanted(by: request)) == true

@@ -31,6 +31,29 @@ struct OperationsTests {
         }
     }
 
+    /// The contract does not change by accident: every operation and the statuses it documents,
+    /// against the list kept beside this test (openapi-operations.txt).
+    @Test func theDocumentedOperationsAreTheKeptList() async throws {
+        try await TestBazaar.run(.sqlite) { app in
+            struct Document: Decodable {
+                struct Operation: Decodable { let responses: [String: Ignored] }
+                struct Ignored: Decodable { init(from decoder: any Decoder) throws {} }
+                let paths: [String: [String: Operation]]
+            }
+            let document = try await app.request(.get, "/api-docs/v1/openapi.json").decode(Document.self)
+            let served = document.paths.flatMap { path, methods in
+                methods.map { method, operation in
+                    "\(method.uppercased()) \(path): " + operation.responses.keys.sorted().joined(separator: " ")
+                }
+            }.sorted()
+            let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("openapi-operations.txt")
+            let kept = try String(contentsOf: file, encoding: .utf8).split(separator: "\n").map(String.init).filter { !$0.hasPrefix("#") }
+            #expect(
+                served == kept,
+                "added: \(Set(served).subtracting(kept).sorted()); gone: \(Set(kept).subtracting(served).sorted())")
+        }
+    }
+
     @Test(arguments: TestEngine.allCases)
     func healthAndMetrics(engine: TestEngine) async throws {
         try await TestBazaar.run(engine) { app in

@@ -27,7 +27,8 @@ struct BrowserSessionTests {
     }
 
     func refresh(_ app: TestBazaar, _ cookies: Cookies, csrf: String? = nil) async throws -> TestResponse {
-        try await app.request(.post, "/api/v1/auth/refresh", headers: [.cookie: cookies.header, .init("X-CSRF-Token")!: csrf ?? cookies.csrf])
+        try await app.request(
+            .post, "/api/v1/auth/refresh", headers: [.cookie: cookies.header, .init("X-CSRF-Token")!: csrf ?? cookies.csrf])
     }
 
     @Test(arguments: TestEngine.allCases)

@@ -14,7 +14,8 @@ import Testing
             "empty": .array([]),
             "level": "ignored: the line's own keys come first and win",
         ]
-        let line = JSONLogHandler.line(time: "2026-11-30T19:20:00.123Z", level: "info", label: "bazaar", message: message, metadata: metadata)
+        let line = JSONLogHandler.line(
+            time: "2026-11-30T19:20:00.123Z", level: "info", label: "bazaar", message: message, metadata: metadata)
         let text = String(decoding: line, as: UTF8.self)
         #expect(text.hasPrefix(#"{"time":"2026-11-30T19:20:00.123Z","level":"info","label":"bazaar","message":"#))
         #expect(!text.contains("\n"))

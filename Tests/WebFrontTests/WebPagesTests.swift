@@ -68,7 +68,9 @@ import WebFront
             try await app.consumersCaughtUp()  // Notifications knows the user before one is sent to them
             let browser = try PeerProcess(
                 script: "browser_pages.py",
-                arguments: ["--url", "http://127.0.0.1:\(app.port)", "--token", user.accessToken, "--user-id", user.user.id, "--admin-token", admin])
+                arguments: [
+                    "--url", "http://127.0.0.1:\(app.port)", "--token", user.accessToken, "--user-id", user.user.id, "--admin-token", admin,
+                ])
             defer { browser.stop() }
             let status = try await browser.waitForExit(timeout: .seconds(120))
             #expect(status == 0, "\(browser.output.joined(separator: "\n"))")
@@ -87,7 +89,8 @@ import WebFront
             let browser = try PeerProcess(
                 script: "browser_shop.py",
                 arguments: [
-                    "--url", "http://127.0.0.1:\(app.port)", "--admin-email", TestBazaar.adminEmail, "--admin-password", TestBazaar.adminPassword,
+                    "--url", "http://127.0.0.1:\(app.port)", "--admin-email", TestBazaar.adminEmail, "--admin-password",
+                    TestBazaar.adminPassword,
                     "--screenshots", screenshots,
                 ])
             defer { browser.stop() }
