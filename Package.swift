@@ -39,30 +39,83 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
+        // The platform every module stands on, one target per seam; `Platform` itself is the
+        // module contract (BazaarModule, PlatformContext, RouteGroups) over all of them.
+        .target(name: "PlatformCore", swiftSettings: strictSettings),
         .target(
-            name: "Platform",
+            name: "PlatformDatabase",
             dependencies: [
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdCore", package: "hummingbird"),
-                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
-                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
-                .product(name: "JWTKit", package: "jwt-kit"),
+                "PlatformCore",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "SQLKit", package: "sql-kit"),
-                .product(name: "Configuration", package: "swift-configuration"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "PlatformHTTP",
+            dependencies: [
+                "PlatformCore",
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOExtras", package: "swift-nio-extras"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "PlatformEvents",
+            dependencies: [
+                "PlatformCore", "PlatformDatabase", "PlatformHTTP",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "PlatformAuth",
+            dependencies: [
+                "PlatformCore", "PlatformDatabase", "PlatformHTTP", "PlatformEvents",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "PlatformMail",
+            dependencies: [
+                "PlatformCore", "PlatformDatabase", "PlatformEvents",
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "Platform",
+            dependencies: [
+                "PlatformCore", "PlatformDatabase", "PlatformHTTP", "PlatformEvents", "PlatformAuth", "PlatformMail",
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "PlatformObservability",
+            dependencies: [
+                "Platform",
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: strictSettings
         ),
@@ -71,6 +124,7 @@ let package = Package(
         .target(
             name: "Upstreams",
             dependencies: [
+                "PlatformHTTP",
                 "Platform",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -82,6 +136,7 @@ let package = Package(
         .target(
             name: "WebFront",
             dependencies: [
+                "PlatformHTTP", "PlatformAuth",
                 "Platform",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -114,12 +169,15 @@ let package = Package(
         ),
         .target(
             name: "KafkaEvents",
-            dependencies: ["Platform", "Kafka"],
+            dependencies: [
+                "PlatformCore", "PlatformDatabase", "PlatformEvents", "PlatformObservability", "Platform", "Kafka",
+            ],
             swiftSettings: strictSettings
         ),
         .target(
             name: "Gateway",
             dependencies: [
+                "PlatformCore", "PlatformHTTP", "PlatformEvents", "PlatformAuth",
                 "Platform",
                 "Upstreams",
                 "WebFront",
@@ -132,51 +190,72 @@ let package = Package(
         ),
         .target(
             name: "Identity",
-            dependencies: ["Platform", "Contracts"],
+            dependencies: [
+                "PlatformCore", "PlatformDatabase", "PlatformHTTP", "PlatformEvents", "PlatformAuth", "PlatformMail", "Platform",
+                "Contracts",
+            ],
             swiftSettings: strictSettings
         ),
         .target(
             name: "Contracts",
-            dependencies: ["Platform"],
+            dependencies: [
+                "PlatformCore", "PlatformHTTP", "PlatformEvents", "Platform",
+            ],
             swiftSettings: strictSettings
         ),
         .target(
             name: "Catalog",
-            dependencies: ["Platform", "Contracts"],
+            dependencies: [
+                "PlatformCore", "PlatformDatabase", "PlatformHTTP", "PlatformEvents", "Platform", "Contracts",
+            ],
             swiftSettings: strictSettings
         ),
         .target(
             name: "Cart",
-            dependencies: ["Platform", "Contracts"],
+            dependencies: [
+                "PlatformCore", "PlatformDatabase", "PlatformHTTP", "PlatformEvents", "Platform", "Contracts",
+            ],
             swiftSettings: strictSettings
         ),
         .target(
             name: "Promotions",
-            dependencies: ["Platform", "Contracts"],
+            dependencies: [
+                "PlatformCore", "PlatformDatabase", "PlatformHTTP", "PlatformEvents", "Platform", "Contracts",
+            ],
             swiftSettings: strictSettings
         ),
         .target(
             name: "Notifications",
-            dependencies: ["Platform", "Contracts"],
+            dependencies: [
+                "PlatformCore", "PlatformDatabase", "PlatformHTTP", "PlatformEvents", "PlatformAuth", "PlatformMail", "Platform",
+                "Contracts",
+            ],
             swiftSettings: strictSettings
         ),
         .target(
             name: "Ordering",
-            dependencies: ["Platform", "Contracts"],
+            dependencies: [
+                "PlatformCore", "PlatformDatabase", "PlatformHTTP", "PlatformEvents", "Platform", "Contracts",
+            ],
             swiftSettings: strictSettings
         ),
         .target(
             name: "BazaarServer",
             dependencies: [
+                "PlatformCore", "PlatformDatabase", "PlatformHTTP", "PlatformEvents", "PlatformAuth", "PlatformMail",
+                "PlatformObservability",
                 "Platform", "Contracts", "Identity", "Catalog", "Cart", "Ordering", "Promotions", "Notifications", "Gateway", "Upstreams",
                 "WebFront", "KafkaEvents",
+                .product(name: "Configuration", package: "swift-configuration"),
             ],
             swiftSettings: strictSettings
         ),
         .executableTarget(
             name: "bazaar",
             dependencies: [
+                "PlatformDatabase", "PlatformObservability",
                 "BazaarServer",
+                .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
@@ -185,6 +264,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
+                "PlatformCore", "PlatformDatabase", "PlatformEvents", "PlatformMail",
                 "BazaarServer",
                 "Platform",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -200,6 +280,8 @@ let package = Package(
         .testTarget(
             name: "PlatformTests",
             dependencies: [
+                "PlatformCore", "PlatformDatabase", "PlatformHTTP", "PlatformEvents", "PlatformAuth", "PlatformMail",
+                "PlatformObservability",
                 "Platform",
                 "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -209,6 +291,7 @@ let package = Package(
         .testTarget(
             name: "IdentityTests",
             dependencies: [
+                "PlatformDatabase", "PlatformAuth", "Platform",
                 "BazaarServer",
                 "Identity",
                 "TestSupport",
@@ -220,6 +303,7 @@ let package = Package(
         .testTarget(
             name: "CatalogTests",
             dependencies: [
+                "PlatformCore", "PlatformEvents",
                 "Catalog",
                 "Contracts",
                 "Platform",
@@ -240,6 +324,7 @@ let package = Package(
         .testTarget(
             name: "OrderingTests",
             dependencies: [
+                "PlatformCore", "PlatformEvents",
                 "Contracts",
                 "Platform",
                 "TestSupport",
@@ -259,6 +344,7 @@ let package = Package(
         .testTarget(
             name: "NotificationsTests",
             dependencies: [
+                "PlatformDatabase", "PlatformEvents", "PlatformMail",
                 "BazaarServer",
                 "Contracts",
                 "Notifications",
@@ -272,6 +358,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
+                "PlatformCore", "PlatformDatabase",
                 "BazaarServer",
                 "Platform",
                 "TestSupport",
@@ -300,6 +387,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
+                "PlatformCore", "PlatformEvents", "Platform", "PlatformObservability",
                 "BazaarServer",
                 "KafkaEvents",
                 "TestSupport",

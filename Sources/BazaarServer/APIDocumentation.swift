@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
-import Platform
+import PlatformAuth
+import PlatformHTTP
 import WebFront
 
 /// Serves the OpenAPI 3.1 document and the API reference page that renders it (written here,

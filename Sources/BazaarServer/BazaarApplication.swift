@@ -1,18 +1,25 @@
-public import Hummingbird
 import Cart
 import Catalog
 import Contracts
 import Gateway
-import Identity
-import KafkaEvents
-import Notifications
-import Ordering
-import Promotions
-public import Logging
-public import Platform
+public import Hummingbird
 import HummingbirdCore
 import HummingbirdWebSocket
+import Identity
+import KafkaEvents
+public import Logging
+import Notifications
+import Ordering
+public import Platform
+public import PlatformAuth
+public import PlatformCore
+public import PlatformDatabase
+public import PlatformEvents
+public import PlatformHTTP
+public import PlatformMail
+public import PlatformObservability
 import PostgresNIO
+import Promotions
 import ServiceLifecycle
 
 /// A built process: the HTTP application plus handles that operators' commands and tests use.

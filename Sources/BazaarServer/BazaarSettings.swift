@@ -2,9 +2,11 @@ public import Configuration
 import Foundation
 public import Identity
 public import KafkaEvents
-public import Notifications
 public import Logging
-public import Platform
+public import Notifications
+public import PlatformDatabase
+public import PlatformHTTP
+public import PlatformMail
 
 /// The modules a process can serve.
 public enum ModuleName: String, CaseIterable, Sendable, Comparable {

@@ -1,4 +1,4 @@
-public import Platform
+public import PlatformHTTP
 
 /// The API reference and this document. Declared beside the routes; BazaarServer assembles the OpenAPI document.
 public enum DocumentationAPI: APIContract {

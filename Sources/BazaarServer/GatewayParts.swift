@@ -2,6 +2,7 @@ import Contracts
 import Foundation
 import Gateway
 import Platform
+import PlatformEvents
 import Upstreams
 
 /// What a process serving the gateway adds: GraphQL over every module (through this process's

@@ -5,7 +5,10 @@ import Gateway
 import Identity
 import Notifications
 import Ordering
-import Platform
+import PlatformAuth
+import PlatformCore
+import PlatformHTTP
+import PlatformObservability
 import Promotions
 import WebFront
 
@@ -14,10 +17,12 @@ import WebFront
 /// from a declaration's shape is added here, once: the refusals every operation of its kind can
 /// answer, the path and query parameters, the security requirement.
 public enum OpenAPIDocument {
-    static let contracts: [any APIContract.Type] = [
-        PlatformAPI.self, OperationsAPI.self, APIKeysAPI.self, DocumentationAPI.self, WebFrontAPI.self, GatewayAPI.self,
-        IdentityAPI.self, CatalogAPI.self, CartAPI.self, OrderingAPI.self, PromotionsAPI.self, NotificationsAPI.self,
-    ]
+    static var contracts: [any APIContract.Type] {
+        [
+            PlatformAPI.self, OperationsAPI.self, APIKeysAPI.self, DocumentationAPI.self, WebFrontAPI.self, GatewayAPI.self,
+            IdentityAPI.self, CatalogAPI.self, CartAPI.self, OrderingAPI.self, PromotionsAPI.self, NotificationsAPI.self,
+        ]
+    }
 
     static var operations: [APIOperation] { contracts.flatMap { $0.operations } }
 

@@ -1,7 +1,7 @@
 import Contracts
 import Foundation
 import HTTPTypes
-import Platform
+import PlatformHTTP
 import Upstreams
 
 /// Catalog over HTTP, for processes that serve Cart or Ordering without Catalog. One

@@ -1,4 +1,4 @@
-import Platform
+import PlatformDatabase
 import ServiceLifecycle
 import Synchronization
 

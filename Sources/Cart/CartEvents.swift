@@ -1,5 +1,5 @@
 import Contracts
-import Platform
+import PlatformEvents
 import SQLKit
 
 /// Empties the ordered lines from the cart once an order taken from it is accepted.

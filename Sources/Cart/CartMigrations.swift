@@ -1,4 +1,4 @@
-import Platform
+import PlatformDatabase
 
 /// Cart's tables: one row per product in a user's cart.
 enum CartMigrations {

@@ -1,6 +1,8 @@
 import Contracts
 public import Hummingbird
 public import Platform
+public import PlatformDatabase
+public import PlatformEvents
 
 /// Cart: one cart per user; prices and stock come from Catalog through `CatalogClient`.
 public struct CartModule: BazaarModule {

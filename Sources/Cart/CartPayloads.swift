@@ -1,5 +1,6 @@
 import Hummingbird
-import Platform
+import PlatformCore
+import PlatformHTTP
 
 /// A cart as the API answers it.
 struct CartView: ResponseEncodable, Sendable {

@@ -1,5 +1,6 @@
 import Hummingbird
-import Platform
+import PlatformCore
+import PlatformHTTP
 
 /// Cart's HTTP face: decodes requests and calls `CartService`; its refusals are answered as below.
 struct CartRoutes: Sendable {

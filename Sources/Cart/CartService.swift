@@ -1,5 +1,5 @@
 import Contracts
-import Platform
+import PlatformCore
 
 /// What Cart refuses, apart from HTTP; `CartRoutes` says how each is answered.
 enum CartError: Error, Equatable {

@@ -1,5 +1,6 @@
 import Contracts
-import Platform
+import PlatformCore
+import PlatformDatabase
 import SQLKit
 
 /// All of Cart's SQL.

@@ -1,4 +1,4 @@
-import Platform
+import PlatformHTTP
 
 /// What Catalog refuses, apart from HTTP; `problem` is its one mapping to HTTP.
 enum CatalogError: DomainError, Equatable {

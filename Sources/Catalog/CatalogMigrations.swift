@@ -1,4 +1,4 @@
-import Platform
+import PlatformDatabase
 
 enum CatalogMigrations {
     static let all = ModuleMigrations(

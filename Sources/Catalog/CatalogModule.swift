@@ -2,6 +2,8 @@ import Contracts
 import Foundation
 public import Hummingbird
 public import Platform
+public import PlatformDatabase
+public import PlatformEvents
 public import ServiceLifecycle
 
 /// Catalog: products, prices, stock and stock reservations.

@@ -1,5 +1,6 @@
 import Foundation
-import Platform
+import PlatformCore
+import PlatformHTTP
 
 enum ProductRules {
     static func sku(_ value: String) -> FieldError? {

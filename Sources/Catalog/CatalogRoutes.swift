@@ -1,7 +1,9 @@
 import Foundation
 import Hummingbird
 import NIOCore
-import Platform
+import PlatformCore
+import PlatformEvents
+import PlatformHTTP
 
 struct ProductView: ResponseEncodable, Sendable {
     let id: String

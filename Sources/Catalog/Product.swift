@@ -1,5 +1,5 @@
 import Foundation
-import Platform
+import PlatformCore
 import SQLKit
 
 struct Product: Codable, Sendable, Equatable {

@@ -1,6 +1,8 @@
 import Contracts
 import Foundation
-import Platform
+import PlatformCore
+import PlatformDatabase
+import PlatformHTTP
 import SQLKit
 
 /// SQL for products. Deleted products keep their row (past orders and reservations refer to

@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import Platform
+import PlatformEvents
 import SQLKit
 
 /// Reserves stock for placed orders (all lines or none) and releases it when an order is

@@ -1,4 +1,4 @@
-public import Platform
+public import PlatformCore
 
 /// What Cart (and anyone else) may ask Catalog, in-process in `bazaar run` and over HTTP when
 /// split. Deleted or unknown products are simply absent from the answer.

@@ -1,4 +1,5 @@
-public import Platform
+public import PlatformCore
+public import PlatformEvents
 
 /// Events that cross module boundaries in the commerce flow. Modules depend on these contracts,
 /// never on each other.

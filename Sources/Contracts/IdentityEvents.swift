@@ -1,5 +1,6 @@
 import Foundation
-public import Platform
+public import PlatformEvents
+public import PlatformHTTP
 
 /// Events Identity publishes. Payloads carry what other modules keep a copy of (Ordering keeps
 /// address and phone; Notifications keeps preferences and email).

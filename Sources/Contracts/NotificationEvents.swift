@@ -1,5 +1,5 @@
 public import Foundation
-public import Platform
+public import PlatformEvents
 
 /// A notification was written to a user's inbox. Every process follows these to push them to
 /// the user's realtime connections, so the payload is the whole notification.

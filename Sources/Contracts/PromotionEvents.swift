@@ -1,5 +1,6 @@
 public import Foundation
-public import Platform
+public import PlatformCore
+public import PlatformEvents
 
 /// Events of Promotions and the wallet.
 public struct PromotionCreated: DomainEvent {

@@ -1,4 +1,5 @@
-public import Platform
+public import PlatformCore
+public import PlatformHTTP
 
 /// GraphQL over HTTP. Declared beside the routes; BazaarServer assembles the OpenAPI document.
 public enum GatewayAPI: APIContract {

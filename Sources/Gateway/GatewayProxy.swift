@@ -1,7 +1,8 @@
 import Foundation
 import HTTPTypes
 public import Hummingbird
-public import Platform
+public import PlatformEvents
+public import PlatformHTTP
 public import Upstreams
 
 /// A module served by other processes, and the paths the gateway sends there.

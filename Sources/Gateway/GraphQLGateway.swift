@@ -2,7 +2,7 @@ import Foundation
 import GraphQL
 import HTTPTypes
 import Logging
-import Platform
+import PlatformHTTP
 
 /// One GraphQL schema over every module's REST API. Resolvers call the modules with the
 /// client's own credentials, so each module authorizes the call exactly as it would over REST.

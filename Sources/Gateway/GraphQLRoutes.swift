@@ -2,7 +2,8 @@ import Foundation
 import GraphQL
 import HTTPTypes
 public import Hummingbird
-public import Platform
+public import PlatformCore
+public import PlatformHTTP
 import WebFront
 
 /// `POST /graphql` (one operation, or a batch as a JSON array), `GET /graphql?query=…` (queries

@@ -2,7 +2,7 @@ import Foundation
 import GraphQL
 import HTTPTypes
 import Hummingbird
-import Platform
+import PlatformHTTP
 
 /// Everything the resolvers of one GraphQL request share: who is asking (their credentials are
 /// forwarded, so every module authorizes the call itself) and the request's batch loaders.

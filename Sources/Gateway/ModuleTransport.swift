@@ -1,7 +1,7 @@
 import Foundation
 public import HTTPTypes
 public import Hummingbird
-public import Platform
+public import PlatformHTTP
 import Synchronization
 
 /// A request the gateway makes to a module's REST API on behalf of a client request.

@@ -6,7 +6,8 @@ import HummingbirdWSClient
 public import Logging
 import Metrics
 import NIOCore
-public import Platform
+public import PlatformAuth
+public import PlatformHTTP
 import Synchronization
 public import Upstreams
 

@@ -1,7 +1,8 @@
 import Foundation
-import Hummingbird
 import HTTPTypes
-import Platform
+import Hummingbird
+import PlatformAuth
+import PlatformHTTP
 
 /// Browsers keep the refresh token where no script can read it: an `HttpOnly`, `SameSite=Strict`
 /// cookie scoped to the auth routes (`Secure` when the public URL is https). A login or a

@@ -1,4 +1,5 @@
-import Platform
+import PlatformCore
+import PlatformHTTP
 
 /// What Identity refuses, apart from HTTP; `problem` is Identity's one mapping to HTTP.
 enum IdentityError: DomainError, Equatable {

@@ -1,5 +1,5 @@
 import Contracts
-import Platform
+import PlatformDatabase
 
 enum IdentityMigrations {
     static let all = ModuleMigrations(

@@ -3,6 +3,9 @@ import Foundation
 public import Hummingbird
 import Logging
 public import Platform
+public import PlatformAuth
+public import PlatformDatabase
+public import PlatformHTTP
 
 /// Identity: users, credentials, sessions, roles, profile, preferences, password reset, keys.
 public struct IdentityModule: BazaarModule {

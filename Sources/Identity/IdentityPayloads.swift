@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
-import Platform
+import PlatformCore
+import PlatformHTTP
 
 struct RegisterPayload: RequestPayload {
     static let allowedFields: Set<String> = ["email", "password", "name"]

@@ -1,7 +1,7 @@
 import Contracts
 import Foundation
 import Hummingbird
-import Platform
+import PlatformHTTP
 
 /// Identity's HTTP surface; see api.md.
 struct IdentityRoutes: Sendable {

@@ -2,6 +2,9 @@ import Contracts
 import Foundation
 import Logging
 import Platform
+import PlatformAuth
+import PlatformHTTP
+import PlatformMail
 import SQLKit
 
 /// Identity's rules. Every state change and its event commit in one transaction; refusals are

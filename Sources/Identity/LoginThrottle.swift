@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
-import Platform
+import PlatformCore
+import PlatformDatabase
 import SQLKit
 
 /// Failed logins, counted in the database (so every Identity process shares the counts) under

@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
-public import Platform
+public import PlatformCore
+public import PlatformHTTP
 
 /// A user as stored. `passwordHash` never leaves this module: `UserView` is what responses show.
 struct UserRecord: Sendable {

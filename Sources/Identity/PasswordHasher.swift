@@ -3,7 +3,7 @@ import Crypto
 import Foundation
 import HummingbirdBcrypt
 import NIOPosix
-import Platform
+import PlatformAuth
 import Synchronization
 
 /// bcrypt on the NIO thread pool, never on an event loop.

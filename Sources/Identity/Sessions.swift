@@ -2,6 +2,7 @@ import Contracts
 import Foundation
 import JWTKit
 import Platform
+import PlatformAuth
 import SQLKit
 
 /// Sessions and their refresh tokens. A refresh token is spent when used and replaced by a new

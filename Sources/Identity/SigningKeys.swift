@@ -3,6 +3,8 @@ import Crypto
 import Foundation
 import JWTKit
 import Platform
+import PlatformAuth
+import PlatformHTTP
 import SQLKit
 import Synchronization
 

@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
-import Platform
+import PlatformDatabase
+import PlatformHTTP
 import SQLKit
 
 /// SQL for users and password resets (sessions, signing keys and the login throttle keep theirs

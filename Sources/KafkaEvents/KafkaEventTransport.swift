@@ -1,6 +1,6 @@
 import Foundation
 import Kafka
-public import Platform
+public import PlatformEvents
 
 /// Module consumers reading their events from Kafka (`--event-transport kafka`): each consumer
 /// is a member of the group `bazaar.<consumer name>`, so the processes serving one module

@@ -2,7 +2,10 @@ import Foundation
 import Kafka
 public import Logging
 import Metrics
-public import Platform
+public import PlatformCore
+public import PlatformDatabase
+public import PlatformEvents
+public import PlatformObservability
 public import ServiceLifecycle
 import Synchronization
 

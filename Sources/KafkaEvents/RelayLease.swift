@@ -1,5 +1,7 @@
 import Foundation
-import Platform
+import PlatformCore
+import PlatformDatabase
+import PlatformEvents
 import SQLKit
 
 /// The relay's row in `event_relays`: the last event Kafka confirmed, and a lease so that one

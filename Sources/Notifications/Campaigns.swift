@@ -1,5 +1,8 @@
 import Foundation
 import Platform
+import PlatformCore
+import PlatformEvents
+import PlatformHTTP
 import SQLKit
 
 struct CreateCampaignPayload: RequestPayload {

@@ -1,6 +1,8 @@
 import Contracts
 import Foundation
 import Platform
+import PlatformCore
+import PlatformHTTP
 import SQLKit
 
 /// What a source wants to say. `sourceKey` names the cause (an event, a campaign run); with the

@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
-import Platform
+import PlatformEvents
+import PlatformMail
 import SQLKit
 
 /// Turns other modules' events into notifications and mail, keeping Notifications' copy of

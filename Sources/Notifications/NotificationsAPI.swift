@@ -1,4 +1,5 @@
-public import Platform
+public import PlatformCore
+public import PlatformHTTP
 
 /// Notifications' HTTP contract: inbox, realtime, campaigns. Declared beside the routes; BazaarServer assembles the OpenAPI document.
 public enum NotificationsAPI: APIContract {

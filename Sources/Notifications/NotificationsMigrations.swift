@@ -1,4 +1,4 @@
-import Platform
+import PlatformDatabase
 
 enum NotificationsMigrations {
     static let all = ModuleMigrations(

@@ -2,6 +2,9 @@ import Contracts
 import Foundation
 public import Hummingbird
 public import Platform
+public import PlatformDatabase
+public import PlatformEvents
+public import PlatformHTTP
 import ServiceLifecycle
 
 /// Notifications: inboxes, their sources (other modules' events), campaigns, mail for welcome

@@ -1,6 +1,7 @@
 import Contracts
 import Hummingbird
-import Platform
+import PlatformCore
+import PlatformHTTP
 
 extension NotificationMessage: ResponseEncodable {}
 extension CampaignView: ResponseEncodable {}

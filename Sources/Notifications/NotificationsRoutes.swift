@@ -2,6 +2,8 @@ import Contracts
 import Foundation
 import Hummingbird
 import Platform
+import PlatformCore
+import PlatformHTTP
 
 /// Notifications' HTTP face: the inbox, admin notifications and campaigns (the realtime
 /// routes are `NotificationStream`'s and `SocketIOServer`'s).

@@ -1,6 +1,6 @@
 import Contracts
 import Foundation
-import Platform
+import PlatformCore
 import SQLKit
 
 /// The order state machine of api.md. `pending → confirmed | rejected` belongs to the saga (an

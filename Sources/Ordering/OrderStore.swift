@@ -1,6 +1,8 @@
 import Contracts
 import Foundation
-import Platform
+import PlatformCore
+import PlatformDatabase
+import PlatformHTTP
 import SQLKit
 
 /// All of Ordering's SQL: orders and their lines, idempotency keys, and its copy of customers.

@@ -1,4 +1,5 @@
-import Platform
+import PlatformCore
+import PlatformHTTP
 
 /// What Ordering refuses, apart from HTTP: the service throws these, the saga decides on them,
 /// and `problem` (Ordering's one mapping to HTTP) says how the API answers each.

@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import Platform
+import PlatformEvents
 import SQLKit
 
 /// Drives a placed order to `confirmed` or `rejected`. Runs in the consumer's transaction: the

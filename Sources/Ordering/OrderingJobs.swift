@@ -1,5 +1,6 @@
 import Foundation
 import Platform
+import PlatformEvents
 
 /// Keeps idempotency keys for 48 hours (the promise is at least 24).
 struct PurgeIdempotencyKeys: JobHandler {

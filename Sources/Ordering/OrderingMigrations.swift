@@ -1,4 +1,4 @@
-import Platform
+import PlatformDatabase
 
 enum OrderingMigrations {
     static let all = ModuleMigrations(

@@ -3,6 +3,8 @@ import Foundation
 public import Hummingbird
 import Metrics
 public import Platform
+public import PlatformDatabase
+public import PlatformEvents
 
 /// Ordering: orders, their lines, the state machine and the order-processing saga.
 public struct OrderingModule: BazaarModule {

@@ -1,5 +1,6 @@
 import Foundation
-import Platform
+import PlatformCore
+import PlatformHTTP
 
 /// `POST /orders`.
 struct PlaceOrderPayload: RequestPayload {

@@ -1,7 +1,8 @@
 import Contracts
 import Foundation
 import Hummingbird
-import Platform
+import PlatformCore
+import PlatformHTTP
 
 extension OrderView: ResponseEncodable {}
 

@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import Logging
 import Platform
+import PlatformCore
 import SQLKit
 
 /// Ordering's rules. Placing an order is idempotent per (user, Idempotency-Key): the key row,

@@ -1,4 +1,9 @@
 public import Hummingbird
+import PlatformAuth
+import PlatformCore
+import PlatformDatabase
+import PlatformEvents
+import PlatformHTTP
 public import ServiceLifecycle
 
 /// What a bounded context contributes to a process: its tables, its routes under `/api/v1`,

@@ -1,5 +1,5 @@
 import Contracts
-import Platform
+import PlatformEvents
 import SQLKit
 
 /// Promotions' copy of who exists, kept from `user.registered`, so an assignment to a user id

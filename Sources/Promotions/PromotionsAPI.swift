@@ -1,4 +1,5 @@
-public import Platform
+public import PlatformCore
+public import PlatformHTTP
 
 /// Promotions' and the wallet's HTTP contract. Declared beside the routes; BazaarServer assembles the OpenAPI document.
 public enum PromotionsAPI: APIContract {

@@ -1,4 +1,5 @@
-import Platform
+import PlatformCore
+import PlatformHTTP
 
 /// What Promotions refuses, apart from HTTP; `problem` is its one mapping to HTTP.
 enum PromotionsError: DomainError, Equatable {

@@ -1,4 +1,4 @@
-import Platform
+import PlatformDatabase
 
 enum PromotionsMigrations {
     static let all = ModuleMigrations(

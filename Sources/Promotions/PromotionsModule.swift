@@ -1,6 +1,8 @@
 import Contracts
 public import Hummingbird
 public import Platform
+public import PlatformDatabase
+public import PlatformEvents
 
 /// Promotions and the wallet (a balance ledger), including the wallet's step of the order saga.
 public struct PromotionsModule: BazaarModule {

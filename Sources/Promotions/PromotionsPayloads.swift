@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
-import Platform
+import PlatformCore
+import PlatformHTTP
 
 struct CreatePromotionPayload: RequestPayload {
     static let allowedFields: Set<String> = ["title", "description", "amount", "startsAt", "endsAt"]

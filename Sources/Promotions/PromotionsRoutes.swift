@@ -1,6 +1,8 @@
 import Foundation
 import Hummingbird
 import Platform
+import PlatformCore
+import PlatformHTTP
 
 extension PromotionView: ResponseEncodable {}
 

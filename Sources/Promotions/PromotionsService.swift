@@ -1,6 +1,8 @@
 import Contracts
 import Foundation
 import Platform
+import PlatformCore
+import PlatformHTTP
 import SQLKit
 
 /// Promotions' rules. A claim marks the assignment and credits the wallet in one transaction,

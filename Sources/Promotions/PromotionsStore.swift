@@ -1,6 +1,8 @@
 import Contracts
 import Foundation
-import Platform
+import PlatformCore
+import PlatformDatabase
+import PlatformHTTP
 import SQLKit
 
 /// All of Promotions' SQL but the wallet ledger's (`Wallet`): promotions, their assignments

@@ -1,6 +1,6 @@
 import Contracts
 import Foundation
-import Platform
+import PlatformCore
 import SQLKit
 
 /// The wallet: a ledger of entries plus a balance per user that can never go below zero

@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
-import Platform
+import PlatformCore
+import PlatformEvents
 import SQLKit
 
 /// The wallet's step of the order saga. Remembers wallet-paid orders from `order.placed`, debits

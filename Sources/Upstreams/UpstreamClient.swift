@@ -4,7 +4,7 @@ public import HTTPTypes
 public import NIOCore
 import NIOHTTP1
 import NIOPosix
-import Platform
+import PlatformHTTP
 public import ServiceLifecycle
 
 /// The one HTTP client of a process for its calls to other Bazaar processes (the gateway's

@@ -1,7 +1,8 @@
 import Crypto
-public import Hummingbird
 import HTTPTypes
-public import Platform
+public import Hummingbird
+public import PlatformAuth
+public import PlatformHTTP
 
 /// The pages Bazaar serves to browsers, written here and embedded in the binary: nothing is
 /// fetched from another host, so they work on a machine with no internet: the storefront at `/`

@@ -1,4 +1,4 @@
-public import Platform
+public import PlatformHTTP
 
 /// The pages for browsers and their assets. Declared beside the routes; BazaarServer assembles the OpenAPI document.
 public enum WebFrontAPI: APIContract {

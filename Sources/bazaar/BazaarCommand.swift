@@ -4,7 +4,8 @@ import Configuration
 import Foundation
 import Hummingbird
 import Logging
-import Platform
+import PlatformDatabase
+import PlatformObservability
 import PostgresNIO
 
 /// `bazaar` — run, serve, migrate, admin.

@@ -3,7 +3,8 @@ import Contracts
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
-import Platform
+import PlatformCore
+import PlatformEvents
 import Testing
 import TestSupport
 

@@ -2,7 +2,8 @@ import BazaarServer
 import Foundation
 import HummingbirdWSClient
 import Logging
-import Platform
+import PlatformCore
+import PlatformObservability
 import Synchronization
 import Testing
 import TestSupport

@@ -3,7 +3,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import KafkaEvents
-import Platform
+import PlatformEvents
 import SQLKit
 import Synchronization
 import Testing

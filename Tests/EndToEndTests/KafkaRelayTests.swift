@@ -1,8 +1,8 @@
-import Foundation
 import BazaarServer
+import Foundation
 import HTTPTypes
 import KafkaEvents
-import Platform
+import PlatformCore
 import SQLKit
 import Testing
 import TestSupport

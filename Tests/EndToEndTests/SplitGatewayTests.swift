@@ -4,7 +4,7 @@ import Glibc
 #endif
 import HummingbirdWSClient
 import Logging
-import Platform
+import PlatformCore
 import Testing
 import TestSupport
 

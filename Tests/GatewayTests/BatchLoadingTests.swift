@@ -1,5 +1,5 @@
 import Foundation
-import Platform
+import PlatformDatabase
 import Testing
 import TestSupport
 

@@ -1,6 +1,6 @@
 import Foundation
 import HTTPTypes
-import Platform
+import PlatformCore
 import Testing
 import TestSupport
 

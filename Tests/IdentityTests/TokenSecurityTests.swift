@@ -3,7 +3,8 @@ import HTTPTypes
 import HummingbirdTesting
 @testable import Identity
 import JWTKit
-import Platform
+import PlatformAuth
+import PlatformDatabase
 import Testing
 import TestSupport
 

@@ -2,7 +2,8 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 @testable import Notifications
-@testable import Platform
+@testable import PlatformDatabase
+@testable import PlatformEvents
 import Testing
 import TestSupport
 

@@ -2,7 +2,7 @@ import BazaarServer
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
-import Platform
+import PlatformMail
 import SQLKit
 import Testing
 import TestSupport

@@ -2,7 +2,7 @@ import Contracts
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
-import Platform
+import PlatformEvents
 import SQLKit
 import Synchronization
 import Testing

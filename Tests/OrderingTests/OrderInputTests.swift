@@ -1,7 +1,7 @@
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
-import Platform
+import PlatformCore
 import Testing
 import TestSupport
 

@@ -1,7 +1,7 @@
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
-import Platform
+import PlatformAuth
 import Testing
 import TestSupport
 

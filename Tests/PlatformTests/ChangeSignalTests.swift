@@ -1,4 +1,4 @@
-@testable import Platform
+@testable import PlatformDatabase
 import Testing
 
 /// Commits wake only the waiters of the topics they touched (event types, jobs); a signal

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
-@testable import Platform
+@testable import PlatformEvents
+@testable import PlatformHTTP
 import SQLKit
 import Testing
 import TestSupport

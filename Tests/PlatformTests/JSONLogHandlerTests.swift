@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-@testable import Platform
+@testable import PlatformObservability
 import Testing
 
 /// Log lines are written by hand (no ICU on the hot path): they must still be JSON that any

@@ -1,5 +1,6 @@
 import Foundation
-@testable import Platform
+@testable import PlatformCore
+@testable import PlatformEvents
 import SQLKit
 import Synchronization
 import Testing

@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-@testable import Platform
+@testable import PlatformDatabase
 import SQLKit
 import Testing
 import TestSupport

@@ -1,4 +1,4 @@
-@testable import Platform
+@testable import PlatformHTTP
 import Testing
 
 /// The flat scan that bounds nesting before a recursive parser runs: brackets inside strings,

@@ -1,6 +1,10 @@
 import Foundation
 import Logging
 @testable import Platform
+@testable import PlatformAuth
+@testable import PlatformCore
+@testable import PlatformDatabase
+@testable import PlatformEvents
 import SQLKit
 import TestSupport
 

@@ -1,5 +1,5 @@
 import Foundation
-import Platform
+import PlatformMail
 import Testing
 import TestSupport
 

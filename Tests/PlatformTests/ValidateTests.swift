@@ -1,4 +1,4 @@
-import Platform
+import PlatformHTTP
 import Testing
 
 /// Lengths and blanks as the OpenAPI document states them (minLength/maxLength count Unicode

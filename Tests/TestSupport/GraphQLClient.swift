@@ -1,6 +1,6 @@
 public import Foundation
 public import HTTPTypes
-public import Platform
+public import PlatformCore
 
 /// A GraphQL answer as a client reads it.
 public struct GraphAnswer: Sendable {

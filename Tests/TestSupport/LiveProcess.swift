@@ -6,7 +6,7 @@ import Glibc
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-import Platform
+import PlatformCore
 import Testing
 
 /// A `bazaar` process started from the binary scripts/test built, talking real HTTP. What it

@@ -4,7 +4,10 @@ public import HTTPTypes
 public import HummingbirdTesting
 import Logging
 public import NIOCore
-public import Platform
+public import PlatformCore
+public import PlatformDatabase
+public import PlatformEvents
+public import PlatformMail
 import Testing
 
 /// One Bazaar process for a test, on a fresh database of the given engine, driven in-process

@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-public import Platform
+public import PlatformDatabase
 import PostgresNIO
 import Testing
 

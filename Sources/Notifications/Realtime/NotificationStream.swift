@@ -2,7 +2,9 @@ import Contracts
 import Foundation
 import Hummingbird
 import HummingbirdWebSocket
-import Platform
+import PlatformAuth
+import PlatformCore
+import PlatformHTTP
 
 /// `GET /api/v1/notifications/stream`: one JSON text frame per notification. The token comes
 /// as a bearer header, a `token` query item, or a first message `{"token": …}` (browsers cannot

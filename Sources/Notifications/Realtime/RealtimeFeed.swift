@@ -1,6 +1,6 @@
 import Contracts
 import Logging
-import Platform
+import PlatformEvents
 import ServiceLifecycle
 
 /// Feeds the hub from the event log, so a notification written by any process reaches the

@@ -1,5 +1,7 @@
 import Foundation
-import Platform
+import PlatformAuth
+import PlatformCore
+import PlatformHTTP
 import Synchronization
 
 /// What lets a realtime connection keep receiving: the session it was opened with, until the

@@ -2,7 +2,9 @@ import Contracts
 import Foundation
 import Hummingbird
 import HummingbirdWebSocket
-import Platform
+import PlatformAuth
+import PlatformCore
+import PlatformHTTP
 import Synchronization
 
 /// The server side of Engine.IO v4 and Socket.IO v5 at `/socket.io/`, enough for stock clients:

@@ -1,0 +1,53 @@
+import Foundation
+import PlatformDatabase
+import SQLKit
+
+/// Per-consumer stored positions and applied event ids.
+enum ConsumerPositions {
+    static func position(of consumer: String, database: any Database) async throws -> EventPosition {
+        try await database.read { db in
+            let row = try await db.select().columns("tx_id", "seq").from("event_consumers").where("name", .equal, consumer).first()
+            guard let row else { return .start }
+            return EventPosition(
+                transaction: try row.decode(column: "tx_id", as: Int64.self), sequence: try row.decode(column: "seq", as: Int64.self))
+        }
+    }
+
+    /// Creates the row when missing, then locks it for the rest of the transaction.
+    static func lock(_ consumer: String, on db: any SQLDatabase, engine: DatabaseEngine) async throws -> EventPosition {
+        try await db.raw("INSERT INTO event_consumers (name, tx_id, seq) VALUES (\(bind: consumer), 0, 0) ON CONFLICT (name) DO NOTHING")
+            .run()
+        let row = try await db.raw(
+            SQLQueryString("SELECT tx_id, seq FROM event_consumers WHERE name = \(bind: consumer)\(unsafeRaw: engine.forUpdate)")
+        ).first()
+        guard let row else { return .start }
+        return EventPosition(
+            transaction: try row.decode(column: "tx_id", as: Int64.self), sequence: try row.decode(column: "seq", as: Int64.self))
+    }
+
+    static func advance(_ consumer: String, to position: EventPosition, on db: any SQLDatabase) async throws {
+        try await db.update("event_consumers")
+            .set("tx_id", to: position.transaction).set("seq", to: position.sequence)
+            .where("name", .equal, consumer).run()
+    }
+
+    /// Records that `consumer` applied `eventID`; false when it already had.
+    static func markProcessed(consumer: String, eventID: String, on db: any SQLDatabase) async throws -> Bool {
+        try await markProcessed(consumer: consumer, eventIDs: [eventID], on: db).contains(eventID)
+    }
+
+    /// Records a batch in one statement; returns the ids that were not recorded before.
+    static func markProcessed(consumer: String, eventIDs: [String], on db: any SQLDatabase) async throws -> Set<String> {
+        guard !eventIDs.isEmpty else { return [] }
+        var query = SQLQueryString("INSERT INTO processed_events (consumer, event_id) VALUES ")
+        for (index, id) in eventIDs.enumerated() {
+            query.appendLiteral(index == 0 ? "(" : ", (")
+            query.appendInterpolation(bind: consumer)
+            query.appendLiteral(", ")
+            query.appendInterpolation(bind: id)
+            query.appendLiteral(")")
+        }
+        query.appendLiteral(" ON CONFLICT DO NOTHING RETURNING event_id")
+        return Set(try await db.raw(query).all().map { try $0.decode(column: "event_id", as: String.self) })
+    }
+}

@@ -1,0 +1,295 @@
+import Foundation
+import Logging
+import Metrics
+import PlatformCore
+import PlatformDatabase
+import PlatformHTTP
+public import ServiceLifecycle
+import SQLKit
+
+/// Runs durable event handlers: reads batches after each handler's stored position, applies
+/// each event in its own transaction, retries failures with backoff and parks an event in the
+/// dead letters once it has failed `retry.maxAttempts` times. Wakes on commits in this process
+/// and, through `EventLogListener`, on commits of other processes; polls slowly as a safety net.
+public final class EventConsumerService: Service {
+    public let handlers: [any EventHandler]
+    private let database: any Database
+    private let log: EventLog
+    private let deadLetters: DeadLetterStore
+    private let retry: RetryPolicy
+    private let pollInterval: Duration
+    private let batchSize: Int
+    private let logger: Logger
+    /// Where events come from when not from the database log (Kafka consumer groups).
+    let transport: (any EventTransport)?
+
+    public init(
+        handlers: [any EventHandler], database: any Database, clock: any WallClock, retry: RetryPolicy = RetryPolicy(),
+        pollInterval: Duration = .seconds(2), batchSize: Int = 100, transport: (any EventTransport)? = nil, logger: Logger
+    ) {
+        self.transport = transport
+        self.batchSize = batchSize
+        self.handlers = handlers
+        self.database = database
+        self.log = EventLog(database: database, clock: clock)
+        self.deadLetters = DeadLetterStore(database: database, clock: clock)
+        self.retry = retry
+        self.pollInterval = pollInterval
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        // Loops stop at a clean point (between events or jobs) on shutdown.
+        await cancelWhenGracefulShutdown {
+            await withDiscardingTaskGroup { group in
+                for handler in self.handlers {
+                    group.addTask { await self.runLoop(handler) }
+                }
+            }
+        }
+    }
+
+    private func runLoop(_ handler: any EventHandler) async {
+        var feed: TransportFeed?
+        if let transport {
+            guard let subscribed = await subscribe(handler, to: transport) else { return }
+            feed = subscribed
+        }
+        // Attempts count per event: an event that succeeds on a retry must not spend the
+        // attempts of the next one.
+        var failing: (eventID: String, attempts: Int)?
+        var backoff = WakeBackoff()
+        // Woken only by commits of the handler's own event types (all, when it names none).
+        let topics: Set<String>? = handler.eventTypes.isEmpty ? nil : Set(handler.eventTypes)
+        while !Task.isCancelled {
+            let seen = database.changes.generation(for: topics)
+            do {
+                if let feed {
+                    // The poll itself waited for events; no database wake-up to wait for.
+                    _ = try await drainOnce(handler, from: feed)
+                    failing = nil
+                    continue
+                }
+                let processed = try await drainOnce(handler)
+                failing = nil
+                if processed > 0 { continue }
+            } catch let failure as HandlerFailure {
+                let attempts = failing?.eventID == failure.event.id ? failing!.attempts + 1 : 1
+                failing = (failure.event.id, attempts)
+                if attempts >= retry.maxAttempts {
+                    logger.error(
+                        "event parked in dead letters",
+                        metadata: ["consumer": "\(handler.name)", "event": "\(failure.event.id)", "error": "\(failure.message)"])
+                    try? await deadLetters.park(
+                        consumer: handler.name, event: failure.event, error: failure.message, attempts: attempts, fromLog: feed == nil)
+                    feed?.drop(eventID: failure.event.id)
+                    failing = nil
+                    continue
+                }
+                logger.warning(
+                    "event handler failed; will retry",
+                    metadata: ["consumer": "\(handler.name)", "event": "\(failure.event.id)", "attempt": "\(attempts)"])
+                try? await Task.sleep(for: retry.delay(afterAttempt: attempts))
+                continue
+            } catch {
+                if Task.isCancelled { return }
+                logger.warning("event consumer could not read the log", metadata: ["consumer": "\(handler.name)", "error": "\(error)"])
+                try? await Task.sleep(for: retry.delay(afterAttempt: 2))
+                continue
+            }
+            await database.changes.wait(after: seen, topics: topics, timeout: backoff.nextWait(poll: pollInterval))
+            if database.changes.generation(for: topics) != seen { backoff.woke() }
+        }
+        await feed?.subscription.close()
+    }
+
+    /// Joins the consumer's group, retrying while the transport is unreachable; nil once cancelled.
+    private func subscribe(_ handler: any EventHandler, to transport: any EventTransport) async -> TransportFeed? {
+        var attempt = 1
+        while !Task.isCancelled {
+            do {
+                return TransportFeed(subscription: try await transport.subscribe(consumer: handler.name, eventTypes: handler.eventTypes))
+            } catch {
+                logger.warning(
+                    "event consumer cannot subscribe; will retry", metadata: ["consumer": "\(handler.name)", "error": "\(error)"])
+                try? await Task.sleep(for: retry.delay(afterAttempt: attempt))
+                attempt += 1
+            }
+        }
+        return nil
+    }
+
+    struct HandlerFailure: Error {
+        let event: EventEnvelope
+        let message: String
+    }
+
+    /// Applies every available event once; returns how many were applied. Exposed for tests
+    /// that want to drive consumers deterministically.
+    ///
+    /// A batch is applied in one transaction (one commit, one position update). When any event
+    /// of it fails, the batch rolls back and its events are applied one by one, so the failing
+    /// event is isolated and retried on its own while the ones before it commit.
+    @discardableResult
+    public func drainOnce(_ handler: any EventHandler) async throws -> Int {
+        let position = try await ConsumerPositions.position(of: handler.name, database: database)
+        let batch = try await log.read(after: position, types: handler.eventTypes, limit: batchSize)
+        return try await applyIsolatingFailures(batch, with: handler) { try await self.apply($0, with: handler) }
+    }
+
+    /// The same from a transport: applied events are acknowledged (offsets committed) only after
+    /// their transaction committed. Events carry no log position here; the dedupe by event id
+    /// alone keeps a redelivered one from applying twice.
+    func drainOnce(_ handler: any EventHandler, from feed: TransportFeed) async throws -> Int {
+        let batch = try await feed.batch(limit: batchSize)
+        let applied = try await applyIsolatingFailures(batch, with: handler) { try await self.applyDelivered($0, with: handler) }
+        // A cancelled loop may stop half-way: what it did not apply must come again.
+        if !batch.isEmpty, applied == batch.count { try await feed.acknowledge() }
+        return applied
+    }
+
+    private func applyIsolatingFailures(
+        _ batch: [EventEnvelope], with handler: any EventHandler, apply: ([EventEnvelope]) async throws -> Void
+    ) async throws -> Int {
+        guard !batch.isEmpty else { return 0 }
+        if batch.count > 1 {
+            do {
+                let started = ContinuousClock.now
+                try await apply(batch)
+                logger.debug(
+                    "applied batch",
+                    metadata: ["consumer": "\(handler.name)", "size": "\(batch.count)", "took": "\(ContinuousClock.now - started)"])
+                return batch.count
+            } catch {
+                logger.debug(
+                    "batch failed; applying its events one at a time",
+                    metadata: ["consumer": "\(handler.name)", "size": "\(batch.count)", "error": "\(error)"])
+            }
+        }
+        var applied = 0
+        for event in batch {
+            if Task.isCancelled { break }
+            do {
+                try await apply([event])
+                applied += 1
+            } catch {
+                throw HandlerFailure(event: event, message: String(describing: error))
+            }
+        }
+        return applied
+    }
+
+    private func apply(_ events: [EventEnvelope], with handler: any EventHandler) async throws {
+        let engine = database.engine
+        let applied = try await database.transaction { db -> Int in
+            // Locking the position row serialises instances of one consumer across processes.
+            let current = try await ConsumerPositions.lock(handler.name, on: db, engine: engine)
+            // Another instance of this consumer may have applied some of them meanwhile.
+            let pending = events.filter { current < $0.position }
+            guard let last = pending.last?.position else { return 0 }
+            let fresh = try await ConsumerPositions.markProcessed(consumer: handler.name, eventIDs: pending.map(\.id), on: db)
+            try await handler.handle(batch: pending.filter { fresh.contains($0.id) }, on: db)
+            try await ConsumerPositions.advance(handler.name, to: last, on: db)
+            return pending.count
+        }
+        Counter(label: "bazaar_events_consumed_total", dimensions: [("consumer", handler.name)]).increment(by: applied)
+        if applied > 0 { handler.didCommit() }
+    }
+
+    private func applyDelivered(_ events: [EventEnvelope], with handler: any EventHandler) async throws {
+        let applied = try await database.transaction { db -> Int in
+            let fresh = try await ConsumerPositions.markProcessed(consumer: handler.name, eventIDs: events.map(\.id), on: db)
+            let pending = events.filter { fresh.contains($0.id) }
+            try await handler.handle(batch: pending, on: db)
+            return pending.count
+        }
+        Counter(label: "bazaar_events_consumed_total", dimensions: [("consumer", handler.name)]).increment(by: applied)
+        if applied > 0 { handler.didCommit() }
+    }
+
+    /// Re-runs a parked event through its consumer; the dead letter is removed when it succeeds.
+    public func replay(deadLetterID: Int64) async throws {
+        guard let letter = try await deadLetters.find(id: deadLetterID) else { throw Problem.notFound("Dead letter") }
+        guard let handler = handlers.first(where: { $0.name == letter.consumer }) else {
+            throw Problem.conflict("Consumer \(letter.consumer) is not served by this process.")
+        }
+        let event = letter.event
+        do {
+            try await database.transaction { db in
+                if try await ConsumerPositions.markProcessed(consumer: handler.name, eventID: event.id, on: db) {
+                    try await handler.handle(event, on: db)
+                }
+                try await DeadLetterStore.delete(id: deadLetterID, on: db)
+            }
+        } catch let problem as Problem {
+            throw problem
+        } catch {
+            try? await deadLetters.recordFailedReplay(id: deadLetterID, error: String(describing: error))
+            throw Problem(.conflict, detail: "Replay failed again; the dead letter stays parked.")
+        }
+    }
+}
+
+extension EventConsumerService {
+    /// How many events of the handler's types are waiting after its position: one count per
+    /// type, each a range of the `(type, tx_id, id)` index (one count over all the types walked
+    /// every event since the consumer's position).
+    package func lag(of handler: any EventHandler) async throws -> Int {
+        if transport != nil { return try await unapplied(by: handler).count }
+        let position = try await ConsumerPositions.position(of: handler.name, database: database)
+        return try await database.read { [engine = database.engine] db in
+            var total = 0
+            for type in handler.eventTypes {
+                var query = SQLQueryString("SELECT COUNT(*) AS n FROM event_log WHERE type = \(bind: type) AND ")
+                EventLog.appendAfter(position, engine: engine, settledOnly: false, to: &query)
+                total += try await db.raw(query).first()?.decode(column: "n", as: Int.self) ?? 0
+            }
+            return total
+        }
+    }
+
+    /// How long the oldest event waiting for the handler has waited, in seconds; 0 when none waits.
+    package func lagSeconds(of handler: any EventHandler) async throws -> Double {
+        if transport != nil {
+            guard let oldest = try await unapplied(by: handler).oldest else { return 0 }
+            return max(0, log.clock.now().timeIntervalSince(oldest))
+        }
+        let position = try await ConsumerPositions.position(of: handler.name, database: database)
+        guard let oldest = try await log.read(after: position, types: handler.eventTypes, limit: 1).first else { return 0 }
+        return max(0, log.clock.now().timeIntervalSince(oldest.occurredAt))
+    }
+}
+
+extension EventConsumerService {
+    /// Events waiting across all handlers: 0 means every consumer has caught up (tests wait on it).
+    public func lag() async throws -> Int {
+        var total = 0
+        for handler in handlers { total += try await lag(of: handler) }
+        return total
+    }
+}
+
+extension EventConsumerService {
+    /// With a transport there is no log position: the events of the handler's types among the
+    /// newest 10,000 that it has neither applied nor parked, and when the oldest happened.
+    func unapplied(by handler: any EventHandler) async throws -> (count: Int, oldest: Date?) {
+        guard !handler.eventTypes.isEmpty else { return (0, nil) }
+        return try await database.read { db in
+            var query = SQLQueryString(
+                "SELECT COUNT(*) AS n, MIN(occurred_at) AS oldest FROM (SELECT event_id, occurred_at FROM event_log WHERE type IN ")
+            query.appendBindList(handler.eventTypes)
+            query.appendLiteral(
+                " ORDER BY tx_id DESC, id DESC LIMIT 10000) AS recent WHERE NOT EXISTS (SELECT 1 FROM processed_events p WHERE p.consumer = "
+            )
+            query.appendInterpolation(bind: handler.name)
+            query.appendLiteral(" AND p.event_id = recent.event_id) AND NOT EXISTS (SELECT 1 FROM dead_letters d WHERE d.consumer = ")
+            query.appendInterpolation(bind: handler.name)
+            query.appendLiteral(" AND d.event_id = recent.event_id)")
+            let row = try await db.raw(query).first()
+            return (
+                try row?.decode(column: "n", as: Int.self) ?? 0,
+                try row?.decode(column: "oldest", as: Int64?.self).map(Date.init(millisecondsSince1970:))
+            )
+        }
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import Logging
+import Metrics
+import PlatformDatabase
+public import ServiceLifecycle
+
+/// Claims and runs jobs of the kinds it has handlers for, `concurrency` at a time.
+public final class JobWorkerService: Service {
+    private let queue: JobQueue
+    let handlers: [String: any JobHandler]
+    private let retry: RetryPolicy
+    private let concurrency: Int
+    private let pollInterval: Duration
+    private let lease: TimeInterval
+    /// Jobs claimed per transaction; the lease covers the whole batch.
+    private let batchSize: Int
+    private let logger: Logger
+
+    public init(
+        queue: JobQueue, handlers: [any JobHandler], retry: RetryPolicy = RetryPolicy(baseDelay: .seconds(1), maxDelay: .seconds(300)),
+        concurrency: Int = 2, pollInterval: Duration = .seconds(1), lease: TimeInterval = 300, batchSize: Int = 16, logger: Logger
+    ) {
+        self.batchSize = batchSize
+        self.queue = queue
+        self.handlers = Dictionary(handlers.map { ($0.kind, $0) }, uniquingKeysWith: { first, _ in first })
+        self.retry = retry
+        self.concurrency = concurrency
+        self.pollInterval = pollInterval
+        self.lease = lease
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        guard !handlers.isEmpty else { return }
+        // Every kind's counters exist from the start (at 0), so a first failure shows as an
+        // increase in rate() rather than as a new series that alerts cannot see.
+        for kind in handlers.keys {
+            Counter(label: "bazaar_jobs_completed_total", dimensions: [("kind", kind)]).increment(by: 0)
+            Counter(label: "bazaar_jobs_failed_total", dimensions: [("kind", kind)]).increment(by: 0)
+        }
+        // Loops stop at a clean point (between events or jobs) on shutdown.
+        await cancelWhenGracefulShutdown {
+            await withDiscardingTaskGroup { group in
+                for _ in 0..<self.concurrency {
+                    group.addTask { await self.workLoop() }
+                }
+            }
+        }
+    }
+
+    /// Workers wake for commits that queued jobs, not for every event.
+    private static let topics: Set<String> = [ChangeSignal.jobs]
+
+    private func workLoop() async {
+        while !Task.isCancelled {
+            let seen = queue.database.changes.generation(for: Self.topics)
+            do {
+                if try await runNext() { continue }
+            } catch {
+                if Task.isCancelled { return }
+                logger.warning("job queue unavailable", metadata: ["error": "\(error)"])
+            }
+            await queue.database.changes.wait(after: seen, topics: Self.topics, timeout: pollInterval)
+        }
+    }
+
+    /// Claims a batch of due jobs and runs them one after another; false when none was due.
+    /// Claiming and completing a batch at a time keeps the queue's bookkeeping to two short
+    /// write transactions per batch rather than two per job. Exposed for tests.
+    @discardableResult
+    public func runNext() async throws -> Bool {
+        let jobs = try await queue.claim(kinds: Array(handlers.keys), lease: lease, limit: batchSize)
+        guard !jobs.isEmpty else { return false }
+        var completed: [Job] = []
+        for job in jobs {
+            guard let handler = handlers[job.kind] else { continue }
+            do {
+                try await handler.run(job)
+                completed.append(job)
+                Counter(label: "bazaar_jobs_completed_total", dimensions: [("kind", job.kind)]).increment()
+            } catch {
+                logger.warning(
+                    "job failed", metadata: ["job": "\(job.id)", "kind": "\(job.kind)", "attempt": "\(job.attempts)", "error": "\(error)"])
+                Counter(label: "bazaar_jobs_failed_total", dimensions: [("kind", job.kind)]).increment()
+                try await queue.fail(job, error: String(describing: error), retry: retry, deadLetterPayload: handler.deadLetterPayload(job))
+            }
+        }
+        try await queue.complete(completed)
+        return true
+    }
+}
