@@ -98,7 +98,7 @@ import WebFront
             let output = browser.output.joined(separator: "\n")
             #expect(status == 0, "\(output)")
             #expect(!browser.output.contains { $0.hasPrefix("FAIL ") }, "\(output)")
-            #expect(browser.output.filter { $0.hasPrefix("PASS ") }.count == 24, "\(output)")
+            #expect(browser.output.filter { $0.hasPrefix("PASS ") }.count == 27, "\(output)")
             for name in ["storefront.png", "customer.png", "customer-shipped.png", "admin.png", "password-reset.png"] {
                 #expect(FileManager.default.fileExists(atPath: screenshots + "/" + name), "\(name)")
             }

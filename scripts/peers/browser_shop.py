@@ -171,7 +171,7 @@ def customer_journey(page, wait, base, api, email, shots):
     page.save_screenshot(os.path.join(shots, "customer.png"))
 
 
-def admin_journey(page, wait, base, admin_email, admin_password, customer_page, customer_wait, shots):
+def admin_journey(page, wait, base, admin_email, admin_password, customer_page, customer_wait, customer_email, shots):
     open_view(page, wait, base + "/#/login?next=/admin", "login")
     submit(page, "login", {"email": admin_email, "password": admin_password})
     wait.until(lambda p: p.current_url.startswith(base + "/admin") and body_attribute(p, "data-view") == "overview")
@@ -204,6 +204,25 @@ def admin_journey(page, wait, base, admin_email, admin_password, customer_page, 
     customer_wait.until(lambda p: p.execute_script(
         "return [...document.querySelectorAll('li.product img')].every(i => i.complete && i.naturalWidth > 0)"))
     customer_page.save_screenshot(os.path.join(shots, "storefront.png"))
+
+    # Edited and restocked in the console; the storefront shows the new price and stock.
+    def lamp_row():
+        return [r for r in page.find_elements(By.CSS_SELECTOR, "tr[data-product]") if "Desk Lamp" in r.text][0]
+
+    def change_lamp(form_class, name, value, done):
+        lamp_row().find_element(By.CSS_SELECTOR, "details > summary").click()
+        form = lamp_row().find_element(By.CSS_SELECTOR, "form." + form_class)
+        field = form.find_element(By.NAME, name)
+        field.clear()
+        field.send_keys(value)
+        form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        wait.until(lambda p: done in flash_text(p))
+
+    change_lamp("edit-product", "amount", "17.50", "Product saved")
+    change_lamp("stock-form", "stock", "9", "Stock set")
+    go(customer_page, customer_wait, "#/?q=lamp", "shop")
+    card = customer_page.find_element(By.CSS_SELECTOR, "li.product").text
+    check("an edit and a restock in the console show in the storefront", "$17.50" in card and "9 in stock" in card, card)
     go(customer_page, customer_wait, "#/orders", "orders")
 
     # Ship the customer's order; the customer's open page shows it live.
@@ -217,6 +236,29 @@ def admin_journey(page, wait, base, admin_email, admin_password, customer_page, 
                         == "shipped")
     check("the customer's open page shows the shipped order live", True)
     customer_page.save_screenshot(os.path.join(shots, "customer-shipped.png"))
+
+    # A promotion created and assigned in the console reaches the customer's open page live.
+    unread = customer_page.find_element(By.ID, "unread").text
+    go(page, wait, "#/promotions", "promotions")
+    page.find_element(By.CSS_SELECTOR, "details.panel > summary").click()
+    submit(page, "new-promotion", {"title": "Loyalty", "description": "Thanks", "amount": "5"})
+    wait.until(lambda p: "Promotion created" in flash_text(p))
+    assign = page.find_element(By.CSS_SELECTOR, 'tr[data-promotion="Loyalty"] form.assign')
+    assign.find_element(By.NAME, "emails").send_keys(customer_email)
+    assign.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait.until(lambda p: "Assigned to 1" in flash_text(p))
+    customer_wait.until(lambda p: p.find_element(By.ID, "unread").text != unread)
+    check("a promotion created and assigned in the console reaches the customer live", True)
+
+    # Deleted in the console, gone from the storefront.
+    go(page, wait, "#/products", "products")
+    lamp_row().find_element(By.CSS_SELECTOR, "details > summary").click()
+    lamp_row().find_element(By.CSS_SELECTOR, "button.danger").click()
+    wait.until(lambda p: "Product deleted" in flash_text(p))
+    go(customer_page, customer_wait, "#/?q=lamp", "shop")
+    check("a product deleted in the console is gone from the storefront",
+          not customer_page.find_elements(By.CSS_SELECTOR, "li.product"), customer_page.find_element(By.ID, "view").text[:200])
+    go(customer_page, customer_wait, "#/orders", "orders")
 
     # Dead letters, mail, audit, API keys open; a key is shown once.
     for view in ["dead-letters", "mail", "audit", "users", "promotions", "notifications"]:
@@ -289,7 +331,7 @@ def main():
         check("a customer is refused the admin console by the server", not customer.current_url.startswith(base + "/admin")
               and not customer.find_elements(By.CSS_SELECTOR, "nav.side"), customer.current_url)
         open_view(customer, customer_wait, base + "/#/orders", "orders")
-        admin_journey(admin, admin_wait, base, args.admin_email, args.admin_password, customer, customer_wait, args.screenshots)
+        admin_journey(admin, admin_wait, base, args.admin_email, args.admin_password, customer, customer_wait, email, args.screenshots)
         reset_journey(customer, customer_wait, base, api, email, args.screenshots)
         origin = "{0.scheme}://{0.netloc}".format(urllib.parse.urlsplit(base))
         for who, page in [("customer", customer), ("admin", admin)]:
