@@ -2,7 +2,6 @@ import Foundation
 public import Hummingbird
 public import PlatformCore
 
-
 /// An RFC 9457 problem: every error a client sees has this shape, served as
 /// `application/problem+json`.
 public struct Problem: HTTPResponseError, Sendable {
