@@ -214,7 +214,9 @@ async function inbox() {
   fill(main,
     element("div", { class: "row" }, element("h2", { text: "Inbox" }),
       element("button", { type: "button", class: "secondary", text: "Mark all read", disabled: !page.unreadCount,
-        onclick: async () => { await api("POST", "/api/v1/notifications/read-all"); render(); } })),
+        onclick: async () => {
+          try { await api("POST", "/api/v1/notifications/read-all"); render(); } catch (error) { failed(error); }
+        } })),
     page.items.length ? element("ul", { class: "inbox" }, page.items.map((notification) =>
       element("li", { class: notification.readAt ? "read" : "unread", "data-kind": notification.kind },
         element("strong", { text: notification.title }),
