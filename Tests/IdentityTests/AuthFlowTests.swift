@@ -25,6 +25,10 @@ struct AuthFlowTests {
             let pair = try refreshed.decode(Session.self)
             #expect(pair.refreshToken != login.refreshToken)
 
+            // Both used before the logout: a token already verified (and remembered as such) is
+            // refused once its session ends, like one never seen.
+            #expect(try await app.request(.get, "/api/v1/users/me", token: pair.accessToken).status == .ok)
+            #expect(try await app.request(.get, "/api/v1/users/me", token: login.accessToken).status == .ok)
             let logout = try await app.request(.post, "/api/v1/auth/logout", json: #"{"refreshToken":"\#(pair.refreshToken)"}"#)
             #expect(logout.status == .noContent)
             // The session's access tokens (old and new) stop working, and so does its refresh token.

@@ -20,6 +20,13 @@ public final class TokenVerifier: Sendable {
     /// signed by a key published a moment ago verifies at once, a stream of made-up kids costs
     /// one lookup per interval.
     private let keyLookupInterval: Duration
+    /// Tokens that verified, by their text: a token's signature, issuer, audience and role are
+    /// what they are, so they are checked once (an Ed25519 verification and a hop to the key
+    /// collection's actor) rather than on every request. Expiry and revocation are checked on
+    /// every use. Keys are never withdrawn, so a verified token stays verified. Emptied when
+    /// full: a token then verifies once more.
+    private let verified = Mutex<[String: AuthenticatedUser]>([:])
+    static let verifiedLimit = 4096
 
     private struct KeyLookup {
         var source: (@Sendable () async -> Void)?
@@ -81,6 +88,11 @@ public final class TokenVerifier: Sendable {
     }
 
     public func verify(_ token: String) async throws -> AuthenticatedUser {
+        if let user = verified.withLock({ $0[token] }) {
+            guard let expiresAt = user.expiresAt, expiresAt > clock.now() else { throw Failure.expired }
+            guard !isRevoked(sessionID: user.sessionID) else { throw Failure.revoked }
+            return user
+        }
         let header = try Self.header(of: token)
         guard header.alg == "EdDSA" else { throw Failure.wrongAlgorithm }
         guard let kid = header.kid else { throw Failure.unknownKey }
@@ -98,7 +110,12 @@ public final class TokenVerifier: Sendable {
         guard claims.exp.value > clock.now() else { throw Failure.expired }
         guard !isRevoked(sessionID: claims.sid) else { throw Failure.revoked }
         guard let role = Role(rawValue: claims.role) else { throw Failure.badRole }
-        return AuthenticatedUser(id: claims.sub.value, role: role, sessionID: claims.sid, expiresAt: claims.exp.value)
+        let user = AuthenticatedUser(id: claims.sub.value, role: role, sessionID: claims.sid, expiresAt: claims.exp.value)
+        verified.withLock { verified in
+            if verified.count >= Self.verifiedLimit { verified.removeAll(keepingCapacity: true) }
+            verified[token] = user
+        }
+        return user
     }
 
     private struct Header: Decodable {
