@@ -114,16 +114,26 @@ public final class UpstreamClient: Sendable {
         throw unavailable
     }
 
-    /// Sends `call` and gathers the whole answer, up to `limit` bytes.
+    /// Sends `call` and gathers the whole answer, up to `limit` bytes. An answer cut off
+    /// mid-body (its process died while sending it) is asked of the next endpoint when the call
+    /// may move on: nothing of it has reached the caller yet.
     public func collect(
         _ call: Call, from upstream: Upstream, limit: Int
     ) async throws -> (status: HTTPResponse.Status, headers: HTTPFields, body: ByteBuffer) {
-        let reply = try await send(call, to: upstream)
-        do {
-            return (reply.status, reply.headers, try await reply.body.collect(upTo: limit))
-        } catch {
-            throw Problem(.badGateway, detail: "The \(upstream.name) service's answer did not arrive whole.")
+        let incomplete = Problem(.badGateway, detail: "The \(upstream.name) service's answer did not arrive whole.")
+        for _ in upstream.candidates() {
+            let reply = try await send(call, to: upstream)
+            do {
+                return (reply.status, reply.headers, try await reply.body.collect(upTo: limit))
+            } catch is NIOTooManyBytesError {
+                throw incomplete  // the answer is too large, wherever it comes from
+            } catch {
+                if Task.isCancelled { throw CancellationError() }
+                reply.endpoint.mark(healthy: false)
+                guard call.mayMoveOn(after: error) else { throw incomplete }
+            }
         }
+        throw incomplete
     }
 
     /// Whether the request cannot have reached the endpoint: its connection was never made.
@@ -166,4 +176,3 @@ extension TimeAmount {
         self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 }
-
