@@ -278,7 +278,8 @@ def admin_journey(page, wait, base, admin_email, admin_password, customer_page, 
 
 def reset_journey(page, wait, base, api, email, shots):
     page.find_element(By.ID, "sign-out").click()
-    wait.until(lambda p: p.find_elements(By.ID, "sign-in"))
+    # Signing out ends on the shop: wait for that, or it may land after the next step's navigation.
+    wait.until(lambda p: p.find_elements(By.ID, "sign-in") and "Signed out" in flash_text(p) and body_attribute(p, "data-view") == "shop")
     go(page, wait, "#/forgot", "forgot")
     submit(page, "forgot", {"email": email})
     wait.until(lambda p: "on its way" in flash_text(p))
