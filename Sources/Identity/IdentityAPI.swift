@@ -29,28 +29,12 @@ public enum IdentityAPI: APIContract {
         APIOperation(
             "post", "/api/v1/auth/refresh", "Exchange a refresh token for a new pair; a reused token ends its session", tag: "Identity",
             access: .open,
-            request: "RefreshRequest", status: 200, response: "AuthResult",
-            headers: [
-                .init(
-                    "X-CSRF-Token", schema: ["type": "string", "maxLength": 200],
-                    description: "Use the refresh cookie instead of a body; must equal the bazaar_csrf cookie")
-            ],
-            errors: [401: "Invalid, expired or reused refresh token", 403: "X-CSRF-Token does not match the CSRF cookie"]
-        ).with {
-            $0.requestRequired = false  // a browser uses the HttpOnly cookie and sends no body
-        },
+            request: "RefreshRequest", status: 200, response: "AuthResult"
+        ).with(usingTheRefreshCookie),
         APIOperation(
             "post", "/api/v1/auth/logout", "End the session of a refresh token", tag: "Identity", access: .open,
-            request: "RefreshRequest", status: 204,
-            headers: [
-                .init(
-                    "X-CSRF-Token", schema: ["type": "string", "maxLength": 200],
-                    description: "Use the refresh cookie instead of a body; must equal the bazaar_csrf cookie")
-            ],
-            errors: [401: "Invalid, expired or reused refresh token", 403: "X-CSRF-Token does not match the CSRF cookie"]
-        ).with {
-            $0.requestRequired = false  // a browser uses the HttpOnly cookie and sends no body
-        },
+            request: "RefreshRequest", status: 204
+        ).with(usingTheRefreshCookie),
         APIOperation(
             "post", "/api/v1/auth/password-reset", "Mail a single-use reset token (always 202)", tag: "Identity",
             access: .open, request: "PasswordResetRequest", status: 202),
@@ -150,5 +134,16 @@ public enum IdentityAPI: APIContract {
                 ],
                 required: ["keys"]),
         ]
+    }
+
+    /// Refresh and logout: a browser sends no body, the refresh cookie and the CSRF token instead.
+    static func usingTheRefreshCookie(_ operation: inout APIOperation) {
+        operation.requestRequired = false
+        operation.headers.append(
+            .init(
+                "X-CSRF-Token", schema: ["type": "string", "maxLength": 200],
+                description: "Use the refresh cookie instead of a body; must equal the bazaar_csrf cookie"))
+        operation.errors[401] = "Invalid, expired or reused refresh token"
+        operation.errors[403] = "X-CSRF-Token does not match the CSRF cookie"
     }
 }

@@ -19,27 +19,25 @@ struct IdentityRoutes: Sendable {
     }
 
     /// A login or registration's answer: the refresh token in the body, or as a cookie when a
-    /// browser asks for it.
-    private func answer(
-        _ result: IdentityService.AuthResult, status: HTTPResponse.Status, to request: Request
-    )
+    /// browser asked for it (`wantsCookie`, read before the work so a bad header writes nothing).
+    private func answer(_ result: IdentityService.AuthResult, status: HTTPResponse.Status, wantsCookie: Bool)
         -> EditedResponse<IdentityService.AuthResult>
     {
-        (try? BrowserSession.isWanted(by: request)) == true
-            ? browser.answer(result, status: status) : EditedResponse(status: status, response: result)
+        wantsCookie ? browser.answer(result, status: status) : EditedResponse(status: status, response: result)
     }
 
     func addPublic(to api: RouterGroup<BazaarRequestContext>) {
         api.post("auth/register") { request, context -> EditedResponse<IdentityService.AuthResult> in
             let body = try await request.decodeBody(RegisterPayload.self, context: context)
-            _ = try BrowserSession.isWanted(by: request)
-            return answer(try await service.register(body), status: .created, to: request)
+            let wantsCookie = try BrowserSession.isWanted(by: request)
+            return answer(try await service.register(body), status: .created, wantsCookie: wantsCookie)
         }
         api.post("auth/login") { request, context -> EditedResponse<IdentityService.AuthResult> in
             let body = try await request.decodeBody(LoginPayload.self, context: context)
-            _ = try BrowserSession.isWanted(by: request)
+            let wantsCookie = try BrowserSession.isWanted(by: request)
             return answer(
-                try await service.login(body, clientAddress: context.clientAddress, logger: context.logger), status: .ok, to: request)
+                try await service.login(body, clientAddress: context.clientAddress, logger: context.logger), status: .ok,
+                wantsCookie: wantsCookie)
         }
         api.post("auth/refresh") { request, context -> EditedResponse<IdentityService.AuthResult> in
             if BrowserSession.isUsed(by: request) {

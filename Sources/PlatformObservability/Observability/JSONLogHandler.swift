@@ -63,6 +63,7 @@ public struct JSONLogHandler: LogHandler {
 
 /// Writes JSON text (RFC 8259) into bytes: strings escaped, objects and arrays separated.
 struct JSONLineWriter {
+    private static let hex = Array("0123456789abcdef".utf8)
     private(set) var bytes: [UInt8] = []
     private var needsComma = false
 
@@ -115,8 +116,7 @@ struct JSONLineWriter {
             case 0x0D: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
             case 0x09: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
             case ..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]])
+                bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), 0x30, 0x30, Self.hex[Int(byte >> 4)], Self.hex[Int(byte & 0x0F)]])
             default: bytes.append(byte)
             }
         }
