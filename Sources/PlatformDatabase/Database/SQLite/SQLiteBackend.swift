@@ -10,6 +10,7 @@ public final class SQLiteBackend: Database {
     public let changes = ChangeSignal()
     private let path: String
     private let writer: SQLiteHandle
+    private let checkpointer: WALCheckpointer
     private let writeLock = AsyncLock()
     /// The commit group the write connection's open transaction belongs to; nil between groups.
     /// Only touched while holding `writeLock`.
@@ -22,15 +23,19 @@ public final class SQLiteBackend: Database {
 
     public static func open(path: String, readers: Int = 4, logger: Logger) async throws -> SQLiteBackend {
         let writer = try openConnection(path: path)
-        let backend = SQLiteBackend(path: path, writer: writer, idleReaderLimit: max(readers, 1), logger: logger)
+        let checkpointer = WALCheckpointer(connection: try openConnection(path: path))
+        writer.onWALCommit { pages in checkpointer.committed(walPages: pages) }
+        let backend = SQLiteBackend(
+            path: path, writer: writer, checkpointer: checkpointer, idleReaderLimit: max(readers, 1), logger: logger)
         let opened = try (0..<readers).map { _ in try openConnection(path: path) }
         backend.idleReaders.withLock { $0 = opened }
         return backend
     }
 
-    private init(path: String, writer: SQLiteHandle, idleReaderLimit: Int, logger: Logger) {
+    private init(path: String, writer: SQLiteHandle, checkpointer: WALCheckpointer, idleReaderLimit: Int, logger: Logger) {
         self.path = path
         self.writer = writer
+        self.checkpointer = checkpointer
         self.idleReaderLimit = idleReaderLimit
         self.logger = logger
     }
@@ -144,6 +149,8 @@ public final class SQLiteBackend: Database {
             return readers
         }
         for reader in readers { reader.close() }
+        checkpointer.close()
+        // The last connection to close checkpoints the whole WAL into the database file.
         await writeLock.withLock { [writer] in writer.close() }
         StatementProfile.write()
     }

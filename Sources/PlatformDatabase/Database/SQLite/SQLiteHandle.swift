@@ -16,6 +16,8 @@ final class SQLiteHandle: @unchecked Sendable {
     /// Statements kept at most; `IN (?, ?, …)` lists of every length would otherwise grow the
     /// cache without bound.
     private static let cacheLimit = 256
+    /// What `onWALCommit` registered, kept alive until the connection closes.
+    private var walHook: Unmanaged<WALHook>?
 
     init(path: String) throws {
         var handle: OpaquePointer?
@@ -36,6 +38,28 @@ final class SQLiteHandle: @unchecked Sendable {
         statements = [:]
         if let connection { sqlite_nio_sqlite3_close(connection) }
         connection = nil
+        walHook?.release()
+        walHook = nil
+    }
+
+    /// Hands the WAL's size in pages to `onCommit` after every commit on this connection, on the
+    /// committing thread. Registering it turns SQLite's automatic checkpoint off for this
+    /// connection: whoever registers takes that job over.
+    func onWALCommit(_ onCommit: @escaping @Sendable (Int) -> Void) {
+        let hook = Unmanaged.passRetained(WALHook(onCommit))
+        walHook?.release()
+        walHook = hook
+        _ = sqlite_nio_sqlite3_wal_hook(
+            connection,
+            { context, _, _, pages in
+                if let context { Unmanaged<WALHook>.fromOpaque(context).takeUnretainedValue().onCommit(Int(pages)) }
+                return SQLITE_OK
+            }, hook.toOpaque())
+    }
+
+    private final class WALHook {
+        let onCommit: @Sendable (Int) -> Void
+        init(_ onCommit: @escaping @Sendable (Int) -> Void) { self.onCommit = onCommit }
     }
 
     /// Runs one statement to completion, handing each row to `onRow` as it is stepped.
