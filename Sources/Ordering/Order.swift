@@ -65,6 +65,11 @@ extension OrderView {
         "updated_at",
     ]
 
+    /// The shipping address as `orders` and `ordering_customers` store it (JSON text).
+    static func address(stored: String?) -> Address? {
+        stored.flatMap { try? JSONDecoder().decode(Address.self, from: Data($0.utf8)) }
+    }
+
     init(row: any SQLRow, lines: [OrderLine]) throws {
         id = try row.decode(column: "id", as: String.self)
         userId = try row.decode(column: "user_id", as: String.self)
@@ -74,9 +79,7 @@ extension OrderView {
             amount: try row.decode(column: "total_amount", as: Int64.self),
             currency: try row.decode(column: "total_currency", as: String.self))
         paymentMethod = PaymentMethod(rawValue: try row.decode(column: "payment_method", as: String.self)) ?? .onDelivery
-        shippingAddress = try row.decode(column: "shipping_address", as: String?.self).flatMap {
-            try? JSONDecoder().decode(Address.self, from: Data($0.utf8))
-        }
+        shippingAddress = Self.address(stored: try row.decode(column: "shipping_address", as: String?.self))
         phone = try row.decode(column: "phone", as: String?.self)
         reason = try row.decode(column: "reason", as: String?.self)
         createdAt = Date(millisecondsSince1970: try row.decode(column: "created_at", as: Int64.self))

@@ -102,20 +102,19 @@ struct OrderStore: Sendable {
             body: try row.decode(column: "response_body", as: String.self))
     }
 
-    /// Takes the key for this request; false when another request holds it already.
-    static func claim(userID: String, key: String, requestHash: String, at now: Int64, on db: any SQLDatabase) async throws -> Bool {
+    /// Takes the key for this request, with the answer it gets; false when another request holds
+    /// it already. In the transaction that places the order, so the key, its answer and the order
+    /// commit together or not at all.
+    static func claim(
+        userID: String, key: String, requestHash: String, reply: (status: Int, body: String), at now: Int64, on db: any SQLDatabase
+    ) async throws -> Bool {
         try await db.raw(
             """
             INSERT INTO idempotency_keys (user_id, idempotency_key, request_hash, response_status, response_body, created_at)
-            VALUES (\(bind: userID), \(bind: key), \(bind: requestHash), 0, '', \(bind: now))
+            VALUES (\(bind: userID), \(bind: key), \(bind: requestHash), \(bind: reply.status), \(bind: reply.body), \(bind: now))
             ON CONFLICT DO NOTHING RETURNING user_id
             """
         ).first() != nil
-    }
-
-    static func recordReply(userID: String, key: String, status: Int, body: String, on db: any SQLDatabase) async throws {
-        try await db.update("idempotency_keys").set("response_status", to: status).set("response_body", to: body)
-            .where("user_id", .equal, userID).where("idempotency_key", .equal, key).run()
     }
 
     /// Keys older than `cutoff` (milliseconds since 1970) go.
@@ -125,28 +124,32 @@ struct OrderStore: Sendable {
         }
     }
 
-    /// A new pending order with its lines; phone and address from Ordering's copy of the customer.
-    static func insert(
-        orderID: String, userID: String, lines: [OrderLine], total: Money, paymentMethod: PaymentMethod, fromCart: Bool, at now: Int64,
-        on db: any SQLDatabase
-    ) async throws {
-        let customer = try await db.select().columns("phone", "address").from("ordering_customers").where("user_id", .equal, userID).first()
+    /// Ordering's copy of a customer's shipping details: the address as stored (JSON) and phone.
+    static func shippingDetails(of userID: String, on db: any SQLDatabase) async throws -> (address: String?, phone: String?) {
+        guard let row = try await db.select().columns("phone", "address").from("ordering_customers").where("user_id", .equal, userID).first()
+        else { return (nil, nil) }
+        return (try row.decode(column: "address", as: String?.self), try row.decode(column: "phone", as: String?.self))
+    }
+
+    /// A new order and its lines, in two statements (the lines in one, however many).
+    /// `storedAddress` is the address as `shippingDetails` read it.
+    static func insert(_ order: OrderView, storedAddress: String?, fromCart: Bool, on db: any SQLDatabase) async throws {
+        let created = order.createdAt.millisecondsSince1970
         try await db.insert(into: "orders").columns(OrderView.columns + ["from_cart"]).values(
-            SQLBind(orderID), SQLBind(userID), SQLBind(OrderStatus.pending.rawValue), SQLBind(paymentMethod.rawValue),
-            SQLBind(total.amount),
-            SQLBind(total.currency), SQLBind(try customer?.decode(column: "address", as: String?.self)),
-            SQLBind(try customer?.decode(column: "phone", as: String?.self)),
-            SQLLiteral.null, SQLBind(now), SQLBind(now), SQLBind(fromCart)
+            SQLBind(order.id), SQLBind(order.userId), SQLBind(order.status.rawValue), SQLBind(order.paymentMethod.rawValue),
+            SQLBind(order.total.amount), SQLBind(order.total.currency), SQLBind(storedAddress), SQLBind(order.phone),
+            SQLBind(order.reason), SQLBind(created), SQLBind(order.updatedAt.millisecondsSince1970), SQLBind(fromCart)
         ).run()
-        for (index, line) in lines.enumerated() {
-            try await db.insert(into: "order_lines")
-                .columns("order_id", "line_no", "product_id", "name", "unit_price_amount", "unit_price_currency", "quantity")
-                .values(
-                    SQLBind(orderID), SQLBind(index), SQLBind(line.productId), SQLBind(line.name), SQLBind(line.unitPrice.amount),
-                    SQLBind(line.unitPrice.currency), SQLBind(line.quantity)
-                )
-                .run()
+        let rows = order.items.enumerated().map { index, line -> [any SQLExpression] in
+            [
+                SQLBind(order.id), SQLBind(index), SQLBind(line.productId), SQLBind(line.name), SQLBind(line.unitPrice.amount),
+                SQLBind(line.unitPrice.currency), SQLBind(line.quantity),
+            ]
         }
+        try await db.insert(into: "order_lines")
+            .columns("order_id", "line_no", "product_id", "name", "unit_price_amount", "unit_price_currency", "quantity")
+            .rows(rows)
+            .run()
     }
 
     // MARK: status

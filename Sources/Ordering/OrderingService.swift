@@ -57,26 +57,29 @@ struct OrderingService: Sendable {
         let orderID = UUID().uuidString.lowercased()
         let orderLines = lines
         return try await platform.database.transaction { [events = platform.events] db in
-            guard try await OrderStore.claim(userID: userID, key: key, requestHash: hash, at: now, on: db) else {
+            // The answer is built from what is written, not read back: the key stores it in the
+            // same transaction, so there is nothing to update after the order is in.
+            let shipping = try await OrderStore.shippingDetails(of: userID, on: db)
+            let placed = Date(millisecondsSince1970: now)
+            let order = OrderView(
+                id: orderID, userId: userID, status: .pending, items: orderLines, total: total, paymentMethod: payload.paymentMethod,
+                shippingAddress: OrderView.address(stored: shipping.address), phone: shipping.phone, reason: nil,
+                createdAt: placed, updatedAt: placed)
+            let body = String(decoding: try JSONEncoder.events.encode(order), as: UTF8.self)
+            guard try await OrderStore.claim(userID: userID, key: key, requestHash: hash, reply: (202, body), at: now, on: db) else {
                 // A concurrent request with the same key committed first: answer as it did.
                 guard let stored = try await OrderStore.storedReply(userID: userID, key: key, on: db) else {
                     throw OrderingError.changedMeanwhile
                 }
                 return try Self.replay(stored, hash: hash)
             }
-            try await OrderStore.insert(
-                orderID: orderID, userID: userID, lines: orderLines, total: total, paymentMethod: payload.paymentMethod,
-                fromCart: payload.fromCart ?? false,
-                at: now, on: db)
+            try await OrderStore.insert(order, storedAddress: shipping.address, fromCart: payload.fromCart ?? false, on: db)
             try await events.append(
                 OrderPlaced(
                     orderID: orderID, userID: userID,
                     lines: orderLines.map { OrderLineQuantity(productID: $0.productId, quantity: $0.quantity) },
                     total: total, paymentMethod: payload.paymentMethod.rawValue, fromCart: payload.fromCart ?? false),
                 on: db)
-            guard let order = try await OrderStore.find(id: orderID, on: db) else { throw OrderingError.orderNotFound }
-            let body = String(decoding: try JSONEncoder.events.encode(order), as: UTF8.self)
-            try await OrderStore.recordReply(userID: userID, key: key, status: 202, body: body, on: db)
             return Reply(status: 202, body: body, replayed: false)
         }
     }

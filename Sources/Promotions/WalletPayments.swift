@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import PlatformCore
+import PlatformDatabase
 import PlatformEvents
 import SQLKit
 
@@ -14,11 +15,58 @@ struct WalletPayments: EventHandler {
     let wallet: Wallet
     let events: EventLog
 
+    /// What an event asks of the wallet.
+    private enum Step {
+        case remember(OrderPlaced)
+        case settle(orderID: String)
+        case unwind(orderID: String)
+        case none
+
+        init(_ event: EventEnvelope) throws {
+            switch event.type {
+            case OrderPlaced.type:
+                let order = try event.decode(OrderPlaced.self)
+                self = order.paymentMethod == "wallet" ? .remember(order) : .none
+            case StockReserved.type:
+                self = .settle(orderID: try event.decode(StockReserved.self).orderID)
+            case OrderStatusChanged.type:
+                let change = try event.decode(OrderStatusChanged.self)
+                self = change.to == "cancelled" || change.to == "rejected" ? .unwind(orderID: change.orderID) : .none
+            default:
+                self = .none
+            }
+        }
+
+        var orderID: String? {
+            switch self {
+            case .settle(let orderID), .unwind(let orderID): orderID
+            case .remember, .none: nil
+            }
+        }
+    }
+
     func handle(_ event: EventEnvelope, on db: any SQLDatabase) async throws {
-        switch event.type {
-        case OrderPlaced.type:
-            let order = try event.decode(OrderPlaced.self)
-            guard order.paymentMethod == "wallet" else { return }
+        try await apply(try Step(event), on: db)
+    }
+
+    /// One query tells which of the batch's orders have a wallet payment at all (or get one
+    /// earlier in the batch); the others, every order paid on delivery, cost no statement.
+    func handle(batch events: [EventEnvelope], on db: any SQLDatabase) async throws {
+        let steps = try events.map(Step.init)
+        var paid = try await ordersWithPayments(steps.compactMap(\.orderID), on: db)
+        for step in steps {
+            switch step {
+            case .remember(let order): paid.insert(order.orderID)
+            case .settle(let orderID), .unwind(let orderID): if !paid.contains(orderID) { continue }
+            case .none: continue
+            }
+            try await apply(step, on: db)
+        }
+    }
+
+    private func apply(_ step: Step, on db: any SQLDatabase) async throws {
+        switch step {
+        case .remember(let order):
             try await db.raw(
                 """
                 INSERT INTO wallet_payments (order_id, user_id, amount, currency, state)
@@ -26,14 +74,24 @@ struct WalletPayments: EventHandler {
                 ON CONFLICT (order_id) DO NOTHING
                 """
             ).run()
-        case StockReserved.type:
-            try await settle(orderID: try event.decode(StockReserved.self).orderID, on: db)
-        case OrderStatusChanged.type:
-            let change = try event.decode(OrderStatusChanged.self)
-            if change.to == "cancelled" || change.to == "rejected" { try await unwind(orderID: change.orderID, on: db) }
-        default:
+        case .settle(let orderID):
+            try await settle(orderID: orderID, on: db)
+        case .unwind(let orderID):
+            try await unwind(orderID: orderID, on: db)
+        case .none:
             break
         }
+    }
+
+    /// Which of `orderIDs` have a wallet payment row, in one query per 500.
+    private func ordersWithPayments(_ orderIDs: [String], on db: any SQLDatabase) async throws -> Set<String> {
+        var found: Set<String> = []
+        for start in stride(from: 0, to: orderIDs.count, by: 500) {
+            var query = SQLQueryString("SELECT order_id FROM wallet_payments WHERE order_id IN ")
+            query.appendBindList(Array(orderIDs[start..<min(start + 500, orderIDs.count)]))
+            for row in try await db.raw(query).all() { found.insert(try row.decode(column: "order_id", as: String.self)) }
+        }
+        return found
     }
 
     private func payment(_ orderID: String, on db: any SQLDatabase) async throws -> (userID: String, amount: Money, state: String)? {

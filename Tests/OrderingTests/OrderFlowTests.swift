@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import PlatformDatabase
 import Testing
 import TestSupport
 
@@ -170,6 +171,54 @@ struct OrderFlowTests {
                 json: #"{"address":{"line1":"2 New St","city":"Newville","postalCode":"222","country":"US"}}"#)
             try await waitUntil("the open order to move") { try await app.order(open.id, token: user)?.shippingAddress?.city == "Newville" }
             #expect(try await app.order(shipped.id, token: user)?.shippingAddress?.city == "Oldtown")
+        }
+    }
+
+    /// The answer to a placed order is built from what was written, not read back: it is what a
+    /// read of the order returns (shipping details included), and a replay of the key returns it
+    /// byte for byte. Placing costs the same statements for one line as for six.
+    @Test(arguments: TestEngine.allCases)
+    func thePlacementAnswerIsTheOrderAsStoredAndLinesCostNoStatements(engine: TestEngine) async throws {
+        try await TestBazaar.run(engine) { app in
+            let admin = try await app.admin().accessToken
+            var products: [String] = []
+            for index in 0..<8 { products.append(try await app.createProduct(admin: admin, sku: "LINE-\(index)", stock: 50).id) }
+            let user = try await app.register(email: "lines@example.com").accessToken
+            let details = #"{"address":{"line1":"3 Line Rd","city":"Linton","postalCode":"333","country":"US"},"phone":"+1 555 0199"}"#
+            _ = try await app.request(.patch, "/api/v1/users/me", token: user, json: details)
+            try await waitUntil("ordering to learn the address") {
+                try await app.placeOrder(token: user, items: [(products[7], 1)]).shippingAddress?.city == "Linton"
+            }
+
+            func counted(_ lines: ArraySlice<String>, key: String) async throws -> (statements: Int, response: TestResponse) {
+                let items = lines.map { #"{"productId":"\#($0)","quantity":2}"# }.joined(separator: ",")
+                let counter = StatementCounter()
+                let response = try await StatementCounter.$current.withValue(counter) {
+                    try await app.placeOrder(token: user, key: key, json: #"{"items":[\#(items)],"paymentMethod":"onDelivery"}"#)
+                }
+                return (counter.statements, response)
+            }
+            // Products not ordered before on both sides, so neither lookup is answered from a cache.
+            let one = try await counted(products[0..<1], key: "one-line")
+            let six = try await counted(products[1..<7], key: "six-lines")
+            #expect(one.response.status == .accepted && six.response.status == .accepted)
+            #expect(one.statements > 0)
+            #expect(six.statements == one.statements, "1 line: \(one.statements) statements, 6 lines: \(six.statements)")
+
+            func fields(_ text: String) throws -> NSDictionary {
+                let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+                return object.filter { $0.key != "status" && $0.key != "updatedAt" } as NSDictionary  // the saga moves these
+            }
+            let placed = six.response.text
+            let id = try #require(try fields(placed)["id"] as? String)
+            let read = try await app.request(.get, "/api/v1/orders/\(id)", token: user)
+            #expect(try fields(read.text) == fields(placed))
+            #expect(try six.response.decode(OrderBody.self).items.count == 6)
+            #expect(try six.response.decode(OrderBody.self).phone == "+1 555 0199")
+
+            let replay = try await counted(products[1..<7], key: "six-lines")
+            #expect(replay.response.status == .accepted)
+            #expect(replay.response.text == placed)
         }
     }
 }
