@@ -23,6 +23,10 @@ public struct Job: Sendable {
 public protocol JobHandler: Sendable {
     var kind: String { get }
     func run(_ job: Job) async throws
+    /// Runs jobs of this kind claimed together, and gives each one's outcome in order. The
+    /// default runs them one by one; a handler whose jobs each cost a transaction of their own
+    /// (a stored mail) does a batch's work in one.
+    func run(batch jobs: [Job]) async -> [Result<Void, any Error>]
     /// What admins see of a dead-lettered job's payload; handlers whose payloads carry secrets
     /// (a mail with a reset token) leave those out.
     func deadLetterPayload(_ job: Job) -> String
@@ -30,6 +34,19 @@ public protocol JobHandler: Sendable {
 
 extension JobHandler {
     public func deadLetterPayload(_ job: Job) -> String { job.payload }
+
+    public func run(batch jobs: [Job]) async -> [Result<Void, any Error>] {
+        var outcomes: [Result<Void, any Error>] = []
+        for job in jobs {
+            do {
+                try await run(job)
+                outcomes.append(.success(()))
+            } catch {
+                outcomes.append(.failure(error))
+            }
+        }
+        return outcomes
+    }
 }
 
 public struct JobQueue: Sendable {

@@ -64,25 +64,35 @@ public final class JobWorkerService: Service {
         }
     }
 
-    /// Claims a batch of due jobs and runs them one after another; false when none was due.
-    /// Claiming and completing a batch at a time keeps the queue's bookkeeping to two short
-    /// write transactions per batch rather than two per job. Exposed for tests.
+    /// Claims a batch of due jobs and hands each kind's share to its handler in one call; false
+    /// when none was due. Claiming and completing a batch at a time keeps the queue's
+    /// bookkeeping to two short write transactions per batch rather than two per job. Exposed
+    /// for tests.
     @discardableResult
     public func runNext() async throws -> Bool {
         let jobs = try await queue.claim(kinds: Array(handlers.keys), lease: lease, limit: batchSize)
         guard !jobs.isEmpty else { return false }
         var completed: [Job] = []
-        for job in jobs {
-            guard let handler = handlers[job.kind] else { continue }
-            do {
-                try await handler.run(job)
-                completed.append(job)
-                Counter(label: "bazaar_jobs_completed_total", dimensions: [("kind", job.kind)]).increment()
-            } catch {
-                logger.warning(
-                    "job failed", metadata: ["job": "\(job.id)", "kind": "\(job.kind)", "attempt": "\(job.attempts)", "error": "\(error)"])
-                Counter(label: "bazaar_jobs_failed_total", dimensions: [("kind", job.kind)]).increment()
-                try await queue.fail(job, error: String(describing: error), retry: retry, deadLetterPayload: handler.deadLetterPayload(job))
+        var kinds: [String] = []  // in the order the batch first names them
+        var byKind: [String: [Job]] = [:]
+        for job in jobs where handlers[job.kind] != nil {
+            if byKind[job.kind] == nil { kinds.append(job.kind) }
+            byKind[job.kind, default: []].append(job)
+        }
+        for kind in kinds {
+            guard let handler = handlers[kind], let share = byKind[kind] else { continue }
+            for (job, outcome) in zip(share, await handler.run(batch: share)) {
+                switch outcome {
+                case .success:
+                    completed.append(job)
+                    Counter(label: "bazaar_jobs_completed_total", dimensions: [("kind", job.kind)]).increment()
+                case .failure(let error):
+                    logger.warning(
+                        "job failed",
+                        metadata: ["job": "\(job.id)", "kind": "\(job.kind)", "attempt": "\(job.attempts)", "error": "\(error)"])
+                    Counter(label: "bazaar_jobs_failed_total", dimensions: [("kind", job.kind)]).increment()
+                    try await queue.fail(job, error: String(describing: error), retry: retry, deadLetterPayload: handler.deadLetterPayload(job))
+                }
             }
         }
         try await queue.complete(completed)

@@ -23,8 +23,15 @@ public protocol MailTransport: Sendable {
     func send(_ message: MailMessage) async throws
 }
 
+/// A transport that delivers several messages as one, all or none (the mail log: one
+/// transaction). `MailJob` hands it a batch's messages together, and falls back to one at a
+/// time when that fails, so each message still succeeds or fails on its own.
+public protocol BatchMailTransport: MailTransport {
+    func send(all messages: [MailMessage]) async throws
+}
+
 /// Writes each message to `mail_log` instead of sending it.
-public struct StoredMailTransport: MailTransport {
+public struct StoredMailTransport: BatchMailTransport {
     let database: any Database
     let clock: any WallClock
 
@@ -34,10 +41,18 @@ public struct StoredMailTransport: MailTransport {
     }
 
     public func send(_ message: MailMessage) async throws {
+        try await send(all: [message])
+    }
+
+    /// One transaction and one statement for all of them.
+    public func send(all messages: [MailMessage]) async throws {
+        guard !messages.isEmpty else { return }
         let now = clock.now().millisecondsSince1970
+        let rows = messages.map { message -> [any SQLExpression] in
+            [SQLBind(message.to), SQLBind(message.subject), SQLBind(message.body), SQLBind(now)]
+        }
         try await database.transaction { db in
-            try await db.insert(into: "mail_log").columns("recipient", "subject", "body", "sent_at")
-                .values(SQLBind(message.to), SQLBind(message.subject), SQLBind(message.body), SQLBind(now)).run()
+            try await db.insert(into: "mail_log").columns("recipient", "subject", "body", "sent_at").rows(rows).run()
         }
     }
 }
@@ -53,6 +68,25 @@ public struct MailJob: JobHandler {
 
     public func run(_ job: Job) async throws {
         try await transport.send(try job.decode(MailMessage.self))
+    }
+
+    /// The batch's messages go to the transport together (the mail log stores them in one
+    /// transaction); if that fails, each is sent on its own, so only the failing ones retry.
+    public func run(batch jobs: [Job]) async -> [Result<Void, any Error>] {
+        var outcomes = jobs.map { job in Result<MailMessage, any Error> { try job.decode(MailMessage.self) } }
+        let messages = outcomes.compactMap { try? $0.get() }
+        if messages.count > 1, let batching = transport as? any BatchMailTransport, (try? await batching.send(all: messages)) != nil {
+            return outcomes.map { $0.map { _ in () } }
+        }
+        for index in outcomes.indices {
+            guard case .success(let message) = outcomes[index] else { continue }
+            do {
+                try await transport.send(message)
+            } catch {
+                outcomes[index] = .failure(error)
+            }
+        }
+        return outcomes.map { $0.map { _ in () } }
     }
 
     /// Recipient and subject only: mail bodies can carry reset tokens.
