@@ -27,17 +27,10 @@ public final class PostgresBackend: Database {
         let effects = TransactionEffects()
         let result = try await shieldedFromCancellation { [client] in
             try await client.withConnection { connection in
+                // Listeners in other processes learn of appended events from the event log's
+                // trigger (platform migration 8), at commit.
                 try await runInTransaction(StatementCounter.counting(PreparedPostgresDatabase(connection: connection)), begin: "BEGIN") {
-                    db in
-                    let value = try await effects.recording { try await body(db) }
-                    // Delivered to listeners in other processes when (and only if) the commit succeeds;
-                    // one per transaction however many events it appended.
-                    if effects.appendedEvents {
-                        // The payload names the event types, so listeners wake only their consumers.
-                        let types = effects.topics.subtracting([ChangeSignal.jobs]).sorted().joined(separator: ",")
-                        try await db.raw("SELECT pg_notify(\(bind: ChangeSignal.eventChannel), \(bind: types))").run()
-                    }
-                    return value
+                    db in try await effects.recording { try await body(db) }
                 }
             }
         }

@@ -1,13 +1,13 @@
 import Synchronization
 
-/// What a transaction did that others wait for: events appended (consumers in this process and,
-/// through NOTIFY, in others) or jobs queued (workers). The backends wake this process's waiters
-/// only after a commit that did one of these. Waking on every commit made an idle process spin:
-/// a job worker's claim that found nothing committed, woke the worker itself, and it claimed again.
+/// What a transaction did that others wait for: events appended (consumers in this process; the
+/// event log's trigger NOTIFYs other processes) or jobs queued (workers). The backends wake this
+/// process's waiters only after a commit that did one of these. Waking on every commit made an
+/// idle process spin: a job worker's claim that found nothing committed, woke the worker itself,
+/// and it claimed again.
 public final class TransactionEffects: Sendable {
     @TaskLocal static var current: TransactionEffects?
 
-    private let events = Atomic<Bool>(false)
     private let work = Atomic<Bool>(false)
     private let types = Mutex<Set<String>>([])
 
@@ -15,9 +15,7 @@ public final class TransactionEffects: Sendable {
 
     /// The running transaction appended events of these types to the event log.
     public static func eventsAppended(types: some Sequence<String>) {
-        guard let current else { return }
-        current.events.store(true, ordering: .relaxed)
-        current.types.withLock { $0.formUnion(types) }
+        current?.types.withLock { $0.formUnion(types) }
     }
 
     /// The running transaction queued work for a worker (a job, a dead letter put back).
@@ -25,7 +23,6 @@ public final class TransactionEffects: Sendable {
         current?.work.store(true, ordering: .relaxed)
     }
 
-    var appendedEvents: Bool { events.load(ordering: .relaxed) }
     /// The event types appended, and `ChangeSignal.jobs` when work was queued: whom to wake once
     /// the transaction has committed (empty: nobody).
     var topics: Set<String> {

@@ -141,5 +141,26 @@ public enum PlatformMigrations {
                     """,
                 ]
             },
+            SQLMigration(version: 8, name: "appended events notify listeners from the database (PostgreSQL)") { engine in
+                guard engine == .postgres else { return [] }
+                // The insert itself tells LISTENing processes which event types a commit carries
+                // (NOTIFY is delivered at commit, and only then), so a writing transaction no
+                // longer spends a round trip on pg_notify before its COMMIT. One notification per
+                // statement, the types sorted; PostgreSQL folds identical ones within a transaction.
+                return [
+                    """
+                    CREATE FUNCTION bazaar_notify_appended_events() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN
+                        PERFORM pg_notify('\(ChangeSignal.eventChannel)', string_agg(DISTINCT type, ',' ORDER BY type)) FROM appended;
+                        RETURN NULL;
+                    END
+                    $$
+                    """,
+                    """
+                    CREATE TRIGGER event_log_appended AFTER INSERT ON event_log REFERENCING NEW TABLE AS appended
+                    FOR EACH STATEMENT EXECUTE FUNCTION bazaar_notify_appended_events()
+                    """,
+                ]
+            },
         ])
 }

@@ -44,7 +44,7 @@ public struct EventLog: Sendable {
             }
             try await insert.run()
         }
-        // Consumers here wake after the commit; PostgresBackend also sends one NOTIFY for other processes.
+        // Consumers here wake after the commit; on PostgreSQL the event log's trigger NOTIFYs other processes.
         if !events.isEmpty { TransactionEffects.eventsAppended(types: [Event.type]) }
         return ids
     }
