@@ -146,6 +146,8 @@ struct ProductStore: Sendable {
 
     /// Adds each change (negative: taken) to its product's stock: one statement per 400
     /// products, the changes joined in as a table of values (both engines read `UPDATE … FROM`).
+    /// The cast types the values column wherever the statement is run from (a replay of the
+    /// statement log with literals in place of binds would read it as text).
     static func adjustStock(_ changes: [(productID: String, change: Int)], at now: Int64, on db: any SQLDatabase) async throws {
         let changes = changes.filter { $0.change != 0 }
         for start in stride(from: 0, to: changes.count, by: 400) {
@@ -153,9 +155,9 @@ struct ProductStore: Sendable {
             for (index, change) in changes[start..<min(start + 400, changes.count)].enumerated() {
                 query.appendLiteral(index == 0 ? "(" : ", (")
                 query.appendInterpolation(bind: change.productID)
-                query.appendLiteral(", ")
+                query.appendLiteral(", CAST(")
                 query.appendInterpolation(bind: change.change)
-                query.appendLiteral(")")
+                query.appendLiteral(" AS INTEGER))")
             }
             query.appendLiteral(") UPDATE products SET stock = products.stock + changes.change, updated_at = ")
             query.appendInterpolation(bind: now)
