@@ -13,13 +13,16 @@ enum ConsumerPositions {
         }
     }
 
-    /// Creates the row when missing, then locks it for the rest of the transaction.
+    /// Locks the consumer's row for the rest of the transaction, creating it the first time (a
+    /// statement more, once per consumer and database, instead of on every batch).
     static func lock(_ consumer: String, on db: any SQLDatabase, engine: DatabaseEngine) async throws -> EventPosition {
-        try await db.raw("INSERT INTO event_consumers (name, tx_id, seq) VALUES (\(bind: consumer), 0, 0) ON CONFLICT (name) DO NOTHING")
-            .run()
-        let row = try await db.raw(
-            SQLQueryString("SELECT tx_id, seq FROM event_consumers WHERE name = \(bind: consumer)\(unsafeRaw: engine.forUpdate)")
-        ).first()
+        let select = SQLQueryString("SELECT tx_id, seq FROM event_consumers WHERE name = \(bind: consumer)\(unsafeRaw: engine.forUpdate)")
+        var row = try await db.raw(select).first()
+        if row == nil {
+            try await db.raw("INSERT INTO event_consumers (name, tx_id, seq) VALUES (\(bind: consumer), 0, 0) ON CONFLICT (name) DO NOTHING")
+                .run()
+            row = try await db.raw(select).first()
+        }
         guard let row else { return .start }
         return EventPosition(
             transaction: try row.decode(column: "tx_id", as: Int64.self), sequence: try row.decode(column: "seq", as: Int64.self))
