@@ -193,9 +193,10 @@ def admin_journey(page, wait, base, admin_email, admin_password, customer_page, 
     form.find_element(By.NAME, "image").send_keys(image)
     form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
     wait.until(lambda p: "Product created" in flash_text(p) or "error" in (p.find_element(By.ID, "flash").get_attribute("innerHTML")))
-    rows = [r for r in page.find_elements(By.CSS_SELECTOR, "tr[data-product]") if "Desk Lamp" in r.text]
-    check("an admin creates a product with an image", len(rows) == 1 and rows[0].find_elements(By.CSS_SELECTOR, "img.thumb"),
-          flash_text(page))
+    # One entry per Desk Lamp row: whether it shows a thumbnail (read again if the table re-renders).
+    lamps = wait.until(lambda p: [bool(r.find_elements(By.CSS_SELECTOR, "img.thumb"))
+                                  for r in p.find_elements(By.CSS_SELECTOR, "tr[data-product]") if "Desk Lamp" in r.text] or None)
+    check("an admin creates a product with an image", lamps == [True], f"{lamps} {flash_text(page)}")
     go(customer_page, customer_wait, "#/?q=lamp", "shop")
     customer_wait.until(lambda p: p.execute_script(
         "const i = document.querySelector('li.product img'); return i && i.complete && i.naturalWidth > 0"))
@@ -206,16 +207,26 @@ def admin_journey(page, wait, base, admin_email, admin_password, customer_page, 
     customer_page.save_screenshot(os.path.join(shots, "storefront.png"))
 
     # Edited and restocked in the console; the storefront shows the new price and stock.
-    def lamp_row():
-        return [r for r in page.find_elements(By.CSS_SELECTOR, "tr[data-product]") if "Desk Lamp" in r.text][0]
+    def on_lamp_row(act):
+        """Runs act(row) on the Desk Lamp's row; when the table re-renders under it (the list
+        reloads after a save), the stale row is dropped and act runs on the new one."""
+        def attempt(p):
+            row = next((r for r in p.find_elements(By.CSS_SELECTOR, "tr[data-product]") if "Desk Lamp" in r.text), None)
+            if row is None:
+                return False
+            act(row)
+            return True
+        wait.until(attempt)  # the wait ignores StaleElementReferenceException and tries again
 
     def change_lamp(form_class, name, value, done):
-        lamp_row().find_element(By.CSS_SELECTOR, "details > summary").click()
-        form = lamp_row().find_element(By.CSS_SELECTOR, "form." + form_class)
-        field = form.find_element(By.NAME, name)
-        field.clear()
-        field.send_keys(value)
-        form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        def fill(row):
+            row.find_element(By.CSS_SELECTOR, "details > summary").click()
+            form = row.find_element(By.CSS_SELECTOR, "form." + form_class)
+            field = form.find_element(By.NAME, name)
+            field.clear()
+            field.send_keys(value)
+            form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        on_lamp_row(fill)
         wait.until(lambda p: done in flash_text(p))
 
     change_lamp("edit-product", "amount", "17.50", "Product saved")
@@ -252,8 +263,10 @@ def admin_journey(page, wait, base, admin_email, admin_password, customer_page, 
 
     # Deleted in the console, gone from the storefront.
     go(page, wait, "#/products", "products")
-    lamp_row().find_element(By.CSS_SELECTOR, "details > summary").click()
-    lamp_row().find_element(By.CSS_SELECTOR, "button.danger").click()
+    def delete(row):
+        row.find_element(By.CSS_SELECTOR, "details > summary").click()
+        row.find_element(By.CSS_SELECTOR, "button.danger").click()
+    on_lamp_row(delete)
     wait.until(lambda p: "Product deleted" in flash_text(p))
     go(customer_page, customer_wait, "#/?q=lamp", "shop")
     check("a product deleted in the console is gone from the storefront",
