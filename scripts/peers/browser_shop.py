@@ -254,9 +254,15 @@ def admin_journey(page, wait, base, admin_email, admin_password, customer_page, 
     page.find_element(By.CSS_SELECTOR, "details.panel > summary").click()
     submit(page, "new-promotion", {"title": "Loyalty", "description": "Thanks", "amount": "5"})
     wait.until(lambda p: "Promotion created" in flash_text(p))
-    assign = page.find_element(By.CSS_SELECTOR, 'tr[data-promotion="Loyalty"] form.assign')
-    assign.find_element(By.NAME, "emails").send_keys(customer_email)
-    assign.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+
+    def assign(p):  # the list reloads after the flash: wait for the new row, again if it re-renders
+        rows = p.find_elements(By.CSS_SELECTOR, 'tr[data-promotion="Loyalty"] form.assign')
+        if not rows:
+            return False
+        rows[0].find_element(By.NAME, "emails").send_keys(customer_email)
+        rows[0].find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        return True
+    wait.until(assign)
     wait.until(lambda p: "Assigned to 1" in flash_text(p))
     customer_wait.until(lambda p: p.find_element(By.ID, "unread").text != unread)
     check("a promotion created and assigned in the console reaches the customer live", True)
