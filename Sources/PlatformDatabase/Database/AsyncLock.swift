@@ -16,9 +16,6 @@ final class AsyncLock: Sendable {
         return try await body()
     }
 
-    /// Whether another task is waiting for the lock (asked by its holder).
-    var hasWaiters: Bool { state.withLock { !$0.waiters.isEmpty } }
-
     private func acquire() async {
         await withCheckedContinuation { continuation in
             let acquired = state.withLock { state -> Bool in

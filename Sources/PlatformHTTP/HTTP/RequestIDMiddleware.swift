@@ -1,6 +1,7 @@
 public import HTTPTypes
 public import Hummingbird
 import Logging
+import PlatformCore
 
 /// Gives every request an id (the caller's `X-Request-Id` when it sent a sane one), puts it on
 /// every log line of the request and echoes it in the response.
@@ -26,12 +27,6 @@ public struct RequestIDMiddleware: RouterMiddleware {
         return response
     }
 
-}
-
-/// The request being served, for what is written on its behalf without a context at hand (the
-/// events it appends carry its id to Kafka).
-public enum RequestTrace {
-    @TaskLocal public static var requestID: String?
 }
 
 extension HTTPField.Name {

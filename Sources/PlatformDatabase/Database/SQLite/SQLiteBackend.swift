@@ -2,9 +2,10 @@ import Logging
 public import SQLKit
 import Synchronization
 
-/// SQLite in WAL mode: one write connection serialised by an async lock, and a pool of read
-/// connections that run beside it (WAL lets readers proceed while a writer commits). Statements
-/// run on the calling task's thread through `SQLiteHandle`, each prepared once per connection.
+/// SQLite in WAL mode: one write connection fed by a queue of write transactions that one task
+/// at a time runs and commits together, and a pool of read connections that run beside it (WAL
+/// lets readers proceed while a writer commits). Statements run on the running task's thread
+/// through `SQLiteHandle`, each prepared once per connection.
 public final class SQLiteBackend: Database {
     public let engine = DatabaseEngine.sqlite
     public let changes = ChangeSignal()
@@ -12,9 +13,7 @@ public final class SQLiteBackend: Database {
     private let writer: SQLiteHandle
     private let checkpointer: WALCheckpointer
     private let writeLock = AsyncLock()
-    /// The commit group the write connection's open transaction belongs to; nil between groups.
-    /// Only touched while holding `writeLock`.
-    private let openGroup = Mutex<CommitGroup?>(nil)
+    private let writeQueue = WriteQueue()
     /// Read connections not lent out. A read takes one (opening another when all are busy) and
     /// gives it back; at most `idleReaderLimit` are kept.
     private let idleReaders = Mutex<[SQLiteHandle]>([])
@@ -80,68 +79,73 @@ public final class SQLiteBackend: Database {
         if !kept { handle.close() }
     }
 
-    /// Group commit: each transaction runs in a savepoint of an outer transaction that stays open
-    /// while more transactions wait for the write lock, and the last in line (or the
-    /// `groupLimit`-th) commits them all. A failing body rolls back to its own savepoint only.
-    /// Nobody returns before the COMMIT that carries their changes succeeded; if it fails, every
-    /// member of the group gets its error.
+    /// Group commit by flat combining: the transaction joins the `WriteQueue`, and one task runs
+    /// the bodies of every queued transaction, each in a savepoint of one outer transaction that
+    /// stays open while more queue up; the last in line (or the `groupLimit`-th) commits them
+    /// all. A failing body rolls back to its own savepoint only. Nobody returns before the COMMIT
+    /// that carries their changes succeeded; if it fails, every member of the group gets its error.
     ///
-    /// Statements run synchronously, so a cancelled caller cannot leave the write connection
-    /// inside an open transaction: its rollback runs like any other statement.
+    /// The body runs on the combining task, so a cancelled caller cannot leave the write
+    /// connection inside an open transaction.
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        let effects = TransactionEffects()
-        let (outcome, group) = await writeLock.withLock { [self] () -> (Result<T, any Error>, CommitGroup) in
-            let db = StatementCounter.counting(SQLiteHandleDatabase(handle: writer, logger: logger))
-            let joining = openGroup.withLock { $0 }
-            let group = joining ?? CommitGroup()
-            var outcome: Result<T, any Error>
-            do {
-                if joining == nil {
-                    // IMMEDIATE takes the write lock up front instead of upgrading mid-transaction.
-                    try writer.execute("BEGIN IMMEDIATE", binds: []) { _ in }
-                    openGroup.withLock { $0 = group }
-                }
-                try writer.execute("SAVEPOINT member", binds: []) { _ in }
-                writer.startTrace()
-                do {
-                    outcome = .success(try await effects.recording { try await body(db) })
-                    StatementTrace.write(transaction: true, writer.endTrace())
-                    try writer.execute("RELEASE member", binds: []) { _ in }
-                } catch {
-                    _ = writer.endTrace()  // rolled back: not part of the work
-                    try writer.execute("ROLLBACK TO member", binds: []) { _ in }
-                    try writer.execute("RELEASE member", binds: []) { _ in }
-                    outcome = .failure(error)
-                }
-            } catch {
-                // The savepoint machinery itself failed: end the group here, rolled back.
-                outcome = .failure(error)
-                try? writer.execute("ROLLBACK", binds: []) { _ in }
-                openGroup.withLock { $0 = nil }
-                group.finish(.failure(error))
-                return (outcome, group)
-            }
-            if group.join() >= Self.groupLimit || !writeLock.hasWaiters {
-                openGroup.withLock { $0 = nil }
-                do {
-                    try writer.execute("COMMIT", binds: []) { _ in }
-                    group.finish(.success(()))
-                } catch {
-                    try? writer.execute("ROLLBACK", binds: []) { _ in }
-                    group.finish(.failure(error))
-                }
-            }
-            return (outcome, group)
+        let write = SubmittedWrite(body)
+        if writeQueue.enqueue(write) {
+            Task { await combine() }
         }
-        try await group.committed()
-        let value = try outcome.get()
-        let topics = effects.topics
+        let value = try await write.committed()
+        let topics = write.effects.topics
         if !topics.isEmpty { changes.signal(topics: topics) }
         return value
     }
 
-    /// Transactions one COMMIT carries at most, so that a steady stream of writers still commits.
-    static let groupLimit = 64
+    /// Runs queued transactions in groups until none wait. The write lock only keeps `shutdown`
+    /// from closing the connection under a group.
+    private func combine() async {
+        await writeLock.withLock {
+            while let first = writeQueue.next(upTo: Self.groupLimit) {
+                await commitGroup(first)
+            }
+        }
+    }
+
+    private func commitGroup(_ first: [any QueuedWrite]) async {
+        let db = SQLiteHandleDatabase(handle: writer, logger: logger)
+        var members = first
+        do {
+            // IMMEDIATE takes the write lock up front instead of upgrading mid-transaction.
+            try writer.execute("BEGIN IMMEDIATE", binds: []) { _ in }
+            var index = 0
+            while index < members.count {
+                let member = members[index]
+                index += 1
+                try writer.execute("SAVEPOINT member", binds: []) { _ in }
+                writer.startTrace()
+                if await member.run(on: db) {
+                    StatementTrace.write(transaction: true, writer.endTrace())
+                    try writer.execute("RELEASE member", binds: []) { _ in }
+                } else {
+                    _ = writer.endTrace()  // rolled back: not part of the work
+                    try writer.execute("ROLLBACK TO member", binds: []) { _ in }
+                    try writer.execute("RELEASE member", binds: []) { _ in }
+                }
+                if index == members.count {
+                    members += writeQueue.more(upTo: Self.groupLimit - members.count)
+                }
+            }
+            try writer.execute("COMMIT", binds: []) { _ in }
+        } catch {
+            // The savepoint machinery or the COMMIT failed: the whole group is rolled back.
+            try? writer.execute("ROLLBACK", binds: []) { _ in }
+            for member in members { member.finish(.failure(error)) }
+            return
+        }
+        for member in members { member.finish(.success(())) }
+    }
+
+    /// Transactions one COMMIT carries at most. Every member waits for its group's COMMIT, so a
+    /// long group leaves the HTTP side without work and then floods it: under the order load, 8
+    /// gave 10–25% more orders than 64 and used 1.65–1.7 cores instead of 1.43.
+    static let groupLimit = 8
 
     public func shutdown() async {
         let readers = idleReaders.withLock { readers in

@@ -1,0 +1,118 @@
+import PlatformCore
+import SQLKit
+import Synchronization
+
+/// Write transactions waiting for SQLite's one write connection, and whether a task is running
+/// them. Flat combining: a transaction does not wait for a lock and then run its own body; it
+/// joins this queue and one combining task runs the bodies of everyone queued, back to back, in
+/// one group commit. A lock passed from task to task sat free while the next holder waited for a
+/// thread of the cooperative pool behind HTTP work: a quarter of the time under the order load.
+final class WriteQueue: Sendable {
+    private struct State {
+        var waiting: [any QueuedWrite] = []
+        var combining = false
+    }
+    private let state = Mutex(State())
+
+    /// Queues `write`; true when no task is combining, so the caller must start one.
+    func enqueue(_ write: any QueuedWrite) -> Bool {
+        state.withLock { state in
+            state.waiting.append(write)
+            defer { state.combining = true }
+            return !state.combining
+        }
+    }
+
+    /// The next writes, at most `limit`. When none wait, the combining task is done and must
+    /// stop: nil, and the next `enqueue` starts another.
+    func next(upTo limit: Int) -> [any QueuedWrite]? {
+        state.withLock { state in
+            guard !state.waiting.isEmpty else {
+                state.combining = false
+                return nil
+            }
+            let taken = Array(state.waiting.prefix(limit))
+            state.waiting.removeFirst(taken.count)
+            return taken
+        }
+    }
+
+    /// Writes that queued while the combining task ran a group, to join it (empty: none).
+    func more(upTo limit: Int) -> [any QueuedWrite] {
+        state.withLock { state in
+            let taken = Array(state.waiting.prefix(limit))
+            state.waiting.removeFirst(taken.count)
+            return taken
+        }
+    }
+}
+
+/// One write transaction as the combining task sees it.
+protocol QueuedWrite: Sendable {
+    /// Runs the body on `database` as its submitter would have: with the submitter's statement
+    /// counter and request id, recording its effects. False when the body threw.
+    func run(on database: any SQLDatabase) async -> Bool
+    /// The group's COMMIT (or rollback) is done: the submitter may return.
+    func finish(_ commit: Result<Void, any Error>)
+}
+
+/// A write transaction submitted by a task that now waits for its outcome.
+final class SubmittedWrite<T: Sendable>: QueuedWrite {
+    private struct State {
+        var body: Result<T, any Error>?
+        var outcome: Result<T, any Error>?
+        var waiting: CheckedContinuation<T, any Error>?
+    }
+    private let body: @Sendable (any SQLDatabase) async throws -> T
+    // Task-locals of the submitter that a body reads; the combining task is another task.
+    private let counter = StatementCounter.current
+    private let requestID = RequestTrace.requestID
+    let effects = TransactionEffects()
+    private let state = Mutex(State())
+
+    init(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) {
+        self.body = body
+    }
+
+    func run(on database: any SQLDatabase) async -> Bool {
+        let result: Result<T, any Error>
+        do {
+            result = .success(try await StatementCounter.$current.withValue(counter) {
+                try await RequestTrace.$requestID.withValue(requestID) {
+                    try await effects.recording { try await body(StatementCounter.counting(database)) }
+                }
+            })
+        } catch {
+            result = .failure(error)
+        }
+        state.withLock { $0.body = result }
+        if case .failure = result { return false }
+        return true
+    }
+
+    func finish(_ commit: Result<Void, any Error>) {
+        let (outcome, waiting) = state.withLock { state -> (Result<T, any Error>, CheckedContinuation<T, any Error>?) in
+            let outcome: Result<T, any Error>
+            switch commit {
+            case .success: outcome = state.body ?? .failure(CancellationError())
+            case .failure(let error): outcome = .failure(error)
+            }
+            state.outcome = outcome
+            defer { state.waiting = nil }
+            return (outcome, state.waiting)
+        }
+        waiting?.resume(with: outcome)
+    }
+
+    /// The body's value once the COMMIT carrying it succeeded; its error, or the COMMIT's.
+    func committed() async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            let outcome = state.withLock { state -> Result<T, any Error>? in
+                if let outcome = state.outcome { return outcome }
+                state.waiting = continuation
+                return nil
+            }
+            if let outcome { continuation.resume(with: outcome) }
+        }
+    }
+}
