@@ -54,7 +54,12 @@ struct ConcurrentTransactionTests {
 
             let committed = (1...60).filter { !$0.isMultiple(of: 3) } + [1000]
             #expect(try await pings(platform, consumer: "writer") == committed)
-            let events = try await platform.events.read(after: .start)
+            // On PostgreSQL an event is read once no older transaction in the cluster is open.
+            var events: [EventEnvelope] = []
+            try await waitUntil("every committed event is readable") {
+                events = try await platform.events.read(after: .start)
+                return events.count >= committed.count
+            }
             #expect(Set(events.map { "\($0.aggregateID ?? "-") \($0.requestID ?? "-")" }) == Set(committed.map { "ping-\($0) request-\($0)" }))
             #expect(events.count == committed.count)
         }

@@ -21,8 +21,12 @@ public final class SQLiteBackend: Database {
     private let logger: Logger
 
     public static func open(path: String, readers: Int = 4, logger: Logger) async throws -> SQLiteBackend {
+        try await open(path: path, readers: readers, checkpoints: WALCheckpointer.Limits(), logger: logger)
+    }
+
+    static func open(path: String, readers: Int, checkpoints: WALCheckpointer.Limits, logger: Logger) async throws -> SQLiteBackend {
         let writer = try openConnection(path: path)
-        let checkpointer = WALCheckpointer(connection: try openConnection(path: path))
+        let checkpointer = WALCheckpointer(connection: try openConnection(path: path), limits: checkpoints)
         writer.onWALCommit { pages in checkpointer.committed(walPages: pages) }
         let backend = SQLiteBackend(
             path: path, writer: writer, checkpointer: checkpointer, idleReaderLimit: max(readers, 1), logger: logger)
@@ -98,12 +102,14 @@ public final class SQLiteBackend: Database {
         return value
     }
 
-    /// Runs queued transactions in groups until none wait. The write lock only keeps `shutdown`
-    /// from closing the connection under a group.
+    /// Runs queued transactions in groups until none wait, checkpointing the WAL between groups
+    /// when it is due. The write lock only keeps `shutdown` from closing the connection under a
+    /// group.
     private func combine() async {
         await writeLock.withLock {
             while let first = writeQueue.next(upTo: Self.groupLimit) {
                 await commitGroup(first)
+                if checkpointer.isDue { await checkpointer.restart() }
             }
         }
     }
