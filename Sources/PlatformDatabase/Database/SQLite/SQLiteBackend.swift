@@ -48,7 +48,15 @@ public final class SQLiteBackend: Database {
         // WAL for concurrent readers; busy_timeout covers the moment a checkpoint holds the file.
         // NORMAL: a commit is durable once the WAL is synced at the next checkpoint; a power cut
         // may lose the last transactions but never corrupts the database (see the README).
-        for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA busy_timeout=10000", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON"] {
+        // temp_store=MEMORY: each write transaction runs in a savepoint, and SQLite keeps the
+        // savepoint's journal in a temporary file by default; writing it was 9% of a profile of
+        // the order load. In memory: 15-30% more orders, 14-26% less CPU per order. It only ever
+        // holds what a rollback to the savepoint needs, so durability is unchanged.
+        let pragmas = [
+            "PRAGMA journal_mode=WAL", "PRAGMA busy_timeout=10000", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON",
+            "PRAGMA temp_store=MEMORY",
+        ]
+        for pragma in pragmas {
             try handle.execute(pragma, binds: []) { _ in }
         }
         return handle
