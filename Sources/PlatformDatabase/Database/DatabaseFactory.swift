@@ -15,6 +15,13 @@ extension DatabaseLocation {
                 tls: requireTLS ? .require(.clientDefault) : .disable)
             configuration.options.maximumConnections = poolSize
             configuration.options.minimumConnections = min(2, poolSize)
+            // No keep-alive pings. The pool times them with a `Task.sleep` per idle spell of a
+            // connection, cancelled when the connection is leased again, and on Linux a cancelled
+            // sleep's memory stays until its original deadline (30 s): under 30 s of orders peak
+            // RSS went 117 -> 90 MiB without them. A connection the network dropped while idle
+            // fails its next query, and the pool replaces it. (Shorter timers instead lowered RSS
+            // too, but a process could then hang on SIGTERM.)
+            configuration.options.keepAliveBehavior = nil
             let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
             return PostgresBackend(client: client, logger: logger)
         }
