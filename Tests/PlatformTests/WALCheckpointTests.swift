@@ -111,3 +111,29 @@ private final class ManagedAtomicFlag: Sendable {
     var isSet: Bool { value.load(ordering: .relaxed) }
     func clear() { value.store(false, ordering: .relaxed) }
 }
+
+@Suite("SQLite WAL checkpoint schedule")
+struct WALCheckpointScheduleTests {
+    /// Between bursts SQLite restarts the WAL by itself; the passes then count from its new
+    /// start, not from where the long WAL left off.
+    @Test func passesCountFromTheStartAfterSQLiteRestartsTheWAL() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("bazaar-wal-\(UUID().uuidString).sqlite").path
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        let connection = try SQLiteHandle(path: path)
+        try connection.execute("PRAGMA journal_mode=WAL", binds: []) { _ in }
+        let checkpointer = WALCheckpointer(connection: connection, limits: .init(passiveInterval: 100, restartLength: 10_000))
+
+        checkpointer.committed(walPages: 150)  // a pass starts; the next is due 100 pages on
+        try await waitUntilNextPassive(checkpointer, is: 250)
+        checkpointer.committed(walPages: 20)  // the WAL restarted
+        #expect(checkpointer.nextPassive == 100)
+        checkpointer.committed(walPages: 120)
+        try await waitUntilNextPassive(checkpointer, is: 220)
+        checkpointer.close()
+    }
+
+    private func waitUntilNextPassive(_ checkpointer: WALCheckpointer, is expected: Int) async throws {
+        for _ in 0..<200 where checkpointer.nextPassive != expected { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(checkpointer.nextPassive == expected)
+    }
+}

@@ -57,6 +57,10 @@ final class WALCheckpointer: Sendable {
     /// PASSIVE pass when one is due. Returns at once.
     func committed(walPages pages: Int) {
         let start = state.withLock { state -> Bool in
+            // Shorter than after the last commit: SQLite restarted the WAL itself (a write found
+            // every frame copied and no reader in the WAL, as happens between bursts), so the
+            // passes count from the start again.
+            if pages < state.pages, !state.restartDue { state.passiveAt = limits.passiveInterval }
             state.pages = pages
             guard pages >= state.passiveAt, !state.copying, !state.restartDue else { return false }
             state.copying = true
@@ -67,11 +71,15 @@ final class WALCheckpointer: Sendable {
             _ = try? run("PRAGMA wal_checkpoint(PASSIVE)")
             state.withLock { state in
                 state.copying = false
-                state.passiveAt = pages + limits.passiveInterval
-                state.restartDue = pages >= limits.restartLength
+                let restartedMeanwhile = state.pages < pages
+                state.passiveAt = restartedMeanwhile ? limits.passiveInterval : pages + limits.passiveInterval
+                state.restartDue = !restartedMeanwhile && pages >= limits.restartLength
             }
         }
     }
+
+    /// The WAL length at which the next PASSIVE pass starts (for tests).
+    var nextPassive: Int { state.withLock { $0.passiveAt } }
 
     /// Whether the write transactions should pause for `restart()`.
     var isDue: Bool { state.withLock { $0.restartDue } }
