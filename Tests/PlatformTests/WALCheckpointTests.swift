@@ -121,7 +121,8 @@ struct WALCheckpointScheduleTests {
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
         let connection = try SQLiteHandle(path: path)
         try connection.execute("PRAGMA journal_mode=WAL", binds: []) { _ in }
-        let checkpointer = WALCheckpointer(connection: connection, limits: .init(passiveInterval: 100, restartLength: 10_000))
+        let checkpointer = WALCheckpointer(
+            connection: connection, databasePath: path, limits: .init(passiveInterval: 100, restartLength: 10_000))
 
         checkpointer.committed(walPages: 150)  // a pass starts; the next is due 100 pages on
         try await waitUntilNextPassive(checkpointer, is: 250)

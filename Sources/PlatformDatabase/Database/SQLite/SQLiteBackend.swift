@@ -26,7 +26,7 @@ public final class SQLiteBackend: Database {
 
     static func open(path: String, readers: Int, checkpoints: WALCheckpointer.Limits, logger: Logger) async throws -> SQLiteBackend {
         let writer = try openConnection(path: path)
-        let checkpointer = WALCheckpointer(connection: try openConnection(path: path), limits: checkpoints)
+        let checkpointer = WALCheckpointer(connection: try openConnection(path: path), databasePath: path, limits: checkpoints)
         writer.onWALCommit { pages in checkpointer.committed(walPages: pages) }
         let backend = SQLiteBackend(
             path: path, writer: writer, checkpointer: checkpointer, idleReaderLimit: max(readers, 1), logger: logger)

@@ -1,4 +1,7 @@
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 import SQLiteNIO
 import Synchronization
 
@@ -34,6 +37,8 @@ final class WALCheckpointer: Sendable {
     }
 
     private let connection: Mutex<SQLiteHandle?>
+    /// The database file, to write back what the PASSIVE passes copied into it.
+    private let databaseFile: FileDescriptor?
     private let queue = DispatchQueue(label: "bazaar.sqlite.checkpoint")
     private struct State {
         /// The WAL's length in pages after the last commit.
@@ -47,8 +52,9 @@ final class WALCheckpointer: Sendable {
     private let state: Mutex<State>
     private let limits: Limits
 
-    init(connection: SQLiteHandle, limits: Limits) {
+    init(connection: SQLiteHandle, databasePath: String, limits: Limits) {
         self.connection = Mutex(connection)
+        databaseFile = FileDescriptor(readingFrom: databasePath)
         self.limits = limits
         state = Mutex(State(passiveAt: limits.passiveInterval))
     }
@@ -69,6 +75,13 @@ final class WALCheckpointer: Sendable {
         guard start else { return }
         queue.async { [self, limits] in
             _ = try? run("PRAGMA wal_checkpoint(PASSIVE)")
+            // SQLite syncs the database file only after a pass that copied every frame, which a
+            // pass beside the writes never does: the restart then wrote back everything the
+            // passes had copied since the last one (20–38 ms of writes paused once the file was
+            // 100 MB). The pass before the restart writes it back beside the writes, leaving the
+            // restart only its own pages. (After every pass: a page copied by several passes was
+            // written back several times, 13% more CPU per order.)
+            if pages >= limits.restartLength, let databaseFile { _ = fdatasync(databaseFile.descriptor) }
             state.withLock { state in
                 state.copying = false
                 let restartedMeanwhile = state.pages < pages
@@ -117,4 +130,17 @@ final class WALCheckpointer: Sendable {
             handle = nil
         }
     }
+}
+
+/// An open file, closed when this goes away.
+private final class FileDescriptor: Sendable {
+    let descriptor: Int32
+
+    init?(readingFrom path: String) {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        self.descriptor = descriptor
+    }
+
+    deinit { close(descriptor) }
 }
