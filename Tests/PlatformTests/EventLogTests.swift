@@ -144,7 +144,7 @@ struct EventLogTests {
             defer { running.cancel() }
             try await Task.sleep(for: .milliseconds(200))
             try await publish(platform, [42])
-            try await waitUntil("the woken consumer", timeout: .seconds(5)) { try await pings(platform) == [42] }
+            try await waitUntil("the woken consumer", timeout: .seconds(15)) { try await pings(platform) == [42] }
         }
     }
 

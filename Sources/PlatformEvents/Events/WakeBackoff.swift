@@ -3,7 +3,10 @@
 /// than sleeping until the slow safety poll, recheck a few times with growing pauses.
 struct WakeBackoff {
     private var remaining = 0
-    private static let rechecks = 7
+    /// 10 ms doubling to 5.12 s: about 10 s in all. Seven (1.3 s in all) were too few when other
+    /// work in the cluster kept a transaction open longer (a full test run on PostgreSQL), and the
+    /// event then waited for the slow poll.
+    private static let rechecks = 10
 
     mutating func woke() { remaining = Self.rechecks }
 
@@ -12,6 +15,6 @@ struct WakeBackoff {
         guard remaining > 0 else { return poll }
         let step = Self.rechecks - remaining
         remaining -= 1
-        return min(poll, .milliseconds(10 << step))  // 10, 20, 40 … 640 ms
+        return min(poll, .milliseconds(10 << step))  // 10, 20, 40 … 5120 ms
     }
 }
