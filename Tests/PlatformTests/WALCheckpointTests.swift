@@ -70,10 +70,12 @@ struct WALCheckpointTests {
                 return longest
             }
             #expect(try await chunkCount(database) == 960)
-            // Without restarts the WAL holds all of it. With them it stays near the limit, plus
-            // what the writers add while a PASSIVE pass runs: far less than half, even on a slow
-            // machine.
-            #expect(longest < 2400 * 4096, "the WAL grew to \(longest / 4096) pages")
+            // Without restarts the WAL holds all of it (6142 pages in a run with them off). With
+            // them it stays near the limit plus what the writers add while a pass runs: 700–1100
+            // pages on an idle machine. Under a full test run a pass can lag far behind, so this
+            // only asks that the WAL restarted and never held everything.
+            #expect(database.walRestarts >= 2)
+            #expect(longest < 4800 * 4096, "the WAL grew to \(longest / 4096) pages")
             await database.shutdown()
         }
     }

@@ -31,19 +31,19 @@ final class WriteQueue: Sendable {
                 state.combining = false
                 return nil
             }
-            let taken = Array(state.waiting.prefix(limit))
-            state.waiting.removeFirst(taken.count)
-            return taken
+            return Self.take(upTo: limit, from: &state.waiting)
         }
     }
 
     /// Writes that queued while the combining task ran a group, to join it (empty: none).
     func more(upTo limit: Int) -> [any QueuedWrite] {
-        state.withLock { state in
-            let taken = Array(state.waiting.prefix(limit))
-            state.waiting.removeFirst(taken.count)
-            return taken
-        }
+        state.withLock { Self.take(upTo: limit, from: &$0.waiting) }
+    }
+
+    private static func take(upTo limit: Int, from waiting: inout [any QueuedWrite]) -> [any QueuedWrite] {
+        let taken = Array(waiting.prefix(limit))
+        waiting.removeFirst(taken.count)
+        return taken
     }
 }
 
@@ -94,6 +94,8 @@ final class SubmittedWrite<T: Sendable>: QueuedWrite {
         let (outcome, waiting) = state.withLock { state -> (Result<T, any Error>, CheckedContinuation<T, any Error>?) in
             let outcome: Result<T, any Error>
             switch commit {
+            // A group commits only after running every member, so the body has run here; the
+            // fallback only keeps a broken promise from hanging the caller.
             case .success: outcome = state.body ?? .failure(CancellationError())
             case .failure(let error): outcome = .failure(error)
             }

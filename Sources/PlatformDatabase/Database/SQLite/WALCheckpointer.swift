@@ -48,6 +48,7 @@ final class WALCheckpointer: Sendable {
         var copying = false
         /// A PASSIVE pass that started at `restartLength` is done: restart next.
         var restartDue = false
+        var restarts = 0
     }
     private let state: Mutex<State>
     private let limits: Limits
@@ -93,6 +94,8 @@ final class WALCheckpointer: Sendable {
 
     /// The WAL length at which the next PASSIVE pass starts (for tests).
     var nextPassive: Int { state.withLock { $0.passiveAt } }
+    /// How many times `restart()` restarted the WAL (for tests).
+    var restarts: Int { state.withLock { $0.restarts } }
 
     /// Whether the write transactions should pause for `restart()`.
     var isDue: Bool { state.withLock { $0.restartDue } }
@@ -105,6 +108,7 @@ final class WALCheckpointer: Sendable {
         }
         state.withLock { state in
             state.restartDue = false
+            if restarted { state.restarts += 1 }
             // Not restarted (a reader outlived the busy timeout): the WAL goes on growing, and
             // the next PASSIVE pass tries again.
             state.passiveAt = restarted ? limits.passiveInterval : state.pages + limits.passiveInterval
