@@ -26,13 +26,13 @@ import Synchronization
 final class WALCheckpointer: Sendable {
     struct Limits: Sendable {
         /// 16 MiB of WAL between PASSIVE passes: pages rewritten by many commits (the tails of
-        /// the event log and its indexes) are copied once per pass, and each pass costs two
-        /// fsyncs. Under the order load, 4000 used 3–8% less CPU per order than SQLite's default
-        /// of 1000.
+        /// the event log and its indexes) are copied once per pass, and each pass syncs the WAL.
+        /// Under the order load, 4000 used 3–8% less CPU per order than SQLite's default of 1000.
         var passiveInterval = 4000
-        /// The WAL file stays under about 64 MiB. Each restart pauses the writes: 5 ms on a new
-        /// database under the order load, 20–38 ms once the file is 100 MB (80% of it in the
-        /// fsync). At a quarter of this length restarts came four times as often, for no gain.
+        /// The WAL file stays under about 64 MiB. Each restart pauses the writes; before the pass
+        /// ahead of it wrote the database file back, that pause grew from 5 ms to 20–38 ms as
+        /// the file reached 100 MB. At a quarter of this length restarts came four times as
+        /// often, for no gain.
         var restartLength = 16000
     }
 
