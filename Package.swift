@@ -136,7 +136,7 @@ let package = Package(
         .target(
             name: "WebFront",
             dependencies: [
-                "PlatformHTTP", "PlatformAuth",
+                "PlatformCore", "PlatformHTTP", "PlatformAuth",
                 "Platform",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -1,4 +1,5 @@
 import Crypto
+import PlatformCore
 import Foundation
 
 /// A product's picture: PNG, JPEG or WebP, recognised by its first bytes (never by the
@@ -14,7 +15,7 @@ struct ProductImage: Sendable {
         guard let type = Self.sniff(bytes) else { return nil }
         self.init(
             contentType: type, bytes: bytes,
-            etag: "\"" + SHA256.hash(data: bytes).prefix(16).map { String(format: "%02x", $0) }.joined() + "\"")
+            etag: "\"" + SHA256.hash(data: bytes).prefix(16).hexadecimal + "\"")
     }
 
     init(contentType: String, bytes: [UInt8], etag: String) {

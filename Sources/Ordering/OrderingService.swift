@@ -113,7 +113,7 @@ struct OrderingService: Sendable {
     private func requestHash(_ payload: PlaceOrderPayload, userID: String) -> String {
         let items = (payload.items ?? []).map { "\($0.productId)×\($0.quantity)" }.joined(separator: ",")
         let canonical = "\(userID)|\(items)|\(payload.fromCart ?? false)|\(payload.paymentMethod.rawValue)"
-        return SHA256.hash(data: Data(canonical.utf8)).map { String(format: "%02x", $0) }.joined()
+        return SHA256.hash(data: Data(canonical.utf8)).hexadecimal
     }
 
     // MARK: status changes

@@ -1,4 +1,5 @@
 import Crypto
+import PlatformCore
 import HTTPTypes
 public import Hummingbird
 public import PlatformAuth
@@ -111,7 +112,7 @@ struct WebAsset: Sendable {
     init(_ bytes: [UInt8], type: String) {
         self.bytes = ByteBuffer(bytes: bytes)
         contentType = type
-        etag = "\"" + SHA256.hash(data: bytes).prefix(12).map { String(format: "%02x", $0) }.joined() + "\""
+        etag = "\"" + SHA256.hash(data: bytes).prefix(12).hexadecimal + "\""
     }
 
     func response(cacheControl: String) -> Response {

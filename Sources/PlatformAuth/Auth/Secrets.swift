@@ -1,4 +1,5 @@
 import Crypto
+import PlatformCore
 public import Foundation
 
 /// Opaque random tokens (refresh tokens, reset tokens, API keys, generated passwords) and the
@@ -10,7 +11,7 @@ public enum Secrets {
     }
 
     public static func sha256(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data(token.utf8)).hexadecimal
     }
 
     /// Equal strings in time that does not depend on where they differ.
