@@ -58,6 +58,7 @@ public final class EventConsumerService: Service {
         // Attempts count per event: an event that succeeds on a retry must not spend the
         // attempts of the next one.
         var failing: (eventID: String, attempts: Int)?
+        var position: EventPosition?
         var backoff = WakeBackoff()
         // Woken only by commits of the handler's own event types (all, when it names none).
         let topics: Set<String>? = handler.eventTypes.isEmpty ? nil : Set(handler.eventTypes)
@@ -70,9 +71,12 @@ public final class EventConsumerService: Service {
                     failing = nil
                     continue
                 }
-                let processed = try await drainOnce(handler)
+                let processed = try await drainOnce(handler, from: &position)
                 failing = nil
-                if processed > 0 { continue }
+                // A batch short of full took everything readable when it looked. A commit since
+                // then has moved the generation past `seen`, and the wait returns at once: no
+                // second read just to find the log empty.
+                if processed >= batchSize { continue }
             } catch let failure as HandlerFailure {
                 let attempts = failing?.eventID == failure.event.id ? failing!.attempts + 1 : 1
                 failing = (failure.event.id, attempts)
@@ -84,6 +88,7 @@ public final class EventConsumerService: Service {
                         consumer: handler.name, event: failure.event, error: failure.message, attempts: attempts, fromLog: feed == nil)
                     feed?.drop(eventID: failure.event.id)
                     failing = nil
+                    position = nil  // parking moved the stored position past the event
                     continue
                 }
                 logger.warning(
@@ -132,9 +137,23 @@ public final class EventConsumerService: Service {
     /// event is isolated and retried on its own while the ones before it commit.
     @discardableResult
     public func drainOnce(_ handler: any EventHandler) async throws -> Int {
-        let position = try await ConsumerPositions.position(of: handler.name, database: database)
-        let batch = try await log.read(after: position, types: handler.eventTypes, limit: batchSize)
-        return try await applyIsolatingFailures(batch, with: handler) { try await self.apply($0, with: handler) }
+        var position: EventPosition?
+        return try await drainOnce(handler, from: &position)
+    }
+
+    /// The same from `position`, the consumer's stored position as this loop last saw it (nil:
+    /// read it), which is left where the applied batches moved it. A loop keeps it between polls
+    /// and so reads only the log when nothing is new: one statement instead of two, on every poll
+    /// of every consumer. Another instance of the consumer may have moved further meanwhile; the
+    /// position `apply` locks is authoritative and replaces this one.
+    func drainOnce(_ handler: any EventHandler, from position: inout EventPosition?) async throws -> Int {
+        var reached: EventPosition
+        if let position { reached = position } else { reached = try await ConsumerPositions.position(of: handler.name, database: database) }
+        defer { position = reached }
+        let batch = try await log.read(after: reached, types: handler.eventTypes, limit: batchSize)
+        return try await applyIsolatingFailures(batch, with: handler) { events in
+            reached = max(reached, try await self.apply(events, with: handler))
+        }
     }
 
     /// The same from a transport: applied events are acknowledged (offsets committed) only after
@@ -179,21 +198,23 @@ public final class EventConsumerService: Service {
         return applied
     }
 
-    private func apply(_ events: [EventEnvelope], with handler: any EventHandler) async throws {
+    /// Applies the events the consumer has not applied yet; returns its stored position after.
+    private func apply(_ events: [EventEnvelope], with handler: any EventHandler) async throws -> EventPosition {
         let engine = database.engine
-        let applied = try await database.transaction { db -> Int in
+        let (applied, position) = try await database.transaction { db -> (Int, EventPosition) in
             // Locking the position row serialises instances of one consumer across processes.
             let current = try await ConsumerPositions.lock(handler.name, on: db, engine: engine)
             // Another instance of this consumer may have applied some of them meanwhile.
             let pending = events.filter { current < $0.position }
-            guard let last = pending.last?.position else { return 0 }
+            guard let last = pending.last?.position else { return (0, current) }
             let fresh = try await ConsumerPositions.markProcessed(consumer: handler.name, eventIDs: pending.map(\.id), on: db)
             try await handler.handle(batch: pending.filter { fresh.contains($0.id) }, on: db)
             try await ConsumerPositions.advance(handler.name, to: last, on: db)
-            return pending.count
+            return (pending.count, last)
         }
         Counter(label: "bazaar_events_consumed_total", dimensions: [("consumer", handler.name)]).increment(by: applied)
         if applied > 0 { handler.didCommit() }
+        return position
     }
 
     private func applyDelivered(_ events: [EventEnvelope], with handler: any EventHandler) async throws {
@@ -240,8 +261,8 @@ extension EventConsumerService {
         return try await database.read { [engine = database.engine] db in
             var total = 0
             for type in handler.eventTypes {
-                var query = SQLQueryString("SELECT COUNT(*) AS n FROM event_log WHERE type = \(bind: type) AND ")
-                EventLog.appendAfter(position, engine: engine, settledOnly: false, to: &query)
+                var query = SQLQueryString("SELECT COUNT(*) AS n FROM event_log WHERE ")
+                EventLog.appendAfter(position, ofType: type, engine: engine, settledOnly: false, to: &query)
                 total += try await db.raw(query).first()?.decode(column: "n", as: Int.self) ?? 0
             }
             return total

@@ -70,11 +70,7 @@ public struct EventLog: Sendable {
         for (index, type) in arms.enumerated() {
             if arms.count > 1 { query.appendLiteral(index == 0 ? "SELECT * FROM (" : " UNION ALL SELECT * FROM (") }
             query.appendLiteral("SELECT \(columns.joined(separator: ", ")) FROM event_log WHERE ")
-            appendAfter(position, engine: engine, to: &query)
-            if let type {
-                query.appendLiteral(" AND type = ")
-                query.appendInterpolation(bind: type)
-            }
+            appendAfter(position, ofType: type, engine: engine, to: &query)
             if let since {
                 query.appendLiteral(" AND occurred_at >= ")
                 query.appendInterpolation(bind: since.millisecondsSince1970)
@@ -86,17 +82,37 @@ public struct EventLog: Sendable {
         return try await db.raw(query).all().map(EventEnvelope.init(row:))
     }
 
-    /// "After `position`", written so each engine seeks its `(type, tx_id, id)` index there:
-    /// SQLite has one writer and tx_id 0 throughout; PostgreSQL compares the row value in the
-    /// index, and reads only transactions that can no longer be overtaken.
+    /// "After `position`" (of `type`, when given), written so each engine seeks its index there:
+    /// SQLite has one writer and tx_id 0 throughout; PostgreSQL compares row values in the index,
+    /// and reads only transactions that can no longer be overtaken.
+    ///
+    /// With a type, PostgreSQL also gets `tx_id >= …`: a plain bound on the second column of the
+    /// `(type, tx_id, id)` index, where it starts the scan. With the row comparison alone the
+    /// planner walked the `(tx_id, id)` index instead and filtered by type (prepared statements
+    /// run generic plans), reading every event since the position: about 1,000 buffers a read
+    /// under the order load, against 3 when nothing is new. (Starting the row comparison at the
+    /// type was worse: the scan then began at the first event of the type.)
     /// `settledOnly: false` also counts PostgreSQL events of transactions that committed but may
     /// still be overtaken (what a lag count wants: they are waiting too).
-    static func appendAfter(_ position: EventPosition, engine: DatabaseEngine, settledOnly: Bool = true, to query: inout SQLQueryString) {
+    static func appendAfter(
+        _ position: EventPosition, ofType type: String? = nil, engine: DatabaseEngine, settledOnly: Bool = true,
+        to query: inout SQLQueryString
+    ) {
+        if let type {
+            query.appendLiteral("type = ")
+            query.appendInterpolation(bind: type)
+            query.appendLiteral(" AND ")
+        }
         switch engine {
         case .sqlite:
             query.appendLiteral("tx_id = 0 AND id > ")
             query.appendInterpolation(bind: position.sequence)
         case .postgres:
+            if type != nil {
+                query.appendLiteral("tx_id >= ")
+                query.appendInterpolation(bind: position.transaction)
+                query.appendLiteral(" AND ")
+            }
             query.appendLiteral("(tx_id, id) > (")
             query.appendInterpolation(bind: position.transaction)
             query.appendLiteral(", ")

@@ -55,7 +55,10 @@ public final class JobWorkerService: Service {
         while !Task.isCancelled {
             let seen = queue.database.changes.generation(for: Self.topics)
             do {
-                if try await runNext() { continue }
+                // A batch short of full took every due job. One queued since then has moved the
+                // generation past `seen`, and the wait returns at once: no claim just to find
+                // the queue empty.
+                if try await runBatch() >= batchSize { continue }
             } catch {
                 if Task.isCancelled { return }
                 logger.warning("job queue unavailable", metadata: ["error": "\(error)"])
@@ -70,8 +73,13 @@ public final class JobWorkerService: Service {
     /// for tests.
     @discardableResult
     public func runNext() async throws -> Bool {
+        try await runBatch() > 0
+    }
+
+    /// The same, returning how many jobs were claimed.
+    private func runBatch() async throws -> Int {
         let jobs = try await queue.claim(kinds: Array(handlers.keys), lease: lease, limit: batchSize)
-        guard !jobs.isEmpty else { return false }
+        guard !jobs.isEmpty else { return 0 }
         var completed: [Job] = []
         var kinds: [String] = []  // in the order the batch first names them
         var byKind: [String: [Job]] = [:]
@@ -96,6 +104,6 @@ public final class JobWorkerService: Service {
             }
         }
         try await queue.complete(completed)
-        return true
+        return jobs.count
     }
 }
