@@ -56,7 +56,7 @@ struct ConcurrentTransactionTests {
             #expect(try await pings(platform, consumer: "writer") == committed)
             // On PostgreSQL an event is read once no older transaction in the cluster is open.
             var events: [EventEnvelope] = []
-            try await waitUntil("every committed event is readable") {
+            try await waitUntil("every committed event is readable", timeout: .seconds(30)) {
                 events = try await platform.events.read(after: .start)
                 return events.count >= committed.count
             }
