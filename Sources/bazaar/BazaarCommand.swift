@@ -4,6 +4,8 @@ import Configuration
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
+import NIOPosix
 import PlatformDatabase
 import PlatformObservability
 import PostgresNIO
@@ -170,6 +172,14 @@ extension BazaarCommand {
 
 /// Runs the server until SIGTERM/SIGINT; in-flight requests finish and consumers stop cleanly.
 func serve(_ settings: BazaarSettings) async throws {
+    // On PostgreSQL nothing Bazaar runs blocks its thread (database I/O is NIO's, bcrypt runs on
+    // NIO's thread pool, Kafka on threads of its own), so tasks can run on NIO's event loops:
+    // a request's handler and its queries then stay on one thread instead of hopping between
+    // the loops and Swift's global pool for every statement. CPU per order fell about 9% under
+    // load and 13% at 50 orders/s. SQLite's statements run synchronously on the calling thread,
+    // and on the loops they would stall I/O (orders fell 40% when tried), so `run` on SQLite
+    // keeps the global pool.
+    if settings.database.engine == .postgres { NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor() }
     let logger = try makeLogger(settings)
     logger.info(
         "starting bazaar", metadata: ["modules": "\(settings.modules.sorted().map(\.rawValue))", "database": "\(settings.database)"])
