@@ -93,8 +93,12 @@ struct OrderStore: Sendable {
 
     static func storedReply(userID: String, key: String, on db: any SQLDatabase) async throws -> StoredReply? {
         guard
-            let row = try await db.select().columns("request_hash", "response_status", "response_body").from("idempotency_keys")
-                .where("user_id", .equal, userID).where("idempotency_key", .equal, key).first()
+            let row = try await db.raw(
+                """
+                SELECT request_hash, response_status, response_body FROM idempotency_keys
+                WHERE user_id = \(bind: userID) AND idempotency_key = \(bind: key)
+                """
+            ).first()
         else { return nil }
         return StoredReply(
             requestHash: try row.decode(column: "request_hash", as: String.self),
@@ -126,7 +130,7 @@ struct OrderStore: Sendable {
 
     /// Ordering's copy of a customer's shipping details: the address as stored (JSON) and phone.
     static func shippingDetails(of userID: String, on db: any SQLDatabase) async throws -> (address: String?, phone: String?) {
-        guard let row = try await db.select().columns("phone", "address").from("ordering_customers").where("user_id", .equal, userID).first()
+        guard let row = try await db.raw("SELECT phone, address FROM ordering_customers WHERE user_id = \(bind: userID)").first()
         else { return (nil, nil) }
         return (try row.decode(column: "address", as: String?.self), try row.decode(column: "phone", as: String?.self))
     }
@@ -135,21 +139,21 @@ struct OrderStore: Sendable {
     /// `storedAddress` is the address as `shippingDetails` read it.
     static func insert(_ order: OrderView, storedAddress: String?, fromCart: Bool, on db: any SQLDatabase) async throws {
         let created = order.createdAt.millisecondsSince1970
-        try await db.insert(into: "orders").columns(OrderView.columns + ["from_cart"]).values(
+        let columns = OrderView.columns + ["from_cart"]
+        let values: [any SQLExpression] = [
             SQLBind(order.id), SQLBind(order.userId), SQLBind(order.status.rawValue), SQLBind(order.paymentMethod.rawValue),
             SQLBind(order.total.amount), SQLBind(order.total.currency), SQLBind(storedAddress), SQLBind(order.phone),
-            SQLBind(order.reason), SQLBind(created), SQLBind(order.updatedAt.millisecondsSince1970), SQLBind(fromCart)
-        ).run()
+            SQLBind(order.reason), SQLBind(created), SQLBind(order.updatedAt.millisecondsSince1970), SQLBind(fromCart),
+        ]
+        try await db.raw(.insert(into: "orders", columns: columns, rows: [values])).run()
         let rows = order.items.enumerated().map { index, line -> [any SQLExpression] in
             [
                 SQLBind(order.id), SQLBind(index), SQLBind(line.productId), SQLBind(line.name), SQLBind(line.unitPrice.amount),
                 SQLBind(line.unitPrice.currency), SQLBind(line.quantity),
             ]
         }
-        try await db.insert(into: "order_lines")
-            .columns("order_id", "line_no", "product_id", "name", "unit_price_amount", "unit_price_currency", "quantity")
-            .rows(rows)
-            .run()
+        let lineColumns = ["order_id", "line_no", "product_id", "name", "unit_price_amount", "unit_price_currency", "quantity"]
+        try await db.raw(.insert(into: "order_lines", columns: lineColumns, rows: rows)).run()
     }
 
     // MARK: status

@@ -46,6 +46,24 @@ extension DatabaseEngine {
 }
 
 extension SQLQueryString {
+    /// `INSERT INTO table (columns…) VALUES (…), (…)`, one row per entry of `rows`, with the
+    /// table and column names written as given. For the inserts every order runs: SQLKit's
+    /// builder quotes and escapes each name again on every execution, through a
+    /// `String.replacing` that was 2% of an order's CPU. The names are the module's own
+    /// constants, never input.
+    public static func insert(into table: String, columns: [String], rows: [[any SQLExpression]]) -> SQLQueryString {
+        var query = SQLQueryString("INSERT INTO \(unsafeRaw: table) (\(unsafeRaw: columns.joined(separator: ", "))) VALUES ")
+        for (index, row) in rows.enumerated() {
+            query.appendLiteral(index == 0 ? "(" : ", (")
+            for (position, value) in row.enumerated() {
+                if position > 0 { query.appendLiteral(", ") }
+                query.appendInterpolation(value)
+            }
+            query.appendLiteral(")")
+        }
+        return query
+    }
+
     /// Appends `(?, ?, …)` binding each value, for `IN` lists.
     public mutating func appendBindList<Value: Encodable & Sendable>(_ values: [Value]) {
         appendLiteral("(")

@@ -6,7 +6,7 @@ import SQLKit
 enum ConsumerPositions {
     static func position(of consumer: String, database: any Database) async throws -> EventPosition {
         try await database.read { db in
-            let row = try await db.select().columns("tx_id", "seq").from("event_consumers").where("name", .equal, consumer).first()
+            let row = try await db.raw("SELECT tx_id, seq FROM event_consumers WHERE name = \(bind: consumer)").first()
             guard let row else { return .start }
             return EventPosition(
                 transaction: try row.decode(column: "tx_id", as: Int64.self), sequence: try row.decode(column: "seq", as: Int64.self))
@@ -29,9 +29,9 @@ enum ConsumerPositions {
     }
 
     static func advance(_ consumer: String, to position: EventPosition, on db: any SQLDatabase) async throws {
-        try await db.update("event_consumers")
-            .set("tx_id", to: position.transaction).set("seq", to: position.sequence)
-            .where("name", .equal, consumer).run()
+        try await db.raw(
+            "UPDATE event_consumers SET tx_id = \(bind: position.transaction), seq = \(bind: position.sequence) WHERE name = \(bind: consumer)"
+        ).run()
     }
 
     /// Records that `consumer` applied `eventID`; false when it already had.

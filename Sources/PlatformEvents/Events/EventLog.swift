@@ -31,18 +31,19 @@ public struct EventLog: Sendable {
         let occurredAt = clock.now().millisecondsSince1970
         var ids: [String] = []
         for start in stride(from: 0, to: events.count, by: 500) {
-            var insert = db.insert(into: "event_log").columns(
-                "event_id", "type", "version", "payload", "occurred_at", "tx_id", "aggregate_id", "request_id")
+            var rows: [[any SQLExpression]] = []
             for event in events[start..<min(start + 500, events.count)] {
                 let id = UUID().uuidString.lowercased()
                 ids.append(id)
-                insert = insert.values(
+                rows.append([
                     SQLBind(id), SQLBind(Event.type), SQLBind(Event.version),
                     SQLBind(String(decoding: try JSONEncoder.events.encode(event), as: UTF8.self)),
                     SQLBind(occurredAt), SQLRaw(database.engine.currentTransactionID), SQLBind(event.aggregateID),
-                    SQLBind(RequestTrace.requestID))
+                    SQLBind(RequestTrace.requestID),
+                ])
             }
-            try await insert.run()
+            let columns = ["event_id", "type", "version", "payload", "occurred_at", "tx_id", "aggregate_id", "request_id"]
+            try await db.raw(.insert(into: "event_log", columns: columns, rows: rows)).run()
         }
         // Consumers here wake after the commit; on PostgreSQL the event log's trigger NOTIFYs other processes.
         if !events.isEmpty { TransactionEffects.eventsAppended(types: [Event.type]) }
