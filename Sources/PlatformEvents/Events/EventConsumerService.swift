@@ -60,6 +60,7 @@ public final class EventConsumerService: Service {
         var failing: (eventID: String, attempts: Int)?
         var position: EventPosition?
         var backoff = WakeBackoff()
+        var coalescing = WakeCoalescing()
         // Woken only by commits of the handler's own event types (all, when it names none).
         let topics: Set<String>? = handler.eventTypes.isEmpty ? nil : Set(handler.eventTypes)
         while !Task.isCancelled {
@@ -103,7 +104,11 @@ public final class EventConsumerService: Service {
                 continue
             }
             await database.changes.wait(after: seen, topics: topics, timeout: backoff.nextWait(poll: pollInterval))
-            if database.changes.generation(for: topics) != seen { backoff.woke() }
+            if database.changes.generation(for: topics) != seen {
+                backoff.woke()
+                let pause = coalescing.pause(wokenAt: .now)
+                if pause > .zero { try? await Task.sleep(for: pause) }
+            }
         }
         await feed?.subscription.close()
     }

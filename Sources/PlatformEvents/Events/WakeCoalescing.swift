@@ -1,0 +1,21 @@
+/// Woken for every commit, a consumer under a steady load applies an event or two per
+/// transaction: at 270 orders/s on PostgreSQL the consumers ran 12 transactions per order, and
+/// an order cost 2.5 times the CPU it costs flat out. When wake-ups come close together, a short
+/// pause before reading lets a batch gather; a consumer woken rarely reads at once, so a lone
+/// order's saga keeps its latency.
+struct WakeCoalescing {
+    /// 10 ms cut CPU per order at 270 orders/s by about 30% (5 ms: 15–20%); each consumer hop of
+    /// the saga waits that much longer under load.
+    static let pause = Duration.milliseconds(10)
+    /// Wake-ups closer than this count as a steady load.
+    static let busyWithin = Duration.milliseconds(100)
+
+    private var lastWake: ContinuousClock.Instant?
+
+    /// How long to wait after a wake-up at `now` before reading.
+    mutating func pause(wokenAt now: ContinuousClock.Instant) -> Duration {
+        defer { lastWake = now }
+        guard let lastWake, now - lastWake < Self.busyWithin else { return .zero }
+        return Self.pause
+    }
+}
