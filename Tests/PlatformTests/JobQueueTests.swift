@@ -92,6 +92,28 @@ struct JobQueueTests {
         }
     }
 
+    /// A worker that dies mid-job leaves it running under its lease; once the lease runs out,
+    /// another worker claims the job and finishes it, exactly once.
+    @Test(arguments: TestEngine.allCases)
+    func aJobWhoseLeaseRanOutIsClaimedAgain(engine: TestEngine) async throws {
+        let clock = ManualWallClock()
+        try await withPlatform(engine, clock: clock) { platform in
+            try await platform.database.transaction { db in
+                try await platform.jobs.enqueue(kind: "test.count", payload: Payload(value: 5), on: db)
+            }
+            let abandoned = try await platform.jobs.claim(kinds: ["test.count"], lease: 60, limit: 1)
+            #expect(abandoned.map(\.attempts) == [1])
+            let handler = CountingJob()
+            let worker = JobWorkerService(queue: platform.jobs, handlers: [handler], lease: 60, logger: platform.logger)
+            #expect(try await !worker.runNext(), "the dead worker's lease still holds")
+            clock.advance(by: 61)
+            #expect(try await worker.runNext())
+            #expect(handler.runs.withLock { $0 } == [5])
+            #expect(try await !worker.runNext())
+            #expect(try await platform.jobs.counts().queued == 0, "done, not running or queued")
+        }
+    }
+
     @Test(arguments: TestEngine.allCases)
     func failingJobsBackOffThenLandInDeadLetters(engine: TestEngine) async throws {
         let clock = ManualWallClock()
