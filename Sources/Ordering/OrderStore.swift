@@ -87,8 +87,15 @@ struct OrderStore: Sendable {
         let body: String
     }
 
-    func storedReply(userID: String, key: String) async throws -> StoredReply? {
-        try await database.read { db in try await Self.storedReply(userID: userID, key: key, on: db) }
+    /// What placing an order reads before its transaction: the stored answer to the key, if a
+    /// request used it already, and the customer's shipping details.
+    func placement(userID: String, key: String) async throws -> (reply: StoredReply?, shipping: (address: String?, phone: String?)) {
+        try await database.read { db in
+            guard let reply = try await Self.storedReply(userID: userID, key: key, on: db) else {
+                return (nil, try await Self.shippingDetails(of: userID, on: db))
+            }
+            return (reply, (nil, nil))
+        }
     }
 
     static func storedReply(userID: String, key: String, on db: any SQLDatabase) async throws -> StoredReply? {

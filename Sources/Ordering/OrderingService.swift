@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import Platform
 import PlatformCore
+import PlatformEvents
 import SQLKit
 
 /// Ordering's rules. Placing an order is idempotent per (user, Idempotency-Key): the key row,
@@ -27,7 +28,8 @@ struct OrderingService: Sendable {
             throw OrderingError.invalid([FieldError(field: "paymentMethod", message: "wallet payments are not enabled on this deployment")])
         }
         let hash = requestHash(payload, userID: userID)
-        if let stored = try await store.storedReply(userID: userID, key: key) { return try Self.replay(stored, hash: hash) }
+        let before = try await store.placement(userID: userID, key: key)
+        if let stored = before.reply { return try Self.replay(stored, hash: hash) }
 
         let requested = try await requestedLines(payload, userID: userID, bearerToken: bearerToken)
         let products = try await catalog.products(ids: requested.map(\.productID))
@@ -53,33 +55,33 @@ struct OrderingService: Sendable {
         }
         let total = Money(amount: lines.reduce(0) { $0 + $1.lineTotal.amount }, currency: currency)
 
-        let now = platform.clock.now().millisecondsSince1970
-        let orderID = UUID().uuidString.lowercased()
-        let orderLines = lines
+        // The order, its answer and its event are built before the transaction, which then only
+        // writes them: on SQLite, transactions run one at a time on the one writer, and encoding
+        // JSON there held it for every order (the address is the customer's as read just now;
+        // Ordering's copy of it follows Identity's events, so it is never fresher than that).
+        let now = Date(millisecondsSince1970: platform.clock.now().millisecondsSince1970)  // as stored
+        let order = OrderView(
+            id: UUID().uuidString.lowercased(), userId: userID, status: .pending, items: lines, total: total,
+            paymentMethod: payload.paymentMethod, shippingAddress: OrderView.address(stored: before.shipping.address),
+            phone: before.shipping.phone, reason: nil, createdAt: now, updatedAt: now)
+        let body = String(decoding: try JSONEncoder.events.encode(order), as: UTF8.self)
+        let placed = try EncodedEvent(
+            OrderPlaced(
+                orderID: order.id, userID: userID, lines: lines.map { OrderLineQuantity(productID: $0.productId, quantity: $0.quantity) },
+                total: total, paymentMethod: payload.paymentMethod.rawValue, fromCart: payload.fromCart ?? false))
         return try await platform.database.transaction { [events = platform.events] db in
-            // The answer is built from what is written, not read back: the key stores it in the
-            // same transaction, so there is nothing to update after the order is in.
-            let shipping = try await OrderStore.shippingDetails(of: userID, on: db)
-            let placed = Date(millisecondsSince1970: now)
-            let order = OrderView(
-                id: orderID, userId: userID, status: .pending, items: orderLines, total: total, paymentMethod: payload.paymentMethod,
-                shippingAddress: OrderView.address(stored: shipping.address), phone: shipping.phone, reason: nil,
-                createdAt: placed, updatedAt: placed)
-            let body = String(decoding: try JSONEncoder.events.encode(order), as: UTF8.self)
-            guard try await OrderStore.claim(userID: userID, key: key, requestHash: hash, reply: (202, body), at: now, on: db) else {
+            // The key stores the answer in the same transaction, so there is nothing to update
+            // after the order is in.
+            guard try await OrderStore.claim(userID: userID, key: key, requestHash: hash, reply: (202, body), at: now.millisecondsSince1970, on: db)
+            else {
                 // A concurrent request with the same key committed first: answer as it did.
                 guard let stored = try await OrderStore.storedReply(userID: userID, key: key, on: db) else {
                     throw OrderingError.changedMeanwhile
                 }
                 return try Self.replay(stored, hash: hash)
             }
-            try await OrderStore.insert(order, storedAddress: shipping.address, fromCart: payload.fromCart ?? false, on: db)
-            try await events.append(
-                OrderPlaced(
-                    orderID: orderID, userID: userID,
-                    lines: orderLines.map { OrderLineQuantity(productID: $0.productId, quantity: $0.quantity) },
-                    total: total, paymentMethod: payload.paymentMethod.rawValue, fromCart: payload.fromCart ?? false),
-                on: db)
+            try await OrderStore.insert(order, storedAddress: before.shipping.address, fromCart: payload.fromCart ?? false, on: db)
+            try await events.append([placed], on: db)
             return Reply(status: 202, body: body, replayed: false)
         }
     }

@@ -28,26 +28,27 @@ public struct EventLog: Sendable {
     /// notifications, and each is an event); returns their ids.
     @discardableResult
     public func append<Event: DomainEvent>(contentsOf events: [Event], on db: any SQLDatabase) async throws -> [String] {
+        let encoded = try events.map(EncodedEvent.init)
+        try await append(encoded, on: db)
+        return encoded.map(\.id)
+    }
+
+    /// Appends events encoded before the transaction began, in order.
+    public func append(_ events: [EncodedEvent], on db: any SQLDatabase) async throws {
         let occurredAt = clock.now().millisecondsSince1970
-        var ids: [String] = []
+        let requestID = RequestTrace.requestID
+        let columns = ["event_id", "type", "version", "payload", "occurred_at", "tx_id", "aggregate_id", "request_id"]
         for start in stride(from: 0, to: events.count, by: 500) {
-            var rows: [[any SQLExpression]] = []
-            for event in events[start..<min(start + 500, events.count)] {
-                let id = UUID().uuidString.lowercased()
-                ids.append(id)
-                rows.append([
-                    SQLBind(id), SQLBind(Event.type), SQLBind(Event.version),
-                    SQLBind(String(decoding: try JSONEncoder.events.encode(event), as: UTF8.self)),
-                    SQLBind(occurredAt), SQLRaw(database.engine.currentTransactionID), SQLBind(event.aggregateID),
-                    SQLBind(RequestTrace.requestID),
-                ])
+            let rows = events[start..<min(start + 500, events.count)].map { event -> [any SQLExpression] in
+                [
+                    SQLBind(event.id), SQLBind(event.type), SQLBind(event.version), SQLBind(event.payload), SQLBind(occurredAt),
+                    SQLRaw(database.engine.currentTransactionID), SQLBind(event.aggregateID), SQLBind(requestID),
+                ]
             }
-            let columns = ["event_id", "type", "version", "payload", "occurred_at", "tx_id", "aggregate_id", "request_id"]
             try await db.raw(.insert(into: "event_log", columns: columns, rows: rows)).run()
         }
         // Consumers here wake after the commit; on PostgreSQL the event log's trigger NOTIFYs other processes.
-        if !events.isEmpty { TransactionEffects.eventsAppended(types: [Event.type]) }
-        return ids
+        if !events.isEmpty { TransactionEffects.eventsAppended(types: events.map(\.type)) }
     }
 
     /// Events after `position`, oldest first, limited to `types` when given. On PostgreSQL only

@@ -1,0 +1,20 @@
+public import Foundation
+
+/// A domain event as the log stores it, with its id. Encoding it is CPU work that need not
+/// happen inside the transaction that appends it: on SQLite every write transaction runs on one
+/// writer in turn, so a request that encodes its event first leaves the writer free sooner.
+public struct EncodedEvent: Sendable {
+    public let id: String
+    let type: String
+    let version: Int
+    let payload: String
+    let aggregateID: String
+
+    public init<Event: DomainEvent>(_ event: Event) throws {
+        id = UUID().uuidString.lowercased()
+        type = Event.type
+        version = Event.version
+        payload = String(decoding: try JSONEncoder.events.encode(event), as: UTF8.self)
+        aggregateID = event.aggregateID
+    }
+}
