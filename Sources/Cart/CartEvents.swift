@@ -5,7 +5,7 @@ import SQLKit
 /// Empties the ordered lines from the cart once an order taken from it is accepted.
 struct CartCheckout: EventHandler {
     let name = "cart.checkout"
-    let eventTypes = [OrderPlaced.type]
+    let handledEvents: [any DomainEvent.Type] = [OrderPlaced.self]
     let store: CartStore
 
     func handle(_ event: EventEnvelope, on db: any SQLDatabase) async throws {

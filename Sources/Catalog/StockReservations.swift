@@ -14,7 +14,7 @@ import SQLKit
 /// time took five statements per order, and under load the consumer fell behind the orders.)
 struct StockReservations: EventHandler {
     let name = "catalog.stock-reservations"
-    let eventTypes = [OrderPlaced.type, OrderStatusChanged.type]
+    let handledEvents: [any DomainEvent.Type] = [OrderPlaced.self, OrderStatusChanged.self]
     let platform: PlatformContext
     let cache: InvalidatedCache
 

@@ -12,10 +12,10 @@ struct NotificationSources: EventHandler {
     let jobs: JobQueue
 
     var name: String { "notifications.sources" }
-    var eventTypes: [String] {
+    var handledEvents: [any DomainEvent.Type] {
         [
-            UserRegistered.type, UserPreferencesUpdated.type, UserProfileUpdated.type, PromotionAssigned.type, PromotionClaimed.type,
-            OrderStatusChanged.type,
+            UserRegistered.self, UserPreferencesUpdated.self, UserProfileUpdated.self, PromotionAssigned.self, PromotionClaimed.self,
+            OrderStatusChanged.self,
         ]
     }
 

@@ -13,7 +13,7 @@ import SQLKit
 /// `wallet.debit-declined` rejects (which makes Catalog release the stock).
 struct OrderSaga: EventHandler {
     let name = "ordering.saga"
-    let eventTypes = [StockReserved.type, StockRejected.type, WalletDebited.type, WalletDebitDeclined.type]
+    let handledEvents: [any DomainEvent.Type] = [StockReserved.self, StockRejected.self, WalletDebited.self, WalletDebitDeclined.self]
     let platform: PlatformContext
 
     func handle(_ event: EventEnvelope, on db: any SQLDatabase) async throws {
@@ -73,7 +73,7 @@ struct OrderSaga: EventHandler {
 /// update of unshipped orders when a profile changes.
 struct CustomerDirectory: EventHandler {
     let name = "ordering.customers"
-    let eventTypes = [UserRegistered.type, UserProfileUpdated.type]
+    let handledEvents: [any DomainEvent.Type] = [UserRegistered.self, UserProfileUpdated.self]
     let platform: PlatformContext
 
     func handle(_ event: EventEnvelope, on db: any SQLDatabase) async throws {

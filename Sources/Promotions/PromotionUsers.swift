@@ -7,7 +7,7 @@ import SQLKit
 /// A user registered a moment ago in another process may not be known yet (the event log's lag).
 struct PromotionUsers: EventHandler {
     let name = "promotions.users"
-    let eventTypes = [UserRegistered.type]
+    let handledEvents: [any DomainEvent.Type] = [UserRegistered.self]
 
     func handle(_ event: EventEnvelope, on db: any SQLDatabase) async throws {
         let user = try event.decode(UserRegistered.self)

@@ -11,7 +11,7 @@ import SQLKit
 /// cancellation seen before the reservation means the order is never debited.
 struct WalletPayments: EventHandler {
     let name = "promotions.wallet-payments"
-    let eventTypes = [OrderPlaced.type, StockReserved.type, OrderStatusChanged.type]
+    let handledEvents: [any DomainEvent.Type] = [OrderPlaced.self, StockReserved.self, OrderStatusChanged.self]
     let wallet: Wallet
     let events: EventLog
 

@@ -18,7 +18,7 @@ struct DeadLetterRoutesTests {
         let inner: any EventHandler
         let broken: Atomic<Bool>
         var name: String { inner.name }
-        var eventTypes: [String] { inner.eventTypes }
+        var handledEvents: [any DomainEvent.Type] { inner.handledEvents }
         init(_ inner: any EventHandler, broken: Bool) {
             self.inner = inner
             self.broken = Atomic(broken)

@@ -73,7 +73,7 @@ struct OrderConcurrencyTests {
         let inner: any EventHandler
         let failuresLeft: Mutex<[String: Int]>
         var name: String { inner.name }
-        var eventTypes: [String] { inner.eventTypes }
+        var handledEvents: [any DomainEvent.Type] { inner.handledEvents }
 
         init(_ inner: any EventHandler, failuresPerEvent: Int) {
             self.inner = inner

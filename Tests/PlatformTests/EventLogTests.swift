@@ -100,7 +100,7 @@ struct EventLogTests {
     /// Fails every event twice before applying it.
     final class FailsTwice: EventHandler, @unchecked Sendable {
         let name = "recorder"
-        let eventTypes = [Ping.type]
+        let handledEvents: [any DomainEvent.Type] = [Ping.self]
         private let lock = NSLock()
         private var attempts: [String: Int] = [:]
 

@@ -62,7 +62,7 @@ struct Ping: DomainEvent, Equatable {
 /// Records pings in a table; fails while `failing` is set.
 final class RecordingHandler: EventHandler, @unchecked Sendable {
     let name: String
-    let eventTypes = [Ping.type]
+    let handledEvents: [any DomainEvent.Type] = [Ping.self]
     private let lock = NSLock()
     private var _failing: Bool
     private var _calls = 0

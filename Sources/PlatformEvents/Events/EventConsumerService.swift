@@ -173,9 +173,10 @@ public final class EventConsumerService: Service {
     }
 
     private func applyIsolatingFailures(
-        _ batch: [EventEnvelope], with handler: any EventHandler, apply: ([EventEnvelope]) async throws -> Void
+        _ read: [EventEnvelope], with handler: any EventHandler, apply: ([EventEnvelope]) async throws -> Void
     ) async throws -> Int {
-        guard !batch.isEmpty else { return 0 }
+        guard !read.isEmpty else { return 0 }
+        let batch = handler.decodingAhead(read)
         if batch.count > 1 {
             do {
                 let started = ContinuousClock.now

@@ -32,6 +32,8 @@ public struct EventEnvelope: Sendable {
     public let aggregateID: String?
     /// The HTTP request that caused it, when one did.
     public let requestID: String?
+    /// The payload decoded ahead of use (`decodingAhead`), or nil.
+    private var decoded: (any DomainEvent)?
 
     public init(
         position: EventPosition, id: String, type: String, version: Int, payload: String, occurredAt: Date, aggregateID: String? = nil,
@@ -48,7 +50,16 @@ public struct EventEnvelope: Sendable {
     }
 
     public func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        try JSONDecoder.events.decode(T.self, from: Data(payload.utf8))
+        if let decoded = decoded as? T { return decoded }
+        return try JSONDecoder.events.decode(T.self, from: Data(payload.utf8))
+    }
+
+    /// The same event with its payload decoded as `type` now, for `decode` to return later
+    /// without parsing. A payload that does not decode is left for `decode` to report.
+    func decodingAhead<Event: DomainEvent>(as type: Event.Type) -> EventEnvelope {
+        var decoded = self
+        decoded.decoded = try? JSONDecoder.events.decode(Event.self, from: Data(payload.utf8))
+        return decoded
     }
 }
 

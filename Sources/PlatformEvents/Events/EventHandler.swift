@@ -5,7 +5,10 @@ public import SQLKit
 /// and the bookkeeping commit together (exactly-once effects on the database).
 public protocol EventHandler: Sendable {
     var name: String { get }
-    var eventTypes: [String] { get }
+    /// The events it applies (none: every event). The consumer decodes their payloads before
+    /// the transaction that applies them, so `EventEnvelope.decode` in `handle` costs no parsing
+    /// while the transaction (on SQLite, the one writer) is held.
+    var handledEvents: [any DomainEvent.Type] { get }
     func handle(_ event: EventEnvelope, on db: any SQLDatabase) async throws
     /// Applies a batch of events in one transaction, in log order. The default handles them
     /// one by one; a handler whose events touch the same rows (stock of popular products) does
@@ -18,6 +21,19 @@ public protocol EventHandler: Sendable {
 
 extension EventHandler {
     public func didCommit() {}
+
+    /// The type names of `handledEvents`, as the log stores them.
+    public var eventTypes: [String] { handledEvents.map { $0.type } }
+
+    /// `events` with the payloads of the handled types decoded, for `handle` to use without
+    /// parsing (the consumer calls it before the transaction).
+    func decodingAhead(_ events: [EventEnvelope]) -> [EventEnvelope] {
+        let types = handledEvents
+        return events.map { event in
+            guard let type = types.first(where: { $0.type == event.type }) else { return event }
+            return event.decodingAhead(as: type)
+        }
+    }
 
     public func handle(batch events: [EventEnvelope], on db: any SQLDatabase) async throws {
         for event in events { try await handle(event, on: db) }
