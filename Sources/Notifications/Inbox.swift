@@ -73,7 +73,7 @@ struct Inbox: Sendable {
             var insert = db.insert(into: "notifications").columns("id", "user_id", "kind", "title", "body", "source_key", "created_at", "tx_id")
             for (draft, recipient) in items[start..<min(start + 300, items.count)] {
                 insert = insert.values(
-                    SQLBind(UUID().uuidString.lowercased()), SQLBind(recipient.userID), SQLBind(draft.kind), SQLBind(draft.title),
+                    SQLBind(UUID.timeOrdered().lowercasedString), SQLBind(recipient.userID), SQLBind(draft.kind), SQLBind(draft.title),
                     SQLBind(draft.body), SQLBind(draft.sourceKey.map { "\($0):\(recipient.userID)" }), SQLBind(now),
                     SQLRaw(platform.database.engine.currentTransactionID))
             }

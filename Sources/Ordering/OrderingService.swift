@@ -61,7 +61,7 @@ struct OrderingService: Sendable {
         // Ordering's copy of it follows Identity's events, so it is never fresher than that).
         let now = Date(millisecondsSince1970: platform.clock.now().millisecondsSince1970)  // as stored
         let order = OrderView(
-            id: UUID().uuidString.lowercased(), userId: userID, status: .pending, items: lines, total: total,
+            id: UUID.timeOrdered().lowercasedString, userId: userID, status: .pending, items: lines, total: total,
             paymentMethod: payload.paymentMethod, shippingAddress: OrderView.address(stored: before.shipping.address),
             phone: before.shipping.phone, reason: nil, createdAt: now, updatedAt: now)
         let body = String(decoding: try JSONEncoder.events.encode(order), as: UTF8.self)

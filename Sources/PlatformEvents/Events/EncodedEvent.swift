@@ -1,4 +1,5 @@
 public import Foundation
+import PlatformCore
 
 /// A domain event as the log stores it, with its id. Encoding it is CPU work that need not
 /// happen inside the transaction that appends it: on SQLite every write transaction runs on one
@@ -11,7 +12,7 @@ public struct EncodedEvent: Sendable {
     let aggregateID: String
 
     public init<Event: DomainEvent>(_ event: Event) throws {
-        id = UUID().uuidString.lowercased()
+        id = UUID.timeOrdered().lowercasedString
         type = Event.type
         version = Event.version
         payload = String(decoding: try JSONEncoder.events.encode(event), as: UTF8.self)
