@@ -115,6 +115,25 @@ struct JobQueueTests {
     }
 
     @Test(arguments: TestEngine.allCases)
+    func expiredLeasesAreLookedForEveryFewSecondsNotOnEveryClaim(engine: TestEngine) async throws {
+        let clock = ManualWallClock()
+        try await withPlatform(engine, clock: clock) { platform in
+            let handler = CountingJob()
+            let worker = JobWorkerService(queue: platform.jobs, handlers: [handler], lease: 1, logger: platform.logger)
+            #expect(try await !worker.runNext(), "nothing queued; this claim looked for expired leases")
+            try await platform.database.transaction { db in
+                try await platform.jobs.enqueue(kind: "test.count", payload: Payload(value: 8), on: db)
+            }
+            _ = try await platform.jobs.claim(kinds: ["test.count"], lease: 1, limit: 1)  // by a worker that dies
+            clock.advance(by: 2)
+            #expect(try await !worker.runNext(), "the lease ran out, but the next look is not due")
+            clock.advance(by: Double(JobWorkerService.expiredLeaseCheckInterval) / 1000)
+            #expect(try await worker.runNext())
+            #expect(handler.runs.withLock { $0 } == [8])
+        }
+    }
+
+    @Test(arguments: TestEngine.allCases)
     func failingJobsBackOffThenLandInDeadLetters(engine: TestEngine) async throws {
         let clock = ManualWallClock()
         try await withPlatform(engine, clock: clock) { platform in

@@ -26,6 +26,8 @@ struct MailJobTests {
                 #expect(ran)
                 return counter.statements
             }
+            // A worker's first claim also looks for jobs whose lease ran out; the measured ones do not.
+            #expect(try await !worker.runNext())
             let two = try await deliver(2, batch: "two")
             let eight = try await deliver(8, batch: "eight")
             #expect(two > 0)

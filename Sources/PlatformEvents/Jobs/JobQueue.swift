@@ -93,11 +93,11 @@ public struct JobQueue: Sendable {
         TransactionEffects.workQueued()
     }
 
-    /// Claims up to `limit` due jobs, oldest first, then running ones whose worker's lease ran
-    /// out. Each part is its own ordered lookup on `jobs (status, run_at, id)`: one query with an
-    /// OR of the two read and sorted every queued job to return the first (1 ms with 10,000
-    /// queued, inside the write lock).
-    func claim(kinds: [String], lease: TimeInterval, limit: Int = 1) async throws -> [Job] {
+    /// Claims up to `limit` due jobs, oldest first, then (with `reclaimingExpired`) running ones
+    /// whose worker's lease ran out. Each part is its own ordered lookup on
+    /// `jobs (status, run_at, id)`: one query with an OR of the two read and sorted every queued
+    /// job to return the first (1 ms with 10,000 queued, inside the write lock).
+    func claim(kinds: [String], lease: TimeInterval, limit: Int = 1, reclaimingExpired: Bool = true) async throws -> [Job] {
         guard !kinds.isEmpty, limit > 0 else { return [] }
         let now = clock.now().millisecondsSince1970
         let engine = database.engine
@@ -111,7 +111,7 @@ public struct JobQueue: Sendable {
                 return try await db.raw(query).all().map { try $0.decode(column: "id", as: Int64.self) }
             }
             var ids = try await due("status = 'queued' AND run_at <= \(bind: now)", orderedBy: "run_at", limit: limit)
-            if ids.count < limit {
+            if reclaimingExpired, ids.count < limit {
                 ids += try await due(
                     "status = 'running' AND locked_until < \(bind: now)", orderedBy: "locked_until", limit: limit - ids.count)
             }
