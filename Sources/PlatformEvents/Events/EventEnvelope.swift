@@ -78,19 +78,20 @@ extension DomainEvent {
 }
 
 extension JSONEncoder {
-    /// ISO 8601 dates, sorted keys: events, stored payloads and realtime frames.
-    public static var events: JSONEncoder {
+    /// ISO 8601 dates, sorted keys: events, stored payloads and realtime frames. One encoder
+    /// for all (it is thread-safe), not a new one for every event.
+    public static let events: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.sortedKeys]
         return encoder
-    }
+    }()
 }
 
 extension JSONDecoder {
-    public static var events: JSONDecoder {
+    public static let events: JSONDecoder = {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         return decoder
-    }
+    }()
 }
