@@ -28,9 +28,13 @@ struct DecodingAheadTests {
     /// Records the pings it applies, with how many times each payload had been parsed before
     /// and after the handler (in the consumer's transaction) decoded it.
     final class CountingHandler: EventHandler, Sendable {
-        let name = "decoding-ahead"
+        let name: String
         let handledEvents: [any DomainEvent.Type] = [CountedPing.self]
         let applied = Mutex<[(number: Int, parsedBefore: Int, parsedAfter: Int)]>([])
+
+        init(name: String = "decoding-ahead") {
+            self.name = name
+        }
 
         func handle(_ event: EventEnvelope, on db: any SQLDatabase) async throws {
             let number = Int(event.aggregateID?.dropFirst("ping-".count) ?? "") ?? -1
@@ -42,7 +46,7 @@ struct DecodingAheadTests {
 
     @Test
     func anEnvelopeDecodedAheadIsNotParsedAgain() throws {
-        let envelope = EventEnvelope(position: .start, id: "e1", type: Ping.type, version: 1, payload: #"{"number":4}"#, occurredAt: Date())
+        let envelope = EventEnvelope(position: .start, id: UUID().uuidString, type: Ping.type, version: 1, payload: #"{"number":4}"#, occurredAt: Date())
         let ahead = envelope.decodingAhead(as: CountedPing.self)
         #expect(try ahead.decode(CountedPing.self).number == 4)
         #expect(try ahead.decode(CountedPing.self).number == 4)
@@ -55,9 +59,46 @@ struct DecodingAheadTests {
 
     @Test
     func aPayloadThatDoesNotDecodeFailsWhenTheHandlerDecodesIt() {
-        let envelope = EventEnvelope(position: .start, id: "e2", type: Ping.type, version: 1, payload: #"{"n":1}"#, occurredAt: Date())
+        let envelope = EventEnvelope(position: .start, id: UUID().uuidString, type: Ping.type, version: 1, payload: #"{"n":1}"#, occurredAt: Date())
         let ahead = envelope.decodingAhead(as: CountedPing.self)
         #expect(throws: DecodingError.self) { try ahead.decode(CountedPing.self) }
+    }
+
+    @Test
+    func recentPayloadsAreParsedOnceAndTheOldestGivesWay() throws {
+        let recent = RecentPayloads(capacity: 2)
+        let events = (10...12).map {
+            EventEnvelope(position: .start, id: UUID().uuidString, type: Ping.type, version: 1, payload: #"{"number":\#($0)}"#, occurredAt: Date())
+        }
+        for _ in 0..<3 { _ = events[0].decodingAhead(as: CountedPing.self, from: recent) }
+        #expect(CountedPing.decodings(of: 10) == 1, "parsed once for three consumers")
+        #expect(try events[0].decodingAhead(as: CountedPing.self, from: recent).decode(CountedPing.self).number == 10)
+        _ = events[1].decodingAhead(as: CountedPing.self, from: recent)
+        _ = events[2].decodingAhead(as: CountedPing.self, from: recent)
+        #expect(recent.count == 2)
+        _ = events[0].decodingAhead(as: CountedPing.self, from: recent)
+        #expect(CountedPing.decodings(of: 10) == 2, "the oldest gave way and is parsed again")
+        #expect(CountedPing.decodings(of: 12) == 1)
+    }
+
+    @Test(arguments: TestEngine.allCases)
+    func twoConsumersOfAnEventParseItOnce(engine: TestEngine) async throws {
+        try await withPlatform(engine) { platform in
+            let numbers = engine == .sqlite ? Array(301...304) : Array(401...404)
+            try await publish(platform, numbers)
+            let first = CountingHandler(name: "decoding-ahead.first")
+            let second = CountingHandler(name: "decoding-ahead.second")
+            let service = EventConsumerService(
+                handlers: [first, second], database: platform.database, clock: platform.clock, logger: platform.logger)
+            for handler in [first, second] {
+                try await waitUntil("all four events") {
+                    try await service.drainOnce(handler)
+                    return handler.applied.withLock { $0.count } >= 4
+                }
+            }
+            #expect(second.applied.withLock { $0.map(\.number) } == numbers)
+            #expect(numbers.map(CountedPing.decodings(of:)) == [1, 1, 1, 1])
+        }
     }
 
     @Test(arguments: TestEngine.allCases)

@@ -54,11 +54,12 @@ public struct EventEnvelope: Sendable {
         return try JSONDecoder.events.decode(T.self, from: Data(payload.utf8))
     }
 
-    /// The same event with its payload decoded as `type` now, for `decode` to return later
-    /// without parsing. A payload that does not decode is left for `decode` to report.
-    func decodingAhead<Event: DomainEvent>(as type: Event.Type) -> EventEnvelope {
+    /// The same event with its payload decoded as `type` now (or by another consumer of this
+    /// process lately, see `RecentPayloads`), for `decode` to return later without parsing. A
+    /// payload that does not decode is left for `decode` to report.
+    func decodingAhead<Event: DomainEvent>(as type: Event.Type, from recent: RecentPayloads = .shared) -> EventEnvelope {
         var decoded = self
-        decoded.decoded = try? JSONDecoder.events.decode(Event.self, from: Data(payload.utf8))
+        decoded.decoded = recent.payload(of: self, as: Event.self)
         return decoded
     }
 }
