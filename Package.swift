@@ -327,7 +327,7 @@ let package = Package(
             name: "OrderingTests",
             dependencies: [
                 "PlatformCore", "PlatformEvents",
-                "Contracts",
+                "Contracts", "Ordering",
                 "Platform",
                 "TestSupport",
                 .product(name: "SQLKit", package: "sql-kit"),

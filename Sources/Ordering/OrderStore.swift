@@ -145,22 +145,57 @@ struct OrderStore: Sendable {
     /// A new order and its lines, in two statements (the lines in one, however many).
     /// `storedAddress` is the address as `shippingDetails` read it.
     static func insert(_ order: OrderView, storedAddress: String?, fromCart: Bool, on db: any SQLDatabase) async throws {
-        let created = order.createdAt.millisecondsSince1970
-        let columns = OrderView.columns + ["from_cart"]
-        let values: [any SQLExpression] = [
+        try await db.raw(.insert(into: "orders", columns: orderColumns, rows: [row(of: order, storedAddress: storedAddress, fromCart: fromCart)]))
+            .run()
+        try await db.raw(.insert(into: "order_lines", columns: lineColumns, rows: lineRows(of: order))).run()
+    }
+
+    /// Places an order in one statement (PostgreSQL, where a statement is atomic on its own and
+    /// each statement of a transaction, BEGIN and COMMIT included, is a round trip): the key
+    /// with its answer, the order, its lines and `event` (`EventLog.append(_:ifAnyRowIn:)` of
+    /// `placed`), each insert made only if the key's was. False when another request holds the
+    /// key: then nothing is written.
+    static func placeInOneStatement(
+        _ order: OrderView, storedAddress: String?, fromCart: Bool, key: String, requestHash: String, reply: (status: Int, body: String),
+        event: (String) -> SQLQueryString, on db: any SQLDatabase
+    ) async throws -> Bool {
+        var query: SQLQueryString = """
+            WITH claim AS (
+            INSERT INTO idempotency_keys (user_id, idempotency_key, request_hash, response_status, response_body, created_at)
+            VALUES (\(bind: order.userId), \(bind: key), \(bind: requestHash), \(bind: reply.status), \(bind: reply.body), \(bind: order.createdAt.millisecondsSince1970))
+            ON CONFLICT DO NOTHING RETURNING user_id
+            ), placed AS (INSERT INTO orders (\(unsafeRaw: orderColumns.joined(separator: ", "))) SELECT
+            """
+        query.appendLiteral(" ")
+        query.appendList(row(of: order, storedAddress: storedAddress, fromCart: fromCart))
+        query.appendLiteral(
+            " FROM claim RETURNING id), lines AS (INSERT INTO order_lines (\(lineColumns.joined(separator: ", "))) SELECT * FROM (VALUES ")
+        query.appendRows(lineRows(of: order))
+        query.appendLiteral(") AS line WHERE EXISTS (SELECT 1 FROM placed)), appended AS (")
+        query.appendInterpolation(event("placed"))
+        query.appendLiteral(") SELECT COUNT(*) AS claimed FROM claim")
+        return try await db.raw(query).first()?.decode(column: "claimed", as: Int.self) == 1
+    }
+
+    private static let orderColumns = OrderView.columns + ["from_cart"]
+    private static let lineColumns = ["order_id", "line_no", "product_id", "name", "unit_price_amount", "unit_price_currency", "quantity"]
+
+    private static func row(of order: OrderView, storedAddress: String?, fromCart: Bool) -> [any SQLExpression] {
+        [
             SQLBind(order.id), SQLBind(order.userId), SQLBind(order.status.rawValue), SQLBind(order.paymentMethod.rawValue),
             SQLBind(order.total.amount), SQLBind(order.total.currency), SQLBind(storedAddress), SQLBind(order.phone),
-            SQLBind(order.reason), SQLBind(created), SQLBind(order.updatedAt.millisecondsSince1970), SQLBind(fromCart),
+            SQLBind(order.reason), SQLBind(order.createdAt.millisecondsSince1970), SQLBind(order.updatedAt.millisecondsSince1970),
+            SQLBind(fromCart),
         ]
-        try await db.raw(.insert(into: "orders", columns: columns, rows: [values])).run()
-        let rows = order.items.enumerated().map { index, line -> [any SQLExpression] in
+    }
+
+    private static func lineRows(of order: OrderView) -> [[any SQLExpression]] {
+        order.items.enumerated().map { index, line in
             [
                 SQLBind(order.id), SQLBind(index), SQLBind(line.productId), SQLBind(line.name), SQLBind(line.unitPrice.amount),
                 SQLBind(line.unitPrice.currency), SQLBind(line.quantity),
             ]
         }
-        let lineColumns = ["order_id", "line_no", "product_id", "name", "unit_price_amount", "unit_price_currency", "quantity"]
-        try await db.raw(.insert(into: "order_lines", columns: lineColumns, rows: rows)).run()
     }
 
     // MARK: status

@@ -21,6 +21,11 @@ public protocol Database: Sendable {
     /// task is cancelled meanwhile: NIO skips work submitted from a cancelled task, which would
     /// otherwise leave a connection inside an open transaction.
     func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+    /// Runs a write that is one statement, atomic on its own: on PostgreSQL without the BEGIN
+    /// and COMMIT of `transaction`, each a round trip of its own; on SQLite a write transaction
+    /// like any other. Wakes in-process consumers like `transaction`. `body` must run exactly one
+    /// statement: on PostgreSQL each statement it ran would commit on its own.
+    func singleStatementWrite<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
     func shutdown() async
 }
 
@@ -53,15 +58,25 @@ extension SQLQueryString {
     /// constants, never input.
     public static func insert(into table: String, columns: [String], rows: [[any SQLExpression]]) -> SQLQueryString {
         var query = SQLQueryString("INSERT INTO \(unsafeRaw: table) (\(unsafeRaw: columns.joined(separator: ", "))) VALUES ")
-        for (index, row) in rows.enumerated() {
-            query.appendLiteral(index == 0 ? "(" : ", (")
-            for (position, value) in row.enumerated() {
-                if position > 0 { query.appendLiteral(", ") }
-                query.appendInterpolation(value)
-            }
-            query.appendLiteral(")")
-        }
+        query.appendRows(rows)
         return query
+    }
+
+    /// Appends `(…), (…)`, one parenthesized list per entry of `rows`.
+    public mutating func appendRows(_ rows: [[any SQLExpression]]) {
+        for (index, row) in rows.enumerated() {
+            appendLiteral(index == 0 ? "(" : ", (")
+            appendList(row)
+            appendLiteral(")")
+        }
+    }
+
+    /// Appends the values separated by commas.
+    public mutating func appendList(_ values: [any SQLExpression]) {
+        for (index, value) in values.enumerated() {
+            if index > 0 { appendLiteral(", ") }
+            appendInterpolation(value)
+        }
     }
 
     /// Appends `(?, ?, …)` binding each value, for `IN` lists.

@@ -24,14 +24,22 @@ public final class PostgresBackend: Database {
     }
 
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await write(inTransaction: true, body)
+    }
+
+    public func singleStatementWrite<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await write(inTransaction: false, body)
+    }
+
+    private func write<T: Sendable>(inTransaction: Bool, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         let effects = TransactionEffects()
         let result = try await shieldedFromCancellation { [client] in
             try await client.withConnection { connection in
                 // Listeners in other processes learn of appended events from the event log's
                 // trigger (platform migration 8), at commit.
-                try await runInTransaction(StatementCounter.counting(PreparedPostgresDatabase(connection: connection)), begin: "BEGIN") {
-                    db in try await effects.recording { try await body(db) }
-                }
+                let db = StatementCounter.counting(PreparedPostgresDatabase(connection: connection))
+                guard inTransaction else { return try await effects.recording { try await body(db) } }
+                return try await runInTransaction(db, begin: "BEGIN") { db in try await effects.recording { try await body(db) } }
             }
         }
         let topics = effects.topics

@@ -33,22 +33,36 @@ public struct EventLog: Sendable {
         return encoded.map(\.id)
     }
 
+    private static let insertColumns = ["event_id", "type", "version", "payload", "occurred_at", "tx_id", "aggregate_id", "request_id"]
+
     /// Appends events encoded before the transaction began, in order.
     public func append(_ events: [EncodedEvent], on db: any SQLDatabase) async throws {
         let occurredAt = clock.now().millisecondsSince1970
-        let requestID = RequestTrace.requestID
-        let columns = ["event_id", "type", "version", "payload", "occurred_at", "tx_id", "aggregate_id", "request_id"]
         for start in stride(from: 0, to: events.count, by: 500) {
-            let rows = events[start..<min(start + 500, events.count)].map { event -> [any SQLExpression] in
-                [
-                    SQLBind(event.id), SQLBind(event.type), SQLBind(event.version), SQLBind(event.payload), SQLBind(occurredAt),
-                    SQLRaw(database.engine.currentTransactionID), SQLBind(event.aggregateID), SQLBind(requestID),
-                ]
-            }
-            try await db.raw(.insert(into: "event_log", columns: columns, rows: rows)).run()
+            let rows = events[start..<min(start + 500, events.count)].map { row(of: $0, at: occurredAt) }
+            try await db.raw(.insert(into: "event_log", columns: Self.insertColumns, rows: rows)).run()
         }
         // Consumers here wake after the commit; on PostgreSQL the event log's trigger NOTIFYs other processes.
         if !events.isEmpty { TransactionEffects.eventsAppended(types: events.map(\.type)) }
+    }
+
+    /// `INSERT INTO event_log … SELECT … FROM source`: appends `event` only if `source`, a
+    /// query the caller's statement names (a CTE of it), has a row. For a write that is one
+    /// statement (`Database.singleStatementWrite`); to be run inside its body, which it tells
+    /// that the event was appended if the statement succeeds.
+    public func append(_ event: EncodedEvent, ifAnyRowIn source: String) -> SQLQueryString {
+        var query = SQLQueryString("INSERT INTO event_log (\(unsafeRaw: Self.insertColumns.joined(separator: ", "))) SELECT ")
+        query.appendList(row(of: event, at: clock.now().millisecondsSince1970))
+        query.appendLiteral(" FROM " + source)
+        TransactionEffects.eventsAppended(types: [event.type])
+        return query
+    }
+
+    private func row(of event: EncodedEvent, at occurredAt: Int64) -> [any SQLExpression] {
+        [
+            SQLBind(event.id), SQLBind(event.type), SQLBind(event.version), SQLBind(event.payload), SQLBind(occurredAt),
+            SQLRaw(database.engine.currentTransactionID), SQLBind(event.aggregateID), SQLBind(RequestTrace.requestID),
+        ]
     }
 
     /// Events after `position`, oldest first, limited to `types` when given. On PostgreSQL only

@@ -110,6 +110,12 @@ public final class SQLiteBackend: Database {
         return value
     }
 
+    /// One write transaction of a group, like any other: a group commit costs the statement no
+    /// more than its own transaction would.
+    public func singleStatementWrite<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await transaction(body)
+    }
+
     /// Runs queued transactions in groups until none wait, checkpointing the WAL between groups
     /// when it is due. The write lock only keeps `shutdown` from closing the connection under a
     /// group.
