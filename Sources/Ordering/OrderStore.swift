@@ -168,10 +168,16 @@ struct OrderStore: Sendable {
             """
         query.appendLiteral(" ")
         query.appendList(row(of: order, storedAddress: storedAddress, fromCart: fromCart))
-        query.appendLiteral(
-            " FROM claim RETURNING id), lines AS (INSERT INTO order_lines (\(lineColumns.joined(separator: ", "))) SELECT * FROM (VALUES ")
-        query.appendRows(lineRows(of: order))
-        query.appendLiteral(") AS line WHERE EXISTS (SELECT 1 FROM placed)), appended AS (")
+        query.appendLiteral(" FROM claim RETURNING id)")
+        // A CTE per line, each `INSERT … SELECT … FROM placed`: the values' types then come from
+        // the columns. (A `VALUES` list would type them on its own: text, when the statement is
+        // replayed from PostgreSQL's log with its values written in.)
+        for (index, line) in lineRows(of: order).enumerated() {
+            query.appendLiteral(", line\(index) AS (INSERT INTO order_lines (\(lineColumns.joined(separator: ", "))) SELECT ")
+            query.appendList(line)
+            query.appendLiteral(" FROM placed)")
+        }
+        query.appendLiteral(", appended AS (")
         query.appendInterpolation(event("placed"))
         query.appendLiteral(") SELECT COUNT(*) AS claimed FROM claim")
         return try await db.raw(query).first()?.decode(column: "claimed", as: Int.self) == 1

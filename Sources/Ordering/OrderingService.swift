@@ -65,11 +65,11 @@ struct OrderingService: Sendable {
             paymentMethod: payload.paymentMethod, shippingAddress: OrderView.address(stored: before.shipping.address),
             phone: before.shipping.phone, reason: nil, createdAt: now, updatedAt: now)
         let body = String(decoding: try JSONEncoder.events.encode(order), as: UTF8.self)
+        let fromCart = payload.fromCart ?? false
         let placed = try EncodedEvent(
             OrderPlaced(
                 orderID: order.id, userID: userID, lines: lines.map { OrderLineQuantity(productID: $0.productId, quantity: $0.quantity) },
-                total: total, paymentMethod: payload.paymentMethod.rawValue, fromCart: payload.fromCart ?? false))
-        let fromCart = payload.fromCart ?? false
+                total: total, paymentMethod: payload.paymentMethod.rawValue, fromCart: fromCart))
         let address = before.shipping.address
         let claimed: Bool
         switch platform.database.engine {
