@@ -1,6 +1,6 @@
 import Crypto
-import PlatformCore
 import Foundation
+import PlatformCore
 
 /// A product's picture: PNG, JPEG or WebP, recognised by its first bytes (never by the
 /// Content-Type a client claims), kept in the database beside the product.

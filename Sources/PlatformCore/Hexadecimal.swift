@@ -3,13 +3,14 @@
 /// formatter and cost 2% of the CPU of an order.
 extension Sequence<UInt8> {
     public var hexadecimal: String {
-        let digits = Array("0123456789abcdef".utf8)
         var text: [UInt8] = []
         text.reserveCapacity(underestimatedCount * 2)
         for byte in self {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0f)])
+            text.append(hexadecimalDigits[Int(byte >> 4)])
+            text.append(hexadecimalDigits[Int(byte & 0x0f)])
         }
         return String(decoding: text, as: UTF8.self)
     }
 }
+
+private let hexadecimalDigits = Array("0123456789abcdef".utf8)

@@ -1,8 +1,8 @@
 import Crypto
-import PlatformCore
 import HTTPTypes
 public import Hummingbird
 public import PlatformAuth
+import PlatformCore
 public import PlatformHTTP
 
 /// The pages Bazaar serves to browsers, written here and embedded in the binary: nothing is

@@ -1,6 +1,6 @@
 import Crypto
-import PlatformCore
 public import Foundation
+import PlatformCore
 
 /// Opaque random tokens (refresh tokens, reset tokens, API keys, generated passwords) and the
 /// hashes stored instead of them.

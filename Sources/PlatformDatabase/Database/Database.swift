@@ -63,7 +63,7 @@ extension SQLQueryString {
     }
 
     /// Appends `(…), (…)`, one parenthesized list per entry of `rows`.
-    public mutating func appendRows(_ rows: [[any SQLExpression]]) {
+    private mutating func appendRows(_ rows: [[any SQLExpression]]) {
         for (index, row) in rows.enumerated() {
             appendLiteral(index == 0 ? "(" : ", (")
             appendList(row)
@@ -82,10 +82,7 @@ extension SQLQueryString {
     /// Appends `(?, ?, …)` binding each value, for `IN` lists.
     public mutating func appendBindList<Value: Encodable & Sendable>(_ values: [Value]) {
         appendLiteral("(")
-        for (index, value) in values.enumerated() {
-            if index > 0 { appendLiteral(", ") }
-            appendInterpolation(bind: value)
-        }
+        appendList(values.map { SQLBind($0) })
         appendLiteral(")")
     }
 }
