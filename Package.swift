@@ -287,6 +287,7 @@ let package = Package(
                 "Platform",
                 "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
             ],
             swiftSettings: strictSettings
         ),

@@ -5,8 +5,8 @@ import SQLiteKit
 import SQLKit
 
 /// SQLKit's view of one `SQLiteHandle`: builders and raw queries serialize with SQLite's dialect,
-/// binds and columns convert with SQLiteKit's encoder and decoder, and the statement runs on the
-/// calling thread. Valid only while its owner lends the handle to the current task.
+/// binds and columns convert through `SQLiteValues`, and the statement runs on the calling
+/// thread. Valid only while its owner lends the handle to the current task.
 struct SQLiteHandleDatabase: SQLDatabase {
     let handle: SQLiteHandle
     let logger: Logger
@@ -15,8 +15,6 @@ struct SQLiteHandleDatabase: SQLDatabase {
     var version: (any SQLDatabaseReportedVersion)? { nil }
     var dialect: any SQLDialect { SQLiteDialect() }
     var queryLogLevel: Logger.Level? { nil }
-
-    private static let encoder = SQLiteDataEncoder()
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
         try run(query, onRow)
@@ -33,7 +31,7 @@ struct SQLiteHandleDatabase: SQLDatabase {
 
     private func run(_ query: any SQLExpression, _ onRow: (any SQLRow) -> Void) throws {
         let (sql, binds) = serialize(query)
-        try handle.execute(sql, binds: binds.map { try Self.encoder.encode($0) }) { onRow($0) }
+        try handle.execute(sql, binds: binds.map(SQLiteValues.data)) { onRow($0) }
     }
 }
 
@@ -46,8 +44,6 @@ struct SQLiteRowValues: SQLRow {
 
     let columns: Columns
     let values: [SQLiteData]
-
-    private static let decoder = SQLiteDataDecoder()
 
     struct MissingColumn: Error, CustomStringConvertible {
         let column: String
@@ -65,6 +61,6 @@ struct SQLiteRowValues: SQLRow {
 
     func decode<D: Decodable>(column: String, as type: D.Type) throws -> D {
         guard let index = columns.names.firstIndex(of: column) else { throw MissingColumn(column: column) }
-        return try Self.decoder.decode(D.self, from: values[index])
+        return try SQLiteValues.value(values[index], as: D.self)
     }
 }
