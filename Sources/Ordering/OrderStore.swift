@@ -113,19 +113,15 @@ struct OrderStore: Sendable {
             body: try row.decode(column: "response_body", as: String.self))
     }
 
-    /// Takes the key for this request, with the answer it gets; false when another request holds
-    /// it already. In the transaction that places the order, so the key, its answer and the order
-    /// commit together or not at all.
-    static func claim(
-        userID: String, key: String, requestHash: String, reply: (status: Int, body: String), at now: Int64, on db: any SQLDatabase
-    ) async throws -> Bool {
-        try await db.raw(
-            """
-            INSERT INTO idempotency_keys (user_id, idempotency_key, request_hash, response_status, response_body, created_at)
-            VALUES (\(bind: userID), \(bind: key), \(bind: requestHash), \(bind: reply.status), \(bind: reply.body), \(bind: now))
-            ON CONFLICT DO NOTHING RETURNING user_id
-            """
-        ).first() != nil
+    /// Takes the key for the order's request, with the answer it gets: returns a row, unless
+    /// another request holds the key already. Run with the order's inserts, so that the key, its
+    /// answer and the order commit together or not at all.
+    private static func claim(_ order: OrderView, key: String, requestHash: String, reply: (status: Int, body: String)) -> SQLQueryString {
+        """
+        INSERT INTO idempotency_keys (user_id, idempotency_key, request_hash, response_status, response_body, created_at)
+        VALUES (\(bind: order.userId), \(bind: key), \(bind: requestHash), \(bind: reply.status), \(bind: reply.body), \(bind: order.createdAt.millisecondsSince1970))
+        ON CONFLICT DO NOTHING RETURNING user_id
+        """
     }
 
     /// Keys older than `cutoff` (milliseconds since 1970) go.
@@ -142,12 +138,20 @@ struct OrderStore: Sendable {
         return (try row.decode(column: "address", as: String?.self), try row.decode(column: "phone", as: String?.self))
     }
 
-    /// A new order and its lines, in two statements (the lines in one, however many).
-    /// `storedAddress` is the address as `shippingDetails` read it.
-    static func insert(_ order: OrderView, storedAddress: String?, fromCart: Bool, on db: any SQLDatabase) async throws {
-        try await db.raw(.insert(into: "orders", columns: orderColumns, rows: [row(of: order, storedAddress: storedAddress, fromCart: fromCart)]))
-            .run()
-        try await db.raw(.insert(into: "order_lines", columns: lineColumns, rows: lineRows(of: order))).run()
+    /// Places an order in separate statements (SQLite, which has no writing `WITH`), for one
+    /// transaction to run in order: `claim` returns a row when this request took the key (see
+    /// `claim`), and only then `inserts` write the order and its lines (the lines in one
+    /// statement, however many). `storedAddress` is the address as `shippingDetails` read it.
+    static func placementStatements(
+        _ order: OrderView, storedAddress: String?, fromCart: Bool, key: String, requestHash: String, reply: (status: Int, body: String)
+    ) -> (claim: SQLQueryString, inserts: [SQLQueryString]) {
+        (
+            claim(order, key: key, requestHash: requestHash, reply: reply),
+            [
+                .insert(into: "orders", columns: orderColumns, rows: [row(of: order, storedAddress: storedAddress, fromCart: fromCart)]),
+                .insert(into: "order_lines", columns: lineColumns, rows: lineRows(of: order)),
+            ]
+        )
     }
 
     /// Places an order in one statement (PostgreSQL, where a statement is atomic on its own and
@@ -159,13 +163,9 @@ struct OrderStore: Sendable {
         _ order: OrderView, storedAddress: String?, fromCart: Bool, key: String, requestHash: String, reply: (status: Int, body: String),
         event: (String) -> SQLQueryString, on db: any SQLDatabase
     ) async throws -> Bool {
-        var query: SQLQueryString = """
-            WITH claim AS (
-            INSERT INTO idempotency_keys (user_id, idempotency_key, request_hash, response_status, response_body, created_at)
-            VALUES (\(bind: order.userId), \(bind: key), \(bind: requestHash), \(bind: reply.status), \(bind: reply.body), \(bind: order.createdAt.millisecondsSince1970))
-            ON CONFLICT DO NOTHING RETURNING user_id
-            ), placed AS (INSERT INTO orders (\(unsafeRaw: orderColumns.joined(separator: ", "))) SELECT
-            """
+        var query: SQLQueryString = "WITH claim AS ("
+        query += claim(order, key: key, requestHash: requestHash, reply: reply)
+        query.appendLiteral("), placed AS (INSERT INTO orders (\(orderColumns.joined(separator: ", "))) SELECT")
         query.appendLiteral(" ")
         query.appendList(row(of: order, storedAddress: storedAddress, fromCart: fromCart))
         query.appendLiteral(" FROM claim RETURNING id)")

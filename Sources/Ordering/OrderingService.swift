@@ -81,11 +81,17 @@ struct OrderingService: Sendable {
                     event: { events.append(placed, ifAnyRowIn: $0) }, on: db)
             }
         case .sqlite:
+            // Serialized here, so that the one writer only runs them: serializing the four
+            // statements and converting their binds held it about as long as running them.
+            let statements = OrderStore.placementStatements(
+                order, storedAddress: address, fromCart: fromCart, key: key, requestHash: hash, reply: (202, body))
+            let claim = try platform.database.serialize(statements.claim)
+            let inserts = try statements.inserts.map(platform.database.serialize)
+            let append = try platform.events.prepareAppend([placed])
             claimed = try await platform.database.transaction { [events = platform.events] db in
-                guard try await OrderStore.claim(userID: userID, key: key, requestHash: hash, reply: (202, body), at: now.millisecondsSince1970, on: db)
-                else { return false }
-                try await OrderStore.insert(order, storedAddress: address, fromCart: fromCart, on: db)
-                try await events.append([placed], on: db)
+                guard try await claim.returnsRow(on: db) else { return false }
+                for insert in inserts { try await insert.run(on: db) }
+                try await events.append(append, on: db)
                 return true
             }
         }

@@ -26,6 +26,9 @@ public protocol Database: Sendable {
     /// like any other. Wakes in-process consumers like `transaction`. `body` must run exactly one
     /// statement: on PostgreSQL each statement it ran would commit on its own.
     func singleStatementWrite<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+    /// `statement` as this database will run it, made now so that a transaction later only runs
+    /// it (see `SerializedStatement`).
+    func serialize(_ statement: any SQLExpression) throws -> SerializedStatement
     func shutdown() async
 }
 

@@ -31,6 +31,11 @@ public final class PostgresBackend: Database {
         try await write(inTransaction: false, body)
     }
 
+    /// Serialized when it runs, as any statement: transactions here do not wait for each other.
+    public func serialize(_ statement: any SQLExpression) -> SerializedStatement {
+        SerializedStatement(form: .whenRun(statement))
+    }
+
     private func write<T: Sendable>(inTransaction: Bool, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         let effects = TransactionEffects()
         let result = try await shieldedFromCancellation { [client] in

@@ -37,12 +37,40 @@ public struct EventLog: Sendable {
 
     /// Appends events encoded before the transaction began, in order.
     public func append(_ events: [EncodedEvent], on db: any SQLDatabase) async throws {
-        let occurredAt = clock.now().millisecondsSince1970
-        for start in stride(from: 0, to: events.count, by: 500) {
-            let rows = events[start..<min(start + 500, events.count)].map { row(of: $0, at: occurredAt) }
-            try await db.raw(.insert(into: "event_log", columns: Self.insertColumns, rows: rows)).run()
+        for insert in inserts(of: events) {
+            try await db.raw(insert).run()
         }
-        // Consumers here wake after the commit; on PostgreSQL the event log's trigger NOTIFYs other processes.
+        Self.appended(events)
+    }
+
+    /// Events whose INSERTs are serialized before the transaction that appends them
+    /// (`Database.serialize`), which then only runs them: `append(_:on:)`.
+    public struct PreparedAppend: Sendable {
+        fileprivate let statements: [SerializedStatement]
+        fileprivate let events: [EncodedEvent]
+    }
+
+    public func prepareAppend(_ events: [EncodedEvent]) throws -> PreparedAppend {
+        PreparedAppend(statements: try inserts(of: events).map(database.serialize), events: events)
+    }
+
+    public func append(_ prepared: PreparedAppend, on db: any SQLDatabase) async throws {
+        for statement in prepared.statements {
+            try await statement.run(on: db)
+        }
+        Self.appended(prepared.events)
+    }
+
+    /// One INSERT per 500 events, in order.
+    private func inserts(of events: [EncodedEvent]) -> [SQLQueryString] {
+        let occurredAt = clock.now().millisecondsSince1970
+        return stride(from: 0, to: events.count, by: 500).map { start in
+            .insert(into: "event_log", columns: Self.insertColumns, rows: events[start..<min(start + 500, events.count)].map { row(of: $0, at: occurredAt) })
+        }
+    }
+
+    /// Consumers here wake after the commit; on PostgreSQL the event log's trigger NOTIFYs other processes.
+    private static func appended(_ events: [EncodedEvent]) {
         if !events.isEmpty { TransactionEffects.eventsAppended(types: events.map(\.type)) }
     }
 

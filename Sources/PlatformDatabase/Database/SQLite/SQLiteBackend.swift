@@ -116,6 +116,14 @@ public final class SQLiteBackend: Database {
         try await transaction(body)
     }
 
+    /// Serialized with SQLite's dialect and its binds converted, beside the writer. (The
+    /// connection the serializing view is made with is never touched: serializing needs only
+    /// the dialect.)
+    public func serialize(_ statement: any SQLExpression) throws -> SerializedStatement {
+        let (sql, binds) = SQLiteHandleDatabase(handle: writer, logger: logger).serialize(statement)
+        return SerializedStatement(form: .sqlite(sql: sql, binds: try binds.map(SQLiteValues.data)))
+    }
+
     /// Runs queued transactions in groups until none wait, checkpointing the WAL between groups
     /// when it is due. The write lock only keeps `shutdown` from closing the connection under a
     /// group.

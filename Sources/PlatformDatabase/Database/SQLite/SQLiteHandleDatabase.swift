@@ -30,6 +30,9 @@ struct SQLiteHandleDatabase: SQLDatabase {
     }
 
     private func run(_ query: any SQLExpression, _ onRow: (any SQLRow) -> Void) throws {
+        if let serialized = query as? SerializedStatement, case .sqlite(let sql, let binds) = serialized.form {
+            return try handle.execute(sql, binds: binds) { onRow($0) }
+        }
         let (sql, binds) = serialize(query)
         try handle.execute(sql, binds: binds.map(SQLiteValues.data)) { onRow($0) }
     }
