@@ -54,8 +54,9 @@ public struct OrderLineQuantity: Codable, Sendable, Equatable {
     }
 }
 
-public struct OrderPlaced: DomainEvent {
+public struct OrderPlaced: DomainEvent, Equatable {
     public static let type = "order.placed"
+    public static let decodesToItself = true
     public var aggregateID: String { orderID }
     public let orderID: String
     public let userID: String
@@ -74,8 +75,9 @@ public struct OrderPlaced: DomainEvent {
     }
 }
 
-public struct OrderStatusChanged: DomainEvent {
+public struct OrderStatusChanged: DomainEvent, Equatable {
     public static let type = "order.status-changed"
+    public static let decodesToItself = true
     public var aggregateID: String { orderID }
     public let orderID: String
     public let userID: String
@@ -92,8 +94,9 @@ public struct OrderStatusChanged: DomainEvent {
     }
 }
 
-public struct StockReserved: DomainEvent {
+public struct StockReserved: DomainEvent, Equatable {
     public static let type = "stock.reserved"
+    public static let decodesToItself = true
     public var aggregateID: String { orderID }
     public let orderID: String
     public let lines: [OrderLineQuantity]
@@ -116,8 +119,9 @@ public struct StockRejection: Codable, Sendable, Equatable {
     }
 }
 
-public struct StockRejected: DomainEvent {
+public struct StockRejected: DomainEvent, Equatable {
     public static let type = "stock.rejected"
+    public static let decodesToItself = true
     public var aggregateID: String { orderID }
     public let orderID: String
     public let lines: [StockRejection]
@@ -127,8 +131,9 @@ public struct StockRejected: DomainEvent {
     }
 }
 
-public struct StockReleased: DomainEvent {
+public struct StockReleased: DomainEvent, Equatable {
     public static let type = "stock.released"
+    public static let decodesToItself = true
     public var aggregateID: String { orderID }
     public let orderID: String
     public let lines: [OrderLineQuantity]

@@ -52,8 +52,9 @@ public struct PromotionClaimed: DomainEvent {
 }
 
 /// A ledger movement. `reason` is `promotion`, `order-refund`; `reference` the promotion or order.
-public struct WalletCredited: DomainEvent {
+public struct WalletCredited: DomainEvent, Equatable {
     public static let type = "wallet.credited"
+    public static let decodesToItself = true
     public var aggregateID: String { userID }
     public let userID: String
     public let amount: Money
@@ -70,8 +71,9 @@ public struct WalletCredited: DomainEvent {
     }
 }
 
-public struct WalletDebited: DomainEvent {
+public struct WalletDebited: DomainEvent, Equatable {
     public static let type = "wallet.debited"
+    public static let decodesToItself = true
     public var aggregateID: String { userID }
     public let userID: String
     public let orderID: String
@@ -87,8 +89,9 @@ public struct WalletDebited: DomainEvent {
 }
 
 /// The wallet could not pay for an order (the saga then rejects it, which releases its stock).
-public struct WalletDebitDeclined: DomainEvent {
+public struct WalletDebitDeclined: DomainEvent, Equatable {
     public static let type = "wallet.debit-declined"
+    public static let decodesToItself = true
     public var aggregateID: String { userID }
     public let userID: String
     public let orderID: String

@@ -57,6 +57,36 @@ struct DecodingAheadTests {
         #expect(try ahead.decode(Ping.self) == Ping(number: 4))
     }
 
+    /// A ping that says it decodes to itself, its decodings counted like `CountedPing`'s.
+    struct KeptPing: DomainEvent {
+        static let type = "kept-ping"
+        static let decodesToItself = true
+        static let decodings = Mutex<Int>(0)
+        let number: Int
+        var aggregateID: String { "kept-\(number)" }
+
+        init(number: Int) { self.number = number }
+
+        init(from decoder: any Decoder) throws {
+            number = try decoder.container(keyedBy: CodingKeys.self).decode(Int.self, forKey: .number)
+            Self.decodings.withLock { $0 += 1 }
+        }
+    }
+
+    @Test
+    func anEventEncodedHereThatDecodesToItselfReachesConsumersUnparsed() throws {
+        let encoded = try EncodedEvent(KeptPing(number: 7))
+        let envelope = EventEnvelope(
+            position: .start, id: encoded.id, type: KeptPing.type, version: 1, payload: encoded.payload, occurredAt: Date())
+        #expect(try envelope.decodingAhead(as: KeptPing.self).decode(KeptPing.self).number == 7)
+        #expect(KeptPing.decodings.withLock { $0 } == 0, "handed over as appended")
+        // Read elsewhere (another process, say), the same payload is parsed.
+        let elsewhere = EventEnvelope(
+            position: .start, id: UUID().uuidString, type: KeptPing.type, version: 1, payload: encoded.payload, occurredAt: Date())
+        #expect(try elsewhere.decodingAhead(as: KeptPing.self).decode(KeptPing.self).number == 7)
+        #expect(KeptPing.decodings.withLock { $0 } == 1)
+    }
+
     @Test
     func aPayloadThatDoesNotDecodeFailsWhenTheHandlerDecodesIt() {
         let envelope = EventEnvelope(position: .start, id: UUID().uuidString, type: Ping.type, version: 1, payload: #"{"n":1}"#, occurredAt: Date())

@@ -4,6 +4,8 @@ import PlatformCore
 /// A domain event as the log stores it, with its id. Encoding it is CPU work that need not
 /// happen inside the transaction that appends it: on SQLite every write transaction runs on one
 /// writer in turn, so a request that encodes its event first leaves the writer free sooner.
+/// An event that decodes to itself is kept for this process's consumers as it is
+/// (`RecentPayloads`), so that they do not parse what was just encoded here.
 public struct EncodedEvent: Sendable {
     public let id: String
     let type: String
@@ -17,5 +19,6 @@ public struct EncodedEvent: Sendable {
         version = Event.version
         payload = String(decoding: try JSONEncoder.events.encode(event), as: UTF8.self)
         aggregateID = event.aggregateID
+        if Event.decodesToItself { RecentPayloads.shared.keep(event, id: id) }
     }
 }

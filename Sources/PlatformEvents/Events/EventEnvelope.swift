@@ -72,10 +72,16 @@ public protocol DomainEvent: Codable, Sendable {
     /// The thing the event is about (an order, a product, a user's wallet): events of one
     /// aggregate keep their order wherever they are published (Kafka's message key).
     var aggregateID: String { get }
+    /// True when decoding the JSON an event of this type is stored as always gives back an
+    /// equal value (no `Date`s: their ISO 8601 text drops fractions of a second). The consumers
+    /// of this process are then handed the event as it was appended, without parsing it
+    /// (`RecentPayloads`). False unless a type says so.
+    static var decodesToItself: Bool { get }
 }
 
 extension DomainEvent {
     public static var version: Int { 1 }
+    public static var decodesToItself: Bool { false }
 }
 
 extension JSONEncoder {
