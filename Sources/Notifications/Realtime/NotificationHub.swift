@@ -37,5 +37,10 @@ final class NotificationHub: Sendable {
         for target in targets { target.yield(message) }
     }
 
+    /// Whether `userID` has a connection here now.
+    func isConnected(_ userID: String) -> Bool {
+        subscribers.withLock { $0[userID] != nil }
+    }
+
     var connectionCount: Int { subscribers.withLock { $0.values.reduce(0) { $0 + $1.count } } }
 }

@@ -19,6 +19,9 @@ struct RealtimeFeed: Service {
         let start = try await follower.log.head()
         await cancelWhenGracefulShutdown {
             await follower.follow(from: start) { event in
+                // Most notifications are for users with no connection here: those are not parsed.
+                // (A user who connects meanwhile replays the inbox, as after any gap.)
+                if let userID = event.aggregateID, !hub.isConnected(userID) { return }
                 let created = try event.decode(NotificationCreated.self)
                 if created.realtime { hub.publish(created.notification) }
             }

@@ -29,19 +29,25 @@ enum SQLiteValues {
     /// The value when `Value` is one of the common types (or an optional of one) and `data`
     /// holds it as SQLite stores it; nil to let SQLiteKit decide.
     private static func direct<Value>(_ data: SQLiteData, as type: Value.Type) -> Value? {
-        switch data {
-        case .text(let text) where Value.self == String.self || Value.self == String?.self:
-            text as? Value
-        case .integer(let integer) where Value.self == Int.self || Value.self == Int?.self:
-            integer as? Value
-        case .integer(let integer) where Value.self == Int64.self || Value.self == Int64?.self:
-            Int64(integer) as? Value
-        case .integer(let integer) where (Value.self == Bool.self || Value.self == Bool?.self) && (integer == 0 || integer == 1):
-            (integer == 1) as? Value
-        case .float(let real) where Value.self == Double.self || Value.self == Double?.self:
-            real as? Value
-        default:
-            nil
+        switch (kinds[ObjectIdentifier(Value.self)], data) {
+        case (.text, .text(let text)): text as? Value
+        case (.integer, .integer(let integer)): integer as? Value
+        case (.integer64, .integer(let integer)): Int64(integer) as? Value
+        case (.flag, .integer(let integer)) where integer == 0 || integer == 1: (integer == 1) as? Value
+        case (.real, .float(let real)): real as? Value
+        default: nil
         }
     }
+
+    private enum Kind { case text, integer, integer64, flag, real }
+
+    /// By type, looked up once: naming `String?.self` in the comparison looked up the metadata
+    /// of `Optional<String>` at every call.
+    private static let kinds: [ObjectIdentifier: Kind] = [
+        ObjectIdentifier(String.self): .text, ObjectIdentifier(String?.self): .text,
+        ObjectIdentifier(Int.self): .integer, ObjectIdentifier(Int?.self): .integer,
+        ObjectIdentifier(Int64.self): .integer64, ObjectIdentifier(Int64?.self): .integer64,
+        ObjectIdentifier(Bool.self): .flag, ObjectIdentifier(Bool?.self): .flag,
+        ObjectIdentifier(Double.self): .real, ObjectIdentifier(Double?.self): .real,
+    ]
 }
