@@ -30,7 +30,10 @@ struct SQLiteHandleDatabase: SQLDatabase {
     }
 
     private func run(_ query: any SQLExpression, _ onRow: (any SQLRow) -> Void) throws {
-        if let serialized = query as? SerializedStatement, case .sqlite(let sql, let binds) = serialized.form {
+        // Comparing the type first spares the other statements a dynamic cast.
+        if type(of: query) == SerializedStatement.self, let serialized = query as? SerializedStatement,
+            case .sqlite(let sql, let binds) = serialized.form
+        {
             return try handle.execute(sql, binds: binds) { onRow($0) }
         }
         let (sql, binds) = serialize(query)

@@ -21,21 +21,17 @@ enum SQLiteValues {
         }
     }
 
+    /// The common types (and their optionals) are taken when `data` holds them as SQLite stores
+    /// them; anything else goes to SQLiteKit. The casts cannot fail: `kinds` names only these
+    /// types. (`as?` here made an `Optional<Value>`, whose metadata was looked up per call.)
     static func value<Value: Decodable>(_ data: SQLiteData, as type: Value.Type) throws -> Value {
-        if let value = direct(data, as: Value.self) { return value }
-        return try decoder.decode(Value.self, from: data)
-    }
-
-    /// The value when `Value` is one of the common types (or an optional of one) and `data`
-    /// holds it as SQLite stores it; nil to let SQLiteKit decide.
-    private static func direct<Value>(_ data: SQLiteData, as type: Value.Type) -> Value? {
         switch (kinds[ObjectIdentifier(Value.self)], data) {
-        case (.text, .text(let text)): text as? Value
-        case (.integer, .integer(let integer)): integer as? Value
-        case (.integer64, .integer(let integer)): Int64(integer) as? Value
-        case (.flag, .integer(let integer)) where integer == 0 || integer == 1: (integer == 1) as? Value
-        case (.real, .float(let real)): real as? Value
-        default: nil
+        case (.text, .text(let text)): text as! Value
+        case (.integer, .integer(let integer)): integer as! Value
+        case (.integer64, .integer(let integer)): Int64(integer) as! Value
+        case (.flag, .integer(let integer)) where integer == 0 || integer == 1: (integer == 1) as! Value
+        case (.real, .float(let real)): real as! Value
+        default: try decoder.decode(Value.self, from: data)
         }
     }
 
