@@ -37,10 +37,7 @@ public struct EventLog: Sendable {
 
     /// Appends events encoded before the transaction began, in order.
     public func append(_ events: [EncodedEvent], on db: any SQLDatabase) async throws {
-        for insert in inserts(of: events) {
-            try await db.raw(insert).run()
-        }
-        Self.appended(events)
+        try await append(try prepareAppend(events), on: db)
     }
 
     /// Events whose INSERTs are serialized before the transaction that appends them
@@ -58,7 +55,8 @@ public struct EventLog: Sendable {
         for statement in prepared.statements {
             try await statement.run(on: db)
         }
-        Self.appended(prepared.events)
+        // Consumers here wake after the commit; on PostgreSQL the event log's trigger NOTIFYs other processes.
+        if !prepared.events.isEmpty { TransactionEffects.eventsAppended(types: prepared.events.map(\.type)) }
     }
 
     /// One INSERT per 500 events, in order.
@@ -67,11 +65,6 @@ public struct EventLog: Sendable {
         return stride(from: 0, to: events.count, by: 500).map { start in
             .insert(into: "event_log", columns: Self.insertColumns, rows: events[start..<min(start + 500, events.count)].map { row(of: $0, at: occurredAt) })
         }
-    }
-
-    /// Consumers here wake after the commit; on PostgreSQL the event log's trigger NOTIFYs other processes.
-    private static func appended(_ events: [EncodedEvent]) {
-        if !events.isEmpty { TransactionEffects.eventsAppended(types: events.map(\.type)) }
     }
 
     /// `INSERT INTO event_log … SELECT … FROM source`: appends `event` only if `source`, a
