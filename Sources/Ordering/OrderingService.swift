@@ -64,7 +64,7 @@ struct OrderingService: Sendable {
             id: UUID.timeOrdered().lowercasedString, userId: userID, status: .pending, items: lines, total: total,
             paymentMethod: payload.paymentMethod, shippingAddress: OrderView.address(stored: before.shipping.address),
             phone: before.shipping.phone, reason: nil, createdAt: now, updatedAt: now)
-        let body = String(decoding: try JSONEncoder.events.encode(order), as: UTF8.self)
+        let body = try SortedJSON.string(order)
         let fromCart = payload.fromCart ?? false
         let placed = try EncodedEvent(
             OrderPlaced(

@@ -136,7 +136,7 @@ struct NotificationStream: Sendable {
     }
 
     static func frame(_ message: NotificationMessage) throws -> String {
-        String(decoding: try JSONEncoder.events.encode(message), as: UTF8.self)
+        try SortedJSON.string(message)
     }
 
     static func lastEventID(_ text: String?) throws -> StreamPosition? {

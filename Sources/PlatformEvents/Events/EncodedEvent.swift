@@ -17,7 +17,7 @@ public struct EncodedEvent: Sendable {
         id = UUID.timeOrdered().lowercasedString
         type = Event.type
         version = Event.version
-        payload = String(decoding: try JSONEncoder.events.encode(event), as: UTF8.self)
+        payload = try SortedJSON.string(event)
         aggregateID = event.aggregateID
         if Event.decodesToItself { RecentPayloads.shared.keep(event, id: id) }
     }

@@ -84,17 +84,8 @@ extension DomainEvent {
     public static var decodesToItself: Bool { false }
 }
 
-extension JSONEncoder {
-    /// ISO 8601 dates, sorted keys: events, stored payloads and realtime frames. One encoder
-    /// for all (it is thread-safe), not a new one for every event.
-    public static let events: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.sortedKeys]
-        return encoder
-    }()
-}
-
+/// Events, stored payloads and realtime frames are written by `SortedJSON` (sorted keys, ISO 8601
+/// dates) and read back with this.
 extension JSONDecoder {
     public static let events: JSONDecoder = {
         let decoder = JSONDecoder()

@@ -64,7 +64,7 @@ public struct JobQueue: Sendable {
     public func enqueue(
         kind: String, payload: some Encodable, runAt: Date? = nil, maxAttempts: Int = 5, uniqueKey: String? = nil, on db: any SQLDatabase
     ) async throws -> Bool {
-        let body = String(decoding: try JSONEncoder.events.encode(payload), as: UTF8.self)
+        let body = try SortedJSON.string(payload)
         let now = clock.now()
         let inserted = try await db.raw(
             """
@@ -85,7 +85,7 @@ public struct JobQueue: Sendable {
             var insert = db.insert(into: "jobs").columns("kind", "payload", "status", "run_at", "attempts", "max_attempts", "created_at")
             for payload in payloads[start..<min(start + 300, payloads.count)] {
                 insert = insert.values(
-                    SQLBind(kind), SQLBind(String(decoding: try JSONEncoder.events.encode(payload), as: UTF8.self)), SQLBind("queued"), SQLBind(now),
+                    SQLBind(kind), SQLBind(try SortedJSON.string(payload)), SQLBind("queued"), SQLBind(now),
                     SQLBind(0), SQLBind(maxAttempts), SQLBind(now))
             }
             try await insert.run()

@@ -30,7 +30,7 @@ public final class SchedulerService: Service {
         name: String, cron: CronSchedule, jobKind: String, payload: some Encodable & Sendable, on db: any SQLDatabase
     ) async throws {
         let next = cron.next(after: queue.clock.now()) ?? .distantFuture
-        let body = String(decoding: try JSONEncoder.events.encode(payload), as: UTF8.self)
+        let body = try SortedJSON.string(payload)
         try await db.raw(
             """
             INSERT INTO scheduled_tasks (name, schedule, job_kind, payload, next_run_at)

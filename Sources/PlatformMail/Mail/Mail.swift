@@ -93,7 +93,7 @@ public struct MailJob: JobHandler {
     public func deadLetterPayload(_ job: Job) -> String {
         guard let message = try? job.decode(MailMessage.self) else { return "{}" }
         let summary = ["to": message.to, "subject": message.subject, "body": "(not shown)"]
-        return (try? String(decoding: JSONEncoder.events.encode(summary), as: UTF8.self)) ?? "{}"
+        return (try? SortedJSON.string(summary)) ?? "{}"
     }
 
     public static func enqueue(_ message: MailMessage, queue: JobQueue, on db: any SQLDatabase) async throws {
