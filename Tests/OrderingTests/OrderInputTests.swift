@@ -82,7 +82,7 @@ struct OrderInputTests {
                 (#"{"paymentMethod":"onDelivery"}"#, "items"),
                 (#"{"items":[{"productId":"\#(cup.id)","quantity":0}],"paymentMethod":"onDelivery"}"#, "items[0].quantity"),
                 (#"{"items":[{"productId":"\#(cup.id)","quantity":1001}],"paymentMethod":"onDelivery"}"#, "items[0].quantity"),
-                (#"{"items":[{"productId":"\#(cup.id)","quantity":"1"}],"paymentMethod":"onDelivery"}"#, "items.[0].quantity"),
+                (#"{"items":[{"productId":"\#(cup.id)","quantity":"1"}],"paymentMethod":"onDelivery"}"#, "items[0].quantity"),
                 (#"{"items":[{"productId":"nope","quantity":1}],"paymentMethod":"onDelivery"}"#, "items[0].productId"),
                 (#"{"items":[\#(item)],"fromCart":true,"paymentMethod":"onDelivery"}"#, "fromCart"),
                 (#"{"items":[\#(item)],"paymentMethod":"onDelivery","total":1}"#, "total"),
@@ -91,7 +91,7 @@ struct OrderInputTests {
                 let response = try await app.placeOrder(token: user, json: body)
                 #expect(response.status == .unprocessableContent, "\(body)")
                 let fields = try response.problem().fields
-                #expect(fields.contains(field) || fields.contains(field.replacingOccurrences(of: ".[", with: "[")), "\(body) → \(fields)")
+                #expect(fields.contains(field), "\(body) → \(fields)")
             }
             #expect(try await app.placeOrder(token: user, json: "{").status == .badRequest)
             let noKey = try await app.request(
