@@ -29,9 +29,11 @@ enum ConsumerPositions {
     }
 
     static func advance(_ consumer: String, to position: EventPosition, on db: any SQLDatabase) async throws {
-        try await db.raw(
-            "UPDATE event_consumers SET tx_id = \(bind: position.transaction), seq = \(bind: position.sequence) WHERE name = \(bind: consumer)"
-        ).run()
+        try await db.raw(advancing(consumer, to: position)).run()
+    }
+
+    private static func advancing(_ consumer: String, to position: EventPosition) -> SQLQueryString {
+        "UPDATE event_consumers SET tx_id = \(bind: position.transaction), seq = \(bind: position.sequence) WHERE name = \(bind: consumer)"
     }
 
     /// Records that `consumer` applied `eventID`; false when it already had.
@@ -39,10 +41,29 @@ enum ConsumerPositions {
         try await markProcessed(consumer: consumer, eventIDs: [eventID], on: db).contains(eventID)
     }
 
+    /// Records a batch and moves the consumer's position to its end. On PostgreSQL that is one
+    /// statement, a round trip fewer in every batch of every consumer; SQLite's `WITH` takes no
+    /// `UPDATE`, and a statement there costs no round trip.
+    static func markProcessed(
+        consumer: String, eventIDs: [String], advancingTo position: EventPosition, on db: any SQLDatabase, engine: DatabaseEngine
+    ) async throws -> Set<String> {
+        let advance = advancing(consumer, to: position)
+        switch engine {
+        case .postgres:
+            return try await markProcessed(consumer: consumer, eventIDs: eventIDs, after: "WITH advanced AS (\(advance)) ", on: db)
+        case .sqlite:
+            try await db.raw(advance).run()
+            return try await markProcessed(consumer: consumer, eventIDs: eventIDs, on: db)
+        }
+    }
+
     /// Records a batch in one statement; returns the ids that were not recorded before.
-    static func markProcessed(consumer: String, eventIDs: [String], on db: any SQLDatabase) async throws -> Set<String> {
+    static func markProcessed(
+        consumer: String, eventIDs: [String], after prefix: SQLQueryString = "", on db: any SQLDatabase
+    ) async throws -> Set<String> {
         guard !eventIDs.isEmpty else { return [] }
-        var query = SQLQueryString("INSERT INTO processed_events (consumer, event_id) VALUES ")
+        var query = prefix
+        query.appendLiteral("INSERT INTO processed_events (consumer, event_id) VALUES ")
         for (index, id) in eventIDs.enumerated() {
             query.appendLiteral(index == 0 ? "(" : ", (")
             query.appendInterpolation(bind: consumer)

@@ -213,9 +213,9 @@ public final class EventConsumerService: Service {
             // Another instance of this consumer may have applied some of them meanwhile.
             let pending = events.filter { current < $0.position }
             guard let last = pending.last?.position else { return (0, current) }
-            let fresh = try await ConsumerPositions.markProcessed(consumer: handler.name, eventIDs: pending.map(\.id), on: db)
+            let fresh = try await ConsumerPositions.markProcessed(
+                consumer: handler.name, eventIDs: pending.map(\.id), advancingTo: last, on: db, engine: engine)
             try await handler.handle(batch: pending.filter { fresh.contains($0.id) }, on: db)
-            try await ConsumerPositions.advance(handler.name, to: last, on: db)
             return (pending.count, last)
         }
         Counter(label: "bazaar_events_consumed_total", dimensions: [("consumer", handler.name)]).increment(by: applied)
