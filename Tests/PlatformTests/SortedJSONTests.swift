@@ -132,6 +132,15 @@ struct SortedJSONTests {
             }
         }
         struct Empty: Codable {}
+        /// Goes on after a write that failed here, as a value may.
+        struct Forgiving: Encodable {
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: AnyKey.self)
+                try? container.encode(0.5, forKey: AnyKey("ratio"))
+                try? container.encode(Data([1]), forKey: AnyKey("blob"))
+                try container.encode("x", forKey: AnyKey("name"))
+            }
+        }
         try expectSame(Measured(ratio: 0.1, share: 2.5), leftToFoundation: true)
         let links = Links(home: URL(string: "https://example.com/a?b=c")!, blob: Data([0, 1, 255]), price: Decimal(string: "12.34")!)
         try expectSame(links, leftToFoundation: true)
@@ -140,6 +149,7 @@ struct SortedJSONTests {
         try expectSame(Twice(keys: ["b", "a", "b"]), leftToFoundation: true)
         try expectSame(Twice(keys: ["b", "a", "c"]))
         try expectSame(Empty())
+        try expectSame(Forgiving(), leftToFoundation: true)
         try expectSame(["a/b": 1, "a0": 2, "quote\"": 3], leftToFoundation: true)
         for date in [Date(timeIntervalSince1970: -1), Date(timeIntervalSince1970: 253_402_300_800), Date.distantPast] {
             try expectSame([date], leftToFoundation: true)

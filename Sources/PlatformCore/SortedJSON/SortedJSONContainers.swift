@@ -32,16 +32,18 @@ struct SortedJSONObject<Key: CodingKey>: KeyedEncodingContainerProtocol {
     var codingPath: [any CodingKey] { [] }
 
     private func member(_ key: Key, _ write: () throws -> Void) throws {
-        let begun = try writer.buffer.pointee.beginMember(key.stringValue, of: depth)
-        try write()
-        writer.buffer.pointee.endMember(begun)
+        try writer.failing {
+            let begun = try writer.buffer.pointee.beginMember(key.stringValue, of: depth)
+            try write()
+            writer.buffer.pointee.endMember(begun)
+        }
     }
 
     mutating func encodeNil(forKey key: Key) throws { try member(key) { writer.buffer.pointee.writeNull() } }
     mutating func encode(_ value: Bool, forKey key: Key) throws { try member(key) { writer.buffer.pointee.write(value) } }
     mutating func encode(_ value: String, forKey key: Key) throws { try member(key) { writer.buffer.pointee.write(value) } }
-    mutating func encode(_ value: Double, forKey key: Key) throws { throw LeftToFoundation() }
-    mutating func encode(_ value: Float, forKey key: Key) throws { throw LeftToFoundation() }
+    mutating func encode(_ value: Double, forKey key: Key) throws { throw writer.leaveToFoundation() }
+    mutating func encode(_ value: Float, forKey key: Key) throws { throw writer.leaveToFoundation() }
     mutating func encode(_ value: Int, forKey key: Key) throws { try member(key) { writer.buffer.pointee.write(value) } }
     mutating func encode(_ value: Int8, forKey key: Key) throws { try member(key) { writer.buffer.pointee.write(value) } }
     mutating func encode(_ value: Int16, forKey key: Key) throws { try member(key) { writer.buffer.pointee.write(value) } }
@@ -83,15 +85,17 @@ struct SortedJSONArray: UnkeyedEncodingContainer {
     }
 
     private func element(_ write: () throws -> Void) throws {
-        try writer.buffer.pointee.beginElement(of: depth)
-        try write()
+        try writer.failing {
+            try writer.buffer.pointee.beginElement(of: depth)
+            try write()
+        }
     }
 
     mutating func encodeNil() throws { try element { writer.buffer.pointee.writeNull() } }
     mutating func encode(_ value: Bool) throws { try element { writer.buffer.pointee.write(value) } }
     mutating func encode(_ value: String) throws { try element { writer.buffer.pointee.write(value) } }
-    mutating func encode(_ value: Double) throws { throw LeftToFoundation() }
-    mutating func encode(_ value: Float) throws { throw LeftToFoundation() }
+    mutating func encode(_ value: Double) throws { throw writer.leaveToFoundation() }
+    mutating func encode(_ value: Float) throws { throw writer.leaveToFoundation() }
     mutating func encode(_ value: Int) throws { try element { writer.buffer.pointee.write(value) } }
     mutating func encode(_ value: Int8) throws { try element { writer.buffer.pointee.write(value) } }
     mutating func encode(_ value: Int16) throws { try element { writer.buffer.pointee.write(value) } }
@@ -127,15 +131,17 @@ struct SortedJSONSingle: SingleValueEncodingContainer {
     var codingPath: [any CodingKey] { [] }
 
     private func value(_ write: () throws -> Void) throws {
-        try writer.buffer.pointee.beginSingle(at: depth)
-        try write()
+        try writer.failing {
+            try writer.buffer.pointee.beginSingle(at: depth)
+            try write()
+        }
     }
 
     mutating func encodeNil() throws { try value { writer.buffer.pointee.writeNull() } }
     mutating func encode(_ value: Bool) throws { try self.value { writer.buffer.pointee.write(value) } }
     mutating func encode(_ value: String) throws { try self.value { writer.buffer.pointee.write(value) } }
-    mutating func encode(_ value: Double) throws { throw LeftToFoundation() }
-    mutating func encode(_ value: Float) throws { throw LeftToFoundation() }
+    mutating func encode(_ value: Double) throws { throw writer.leaveToFoundation() }
+    mutating func encode(_ value: Float) throws { throw writer.leaveToFoundation() }
     mutating func encode(_ value: Int) throws { try self.value { writer.buffer.pointee.write(value) } }
     mutating func encode(_ value: Int8) throws { try self.value { writer.buffer.pointee.write(value) } }
     mutating func encode(_ value: Int16) throws { try self.value { writer.buffer.pointee.write(value) } }

@@ -25,6 +25,23 @@ final class SortedJSONWriter {
 
     var bytes: [UInt8] { buffer.pointee.bytes }
 
+    func leaveToFoundation() -> LeftToFoundation {
+        buffer.pointee.leftToFoundation = true
+        return LeftToFoundation()
+    }
+
+    /// Runs one write of a container. A value may catch what a write throws (`try?`) and go on
+    /// encoding; what it then writes is no longer what Foundation would, so a failed write
+    /// leaves the whole value to Foundation whatever happens next.
+    func failing(_ write: () throws -> Void) throws {
+        do {
+            try write()
+        } catch {
+            buffer.pointee.leftToFoundation = true
+            throw error
+        }
+    }
+
     func encodeValue<Value: Encodable>(_ value: Value) throws {
         // Foundation writes these three itself rather than asking them to encode; and so must this.
         if Value.self == Date.self { return try buffer.pointee.write(unsafeBitCast(value, to: Date.self)) }
