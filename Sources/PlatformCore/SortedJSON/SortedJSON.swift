@@ -2,7 +2,7 @@ public import Foundation
 
 /// JSON with sorted keys and ISO 8601 dates: the format of events, stored answers and realtime
 /// frames. `encode` makes exactly the bytes Foundation's `JSONEncoder` makes with those settings
-/// (`foundation`), about five times faster: Foundation builds a tree of dictionaries for every
+/// (`foundation`), about three times faster: Foundation builds a tree of dictionaries for every
 /// value and sorts their keys as strings, which made JSON encoding 8% of the CPU an order costs.
 ///
 /// Values are written straight into one buffer; an object's members are put in key order when

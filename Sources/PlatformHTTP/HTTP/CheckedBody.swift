@@ -4,7 +4,7 @@ import PlatformCore
 /// A request body checked for fields it does not accept (unknown keys, at the top and inside
 /// `nestedFields`; `null` where it is not allowed), then decoded: all in the one parse
 /// `JSONDecoder` makes of it. Parsing it a second time, into Foundation's `Any` tree, and
-/// casting each value to look for `NSNull`, had cost about half as much as the decoding itself.
+/// casting each value to look for `NSNull`, had cost more than the decoding itself.
 struct CheckedBody<Body: RequestPayload>: Decodable {
     /// The body's own decoding failed (a missing, mistyped or invalid field), as opposed to the
     /// text not parsing.
