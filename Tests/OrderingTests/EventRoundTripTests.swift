@@ -25,7 +25,7 @@ struct EventRoundTripTests {
 
     private func expectRoundTrip<Event: DomainEvent & Equatable>(_ event: Event) throws {
         #expect(Event.decodesToItself)
-        let decoded = try JSONDecoder.events.decode(Event.self, from: SortedJSON.data(event))
+        let decoded = try JSONDecoder.events.decode(Event.self, from: Data(SortedJSON.encode(event)))
         #expect(decoded == event, "\(Event.type)")
     }
 }

@@ -161,8 +161,8 @@ final class SocketIOServer: Sendable {
                 let subscription = hub.subscribe(userID: user.id)
                 defer { hub.unsubscribe(userID: user.id, id: subscription.id) }
                 for await message in subscription.messages {
-                    guard let json = try? SortedJSON.data(message) else { continue }
-                    session.send(#"42["message",\#(String(decoding: json, as: UTF8.self))]"#)
+                    guard let json = try? SortedJSON.string(message) else { continue }
+                    session.send(#"42["message",\#(json)]"#)
                 }
             })
         let grant = RealtimeGrant(user, verifier: verifier, clock: clock)

@@ -40,8 +40,4 @@ public enum SortedJSON {
     public static func string<Value: Encodable>(_ value: Value) throws -> String {
         String(decoding: try encode(value), as: UTF8.self)
     }
-
-    public static func data<Value: Encodable>(_ value: Value) throws -> Data {
-        Data(try encode(value))
-    }
 }
