@@ -65,6 +65,65 @@ struct EventLogTests {
     }
 
     @Test(arguments: TestEngine.allCases)
+    func aConsumerBehindTheStoredPositionAppliesNothingTwice(engine: TestEngine) async throws {
+        try await withPlatform(engine) { platform in
+            try await createPingTable(platform)
+            let handler = RecordingHandler()
+            let service = EventConsumerService(handlers: [handler], database: platform.database, clock: platform.clock, logger: platform.logger)
+            try await publish(platform, 1...5)
+            try await waitUntil("the first five") {
+                try await service.drainOnce(handler)
+                return try await pings(platform).count >= 5
+            }
+            try await publish(platform, 6...8)
+            // As an instance that last saw the log at its start: it reads all eight, and its
+            // batch must find that the position moved past the first five.
+            var position: EventPosition? = .start
+            try await waitUntil("the next three") {
+                _ = try await service.drainOnce(handler, from: &position)
+                return try await pings(platform).count >= 8
+            }
+            #expect(try await pings(platform) == Array(1...8))
+            #expect(try await position == ConsumerPositions.position(of: handler.name, database: platform.database))
+        }
+    }
+
+    @Test(arguments: TestEngine.allCases)
+    func aBatchMovesThePositionOnlyFromWhereItWas(engine: TestEngine) async throws {
+        try await withPlatform(engine) { platform in
+            let database = platform.database
+            let start = EventPosition(transaction: 0, sequence: 0)
+            let first = EventPosition(transaction: 1, sequence: 5)
+            let second = EventPosition(transaction: 2, sequence: 1)
+            func move(from expected: EventPosition, to next: EventPosition, ids: [String]) async throws -> Set<String>? {
+                try await database.transaction { db in
+                    try await ConsumerPositions.markProcessed(
+                        consumer: "mover", eventIDs: ids, advancingFrom: expected, to: next, on: db, engine: database.engine)
+                }
+            }
+            func recorded() async throws -> Int {
+                try await database.read { db in
+                    try await db.raw("SELECT count(*) AS n FROM processed_events WHERE consumer = 'mover'").first()!.decode(column: "n", as: Int.self)
+                }
+            }
+            // No row yet: nothing moves and nothing is recorded.
+            #expect(try await move(from: start, to: first, ids: ["a"]) == nil)
+            #expect(try await recorded() == 0)
+            _ = try await database.transaction { db in try await ConsumerPositions.lock("mover", on: db, engine: database.engine) }
+
+            #expect(try await move(from: start, to: first, ids: ["a", "b"]) == ["a", "b"])
+            #expect(try await ConsumerPositions.position(of: "mover", database: database) == first)
+            // From where it no longer is: nothing moves and nothing is recorded.
+            #expect(try await move(from: start, to: second, ids: ["c"]) == nil)
+            #expect(try await recorded() == 2)
+            #expect(try await ConsumerPositions.position(of: "mover", database: database) == first)
+            // Moved, with every id known already: an empty set, not nil.
+            #expect(try await move(from: first, to: second, ids: ["a"]) == [])
+            #expect(try await ConsumerPositions.position(of: "mover", database: database) == second)
+        }
+    }
+
+    @Test(arguments: TestEngine.allCases)
     func failingEventsAreRetriedThenParkedAndReplayable(engine: TestEngine) async throws {
         try await withPlatform(engine) { platform in
             try await createPingTable(platform)

@@ -57,6 +57,46 @@ enum ConsumerPositions {
         }
     }
 
+    /// Records a batch and moves the consumer's position from `expected` to `position`, if it
+    /// is still at `expected`; nil, with nothing written, when it is not (another instance of the
+    /// consumer moved it or holds it, or the consumer has no row yet). The `UPDATE` takes the
+    /// row lock that `lock` would, and under READ COMMITTED one that waited on another instance
+    /// sees the position that instance committed, so it matches no row. This saves locking the
+    /// row first: on PostgreSQL one statement where there were two round trips in every batch
+    /// of every consumer, on SQLite a statement less in the one writer.
+    static func markProcessed(
+        consumer: String, eventIDs: [String], advancingFrom expected: EventPosition, to position: EventPosition,
+        on db: any SQLDatabase, engine: DatabaseEngine
+    ) async throws -> Set<String>? {
+        var update = advancing(consumer, to: position)
+        update.appendLiteral(" AND tx_id = ")
+        update.appendInterpolation(bind: expected.transaction)
+        update.appendLiteral(" AND seq = ")
+        update.appendInterpolation(bind: expected.sequence)
+        update.appendLiteral(" RETURNING name")
+        switch engine {
+        case .postgres:
+            // The ids go in only beside the moved row; the row of `advanced` itself comes back as
+            // a NULL id, so that "moved, all ids known already" is told from "not moved".
+            var query: SQLQueryString = "WITH advanced AS ("
+            query += update
+            query.appendLiteral("), recorded AS (INSERT INTO processed_events (consumer, event_id) SELECT advanced.name, batch.id FROM advanced, (VALUES ")
+            for (index, id) in eventIDs.enumerated() {
+                query.appendLiteral(index == 0 ? "(" : ", (")
+                query.appendInterpolation(bind: id)
+                query.appendLiteral(")")
+            }
+            query.appendLiteral(") AS batch (id) ON CONFLICT DO NOTHING RETURNING event_id)")
+            query.appendLiteral(" SELECT event_id FROM recorded UNION ALL SELECT NULL FROM advanced")
+            let ids = try await db.raw(query).all().map { try $0.decode(column: "event_id", as: String?.self) }
+            guard ids.contains(nil) else { return nil }
+            return Set(ids.compactMap { $0 })
+        case .sqlite:
+            guard try await db.raw(update).first() != nil else { return nil }
+            return try await markProcessed(consumer: consumer, eventIDs: eventIDs, on: db)
+        }
+    }
+
     /// Records a batch in one statement; returns the ids that were not recorded before.
     static func markProcessed(
         consumer: String, eventIDs: [String], after prefix: SQLQueryString = "", on db: any SQLDatabase

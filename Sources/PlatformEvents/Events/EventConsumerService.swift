@@ -157,7 +157,7 @@ public final class EventConsumerService: Service {
         defer { position = reached }
         let batch = try await log.read(after: reached, types: handler.eventTypes, limit: batchSize)
         return try await applyIsolatingFailures(batch, with: handler) { events in
-            reached = max(reached, try await self.apply(events, with: handler))
+            reached = max(reached, try await self.apply(events, after: reached, with: handler))
         }
     }
 
@@ -204,10 +204,20 @@ public final class EventConsumerService: Service {
         return applied
     }
 
-    /// Applies the events the consumer has not applied yet; returns its stored position after.
-    private func apply(_ events: [EventEnvelope], with handler: any EventHandler) async throws -> EventPosition {
+    /// Applies the events the consumer has not applied yet, read after `expected`; returns its
+    /// stored position after.
+    private func apply(_ events: [EventEnvelope], after expected: EventPosition, with handler: any EventHandler) async throws -> EventPosition {
         let engine = database.engine
         let (applied, position) = try await database.transaction { db -> (Int, EventPosition) in
+            guard let last = events.last?.position else { return (0, expected) }
+            // Usually the position is still where the batch was read from: then the statement
+            // that records the batch moves it, and locks it as it does.
+            if let fresh = try await ConsumerPositions.markProcessed(
+                consumer: handler.name, eventIDs: events.map(\.id), advancingFrom: expected, to: last, on: db, engine: engine)
+            {
+                try await handler.handle(batch: events.filter { fresh.contains($0.id) }, on: db)
+                return (events.count, last)
+            }
             // Locking the position row serialises instances of one consumer across processes.
             let current = try await ConsumerPositions.lock(handler.name, on: db, engine: engine)
             // Another instance of this consumer may have applied some of them meanwhile.
