@@ -18,7 +18,7 @@ struct MigrationTests {
                     try $0.decode(column: "version", as: Int.self)
                 }
             }
-            #expect(versions == [1, 2, 3, 4, 5, 6, 7, 8])
+            #expect(versions == [1, 2, 3, 4, 5, 6, 7, 8, 9])
         }
     }
 
@@ -44,7 +44,7 @@ struct MigrationTests {
                 let count = try await database.read { db in
                     try await db.raw("SELECT COUNT(*) AS n FROM schema_migrations").first().map { try $0.decode(column: "n", as: Int.self) }
                 }
-                #expect(count == 8)
+                #expect(count == 9)
             }
         } catch {
             await drop()

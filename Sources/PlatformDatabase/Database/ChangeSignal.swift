@@ -8,7 +8,7 @@ import Synchronization
 public final class ChangeSignal: Sendable {
     /// The topic of commits that queued jobs.
     public static let jobs = "jobs"
-    /// The PostgreSQL NOTIFY channel on which a commit that appended events names their types.
+    /// The PostgreSQL NOTIFY channel on which a process announces its commits' topics (`CommitAnnouncer`).
     public static let eventChannel = "bazaar_events"
 
     private let state = Mutex<State>(State())

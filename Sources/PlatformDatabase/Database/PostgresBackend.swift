@@ -11,10 +11,20 @@ public final class PostgresBackend: Database {
     public let changes = ChangeSignal()
     public let client: PostgresClient
     private let logger: Logger
+    /// Tells other processes what commits here did (see `listenForOtherProcesses`).
+    let announcer: CommitAnnouncer
 
     public init(client: PostgresClient, logger: Logger) {
         self.client = client
         self.logger = logger
+        self.announcer = CommitAnnouncer { [client] payload in
+            // A wake-up hint: the announcement's own commit need not wait for a flush.
+            try await client.withConnection { connection in
+                try await PreparedPostgresDatabase(connection: connection).raw(
+                    "SELECT set_config('synchronous_commit', 'off', true), pg_notify(\(bind: ChangeSignal.eventChannel), \(bind: payload))"
+                ).run()
+            }
+        }
     }
 
     public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
@@ -40,25 +50,29 @@ public final class PostgresBackend: Database {
         let effects = TransactionEffects()
         let result = try await shieldedFromCancellation { [client] in
             try await client.withConnection { connection in
-                // Listeners in other processes learn of appended events from the event log's
-                // trigger (platform migration 8), at commit.
                 let db = StatementCounter.counting(PreparedPostgresDatabase(connection: connection))
                 guard inTransaction else { return try await effects.recording { try await body(db) } }
                 return try await runInTransaction(db, begin: "BEGIN") { db in try await effects.recording { try await body(db) } }
             }
         }
         let topics = effects.topics
-        if !topics.isEmpty { changes.signal(topics: topics) }
+        if !topics.isEmpty {
+            changes.signal(topics: topics)
+            announcer.announce(topics)
+        }
         return result
     }
 
-    /// Holds one connection and yields each notification on `channel` (LISTEN/NOTIFY), so that
-    /// consumers in this process wake when another process commits events.
-    /// Each notification's payload is passed on (the event types of the commit; may be empty).
-    public func listen(channel: String, onNotification: @escaping @Sendable (String) -> Void) async throws {
-        try await client.withConnection { connection in
-            let notifications = try await connection.listen(channel)
-            for try await notification in notifications { onNotification(notification.payload) }
+    /// Holds one connection and passes on what commits in other processes on this database
+    /// announce: the topics to wake (`ChangeSignal`), or nil for everyone. This process's own
+    /// announcements are passed over, as its waiters were woken at the commit.
+    public func listenForOtherProcesses(_ onCommit: @escaping @Sendable (Set<String>?) -> Void) async throws {
+        try await client.withConnection { [announcer] connection in
+            let notifications = try await connection.listen(ChangeSignal.eventChannel)
+            for try await notification in notifications {
+                guard let topics = CommitAnnouncer.topics(in: notification.payload, unlessFrom: announcer.origin) else { continue }
+                onCommit(topics.isEmpty ? nil : topics)
+            }
         }
     }
 

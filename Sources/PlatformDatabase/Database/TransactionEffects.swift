@@ -1,8 +1,8 @@
 import Synchronization
 
-/// What a transaction did that others wait for: events appended (consumers in this process; the
-/// event log's trigger NOTIFYs other processes) or jobs queued (workers). The backends wake this
-/// process's waiters only after a commit that did one of these. Waking on every commit made an
+/// What a transaction did that others wait for: events appended (consumers) or jobs queued
+/// (workers). The backends wake this process's waiters only after a commit that did one of these
+/// (and on PostgreSQL announce it to other processes, `CommitAnnouncer`). Waking on every commit made an
 /// idle process spin: a job worker's claim that found nothing committed, woke the worker itself,
 /// and it claimed again.
 public final class TransactionEffects: Sendable {

@@ -162,5 +162,16 @@ public enum PlatformMigrations {
                     """,
                 ]
             },
+            SQLMigration(version: 9, name: "processes announce their commits; the event log's trigger goes (PostgreSQL)") { engine in
+                guard engine == .postgres else { return [] }
+                // A NOTIFY holds a cluster-wide lock from its transaction's commit until the
+                // commit is flushed, so the trigger made every transaction that appended events
+                // commit one at a time, each through its own fsync. `CommitAnnouncer` sends the
+                // announcements after the commits instead.
+                return [
+                    "DROP TRIGGER event_log_appended ON event_log",
+                    "DROP FUNCTION bazaar_notify_appended_events()",
+                ]
+            },
         ])
 }

@@ -7,7 +7,6 @@ public import SQLKit
 /// The transactional outbox. `append` must be called with the transaction that makes the state
 /// change, so the event exists exactly when the change does.
 public struct EventLog: Sendable {
-    public static let notifyChannel = ChangeSignal.eventChannel
     /// What every read returns (`EventEnvelope.init(row:)`).
     static let columns = ["id", "tx_id", "event_id", "type", "version", "payload", "occurred_at", "aggregate_id", "request_id"]
 
@@ -55,7 +54,7 @@ public struct EventLog: Sendable {
         for statement in prepared.statements {
             try await statement.run(on: db)
         }
-        // Consumers here wake after the commit; on PostgreSQL the event log's trigger NOTIFYs other processes.
+        // Consumers here wake after the commit; on PostgreSQL the backend announces the commit to other processes.
         if !prepared.events.isEmpty { TransactionEffects.eventsAppended(types: prepared.events.map(\.type)) }
     }
 

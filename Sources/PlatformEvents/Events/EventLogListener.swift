@@ -2,8 +2,8 @@ import Logging
 import PlatformDatabase
 public import ServiceLifecycle
 
-/// On PostgreSQL, LISTENs for commits of events in other processes and wakes this process's
-/// consumers and followers through the database's change signal.
+/// On PostgreSQL, LISTENs for commits of events (and queued jobs) in other processes and wakes
+/// this process's consumers, followers and workers through the database's change signal.
 public struct EventLogListener: Service {
     let database: PostgresBackend
     let logger: Logger
@@ -17,11 +17,7 @@ public struct EventLogListener: Service {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
-                    try await database.listen(channel: EventLog.notifyChannel) { [changes = database.changes] payload in
-                        // The payload lists the commit's event types; without one, wake everyone.
-                        let types = payload.split(separator: ",").map(String.init)
-                        changes.signal(topics: types.isEmpty ? nil : Set(types))
-                    }
+                    try await database.listenForOtherProcesses { [changes = database.changes] topics in changes.signal(topics: topics) }
                 } catch {
                     if Task.isCancelled { return }
                     logger.warning("event listener lost its connection; retrying", metadata: ["error": "\(error)"])
