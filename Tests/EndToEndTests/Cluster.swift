@@ -11,6 +11,9 @@ final class Cluster: Sendable {
     static let modules = ["identity", "catalog", "cart", "ordering", "promotions", "notifications"]
     let script: PeerProcess
     let gatewayPort: Int
+    /// The processes' logs, removed with the cluster (the script prints the tail of a process
+    /// that fails to start).
+    let logs = FileManager.default.temporaryDirectory.appendingPathComponent("bazaar-cluster-test-\(UUID().uuidString)")
 
     init(database: String, environment: [String: String] = [:]) async throws {
         gatewayPort = Self.freePortRange(count: Self.modules.count + 1)
@@ -22,12 +25,15 @@ final class Cluster: Sendable {
         environment["BAZAAR_DATABASE_POOL"] = "5"
         script = try PeerProcess(
             executable: PeerProcess.repository.appendingPathComponent("scripts/cluster"),
-            arguments: ["--port", String(gatewayPort), "--database", database, "--binary", try LiveProcess.binary.path],
+            arguments: ["--port", String(gatewayPort), "--database", database, "--binary", try LiveProcess.binary.path, "--logs", logs.path],
             environment: environment, keepStandardError: true, killAfter: 20)
         _ = try await script.line(startingWith: "cluster: ready", timeout: .seconds(120))
     }
 
-    deinit { script.stop() }
+    deinit {
+        script.stop()
+        try? FileManager.default.removeItem(at: logs)
+    }
 
     var gateway: Loopback { Loopback(port: gatewayPort) }
 

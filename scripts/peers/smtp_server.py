@@ -12,6 +12,7 @@ Options: --starttls (self-signed certificate, STARTTLS required), --auth USER:PA
 import argparse
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -112,6 +113,7 @@ def main():
         pass
     finally:
         controller.stop()
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 if __name__ == "__main__":
