@@ -46,7 +46,11 @@ public final class KafkaBroker: Sendable {
     }
 
     deinit {
-        running.withLock { $0?.stop() }
+        let process = running.withLock { $0 }
+        process?.stop()
+        // noida saves what it stored as it exits, which makes the directory again: it goes once
+        // the broker has (a test's last broker would otherwise outlive the test process's exit).
+        for _ in 0..<50 where process?.isRunning == true { Thread.sleep(forTimeInterval: 0.05) }
         try? FileManager.default.removeItem(at: dataDirectory)
     }
 
