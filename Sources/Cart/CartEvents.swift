@@ -13,4 +13,10 @@ struct CartCheckout: EventHandler {
         guard order.fromCart else { return }
         try await CartStore.removeOrdered(order, on: db)
     }
+
+    /// An order of items named in the request leaves the cart alone (one that cannot be decoded
+    /// goes to `handle`, which reports it).
+    func acts(on event: EventEnvelope) -> Bool {
+        (try? event.decode(OrderPlaced.self))?.fromCart ?? true
+    }
 }

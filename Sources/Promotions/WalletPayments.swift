@@ -49,6 +49,12 @@ struct WalletPayments: EventHandler {
         try await apply(try Step(event), on: db)
     }
 
+    /// Orders paid on delivery are placed, and orders confirmed, without the wallet.
+    func acts(on event: EventEnvelope) -> Bool {
+        guard case .none = try? Step(event) else { return true }
+        return false
+    }
+
     /// One query tells which of the batch's orders have a wallet payment at all (or get one
     /// earlier in the batch); the others, every order paid on delivery, cost no statement.
     func handle(batch events: [EventEnvelope], on db: any SQLDatabase) async throws {

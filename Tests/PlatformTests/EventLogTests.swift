@@ -123,6 +123,51 @@ struct EventLogTests {
         }
     }
 
+    /// Changes nothing for any event, and says so.
+    final class InertHandler: EventHandler, @unchecked Sendable {
+        let name = "inert"
+        let handledEvents: [any DomainEvent.Type] = [Ping.self]
+        private let lock = NSLock()
+        private var _calls = 0
+        var calls: Int { lock.withLock { _calls } }
+
+        func handle(_ event: EventEnvelope, on db: any SQLDatabase) async throws { lock.withLock { _calls += 1 } }
+        func acts(on event: EventEnvelope) -> Bool { false }
+    }
+
+    @Test(arguments: TestEngine.allCases)
+    func aBatchTheHandlerWouldNotChangeIsRecordedWithoutIt(engine: TestEngine) async throws {
+        try await withPlatform(engine) { platform in
+            let handler = InertHandler()
+            let service = EventConsumerService(handlers: [handler], database: platform.database, clock: platform.clock, logger: platform.logger)
+            try await publish(platform, 1...3)
+            // The consumer's row exists once it has been locked (its first batch ever makes it).
+            _ = try await platform.database.transaction { db in try await ConsumerPositions.lock(handler.name, on: db, engine: platform.database.engine) }
+            var applied = 0
+            try await waitUntil("all three") {
+                applied += try await service.drainOnce(handler)
+                return applied >= 3
+            }
+            #expect(applied == 3)
+            #expect(handler.calls == 0)
+            @Sendable func recorded() async throws -> Int {
+                try await platform.database.read { db in
+                    try await db.raw("SELECT count(*) AS n FROM processed_events WHERE consumer = 'inert'").first()!.decode(column: "n", as: Int.self)
+                }
+            }
+            #expect(try await recorded() == 3)
+            let last = try #require(try await platform.events.read(after: .start).last?.position)
+            #expect(try await ConsumerPositions.position(of: handler.name, database: platform.database) == last)
+            // Read again from the start, as a stale instance: the batch finds the position moved
+            // past it, and nothing is recorded or handled again.
+            var stale: EventPosition? = .start
+            _ = try await service.drainOnce(handler, from: &stale)
+            #expect(stale == last)
+            #expect(handler.calls == 0)
+            #expect(try await recorded() == 3)
+        }
+    }
+
     @Test(arguments: TestEngine.allCases)
     func failingEventsAreRetriedThenParkedAndReplayable(engine: TestEngine) async throws {
         try await withPlatform(engine) { platform in

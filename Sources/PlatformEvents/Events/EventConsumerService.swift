@@ -207,27 +207,41 @@ public final class EventConsumerService: Service {
     /// Applies the events the consumer has not applied yet, read after `expected`; returns its
     /// stored position after.
     private func apply(_ events: [EventEnvelope], after expected: EventPosition, with handler: any EventHandler) async throws -> EventPosition {
+        guard let last = events.last?.position else { return expected }
         let engine = database.engine
-        let (applied, position) = try await database.transaction { db -> (Int, EventPosition) in
-            guard let last = events.last?.position else { return (0, expected) }
-            // Usually the position is still where the batch was read from: then the statement
-            // that records the batch moves it, and locks it as it does.
-            if let fresh = try await ConsumerPositions.markProcessed(
-                consumer: handler.name, eventIDs: events.map(\.id), advancingFrom: expected, to: last, on: db, engine: engine)
+        let ids = events.map(\.id)
+        let (applied, position) = try await {
+            // A batch that the handler would do nothing with (orders not taken from a cart, for
+            // the cart) needs only its bookkeeping: one statement, on PostgreSQL without BEGIN
+            // and COMMIT, while the position is where the batch was read from.
+            if !events.contains(where: handler.acts(on:)),
+                try await database.singleStatementWrite({ db in
+                    try await ConsumerPositions.markProcessed(
+                        consumer: handler.name, eventIDs: ids, advancingFrom: expected, to: last, on: db, engine: engine)
+                }) != nil
             {
-                try await handler.handle(batch: events.filter { fresh.contains($0.id) }, on: db)
                 return (events.count, last)
             }
-            // Locking the position row serialises instances of one consumer across processes.
-            let current = try await ConsumerPositions.lock(handler.name, on: db, engine: engine)
-            // Another instance of this consumer may have applied some of them meanwhile.
-            let pending = events.filter { current < $0.position }
-            guard let last = pending.last?.position else { return (0, current) }
-            let fresh = try await ConsumerPositions.markProcessed(
-                consumer: handler.name, eventIDs: pending.map(\.id), advancingTo: last, on: db, engine: engine)
-            try await handler.handle(batch: pending.filter { fresh.contains($0.id) }, on: db)
-            return (pending.count, last)
-        }
+            return try await database.transaction { db -> (Int, EventPosition) in
+                // Usually the position is still where the batch was read from: then the
+                // statement that records the batch moves it, and locks it as it does.
+                if let fresh = try await ConsumerPositions.markProcessed(
+                    consumer: handler.name, eventIDs: ids, advancingFrom: expected, to: last, on: db, engine: engine)
+                {
+                    try await handler.handle(batch: events.filter { fresh.contains($0.id) }, on: db)
+                    return (events.count, last)
+                }
+                // Locking the position row serialises instances of one consumer across processes.
+                let current = try await ConsumerPositions.lock(handler.name, on: db, engine: engine)
+                // Another instance of this consumer may have applied some of them meanwhile.
+                let pending = events.filter { current < $0.position }
+                guard let last = pending.last?.position else { return (0, current) }
+                let fresh = try await ConsumerPositions.markProcessed(
+                    consumer: handler.name, eventIDs: pending.map(\.id), advancingTo: last, on: db, engine: engine)
+                try await handler.handle(batch: pending.filter { fresh.contains($0.id) }, on: db)
+                return (pending.count, last)
+            }
+        }()
         Counter(label: "bazaar_events_consumed_total", dimensions: [("consumer", handler.name)]).increment(by: applied)
         if applied > 0 { handler.didCommit() }
         return position

@@ -17,10 +17,16 @@ public protocol EventHandler: Sendable {
     /// Runs after a transaction of this handler committed (in-memory state that must follow
     /// the database, such as a cache, is refreshed here rather than before the commit).
     func didCommit()
+    /// Whether `handle` could change anything for `event` (its payload decoded ahead), whatever
+    /// the database holds. A batch of events that none can change is only recorded, in one
+    /// statement (see `EventConsumerService`). The default: every event can.
+    func acts(on event: EventEnvelope) -> Bool
 }
 
 extension EventHandler {
     public func didCommit() {}
+
+    public func acts(on event: EventEnvelope) -> Bool { true }
 
     /// The type names of `handledEvents`, as the log stores them.
     public var eventTypes: [String] { handledEvents.map { $0.type } }
