@@ -210,24 +210,22 @@ public final class EventConsumerService: Service {
         guard let last = events.last?.position else { return expected }
         let engine = database.engine
         let ids = events.map(\.id)
-        let (applied, position) = try await {
-            // A batch that the handler would do nothing with (orders not taken from a cart, for
-            // the cart) needs only its bookkeeping: one statement, on PostgreSQL without BEGIN
-            // and COMMIT, while the position is where the batch was read from.
-            if !events.contains(where: handler.acts(on:)),
-                try await database.singleStatementWrite({ db in
-                    try await ConsumerPositions.markProcessed(
-                        consumer: handler.name, eventIDs: ids, advancingFrom: expected, to: last, on: db, engine: engine)
-                }) != nil
-            {
-                return (events.count, last)
-            }
-            return try await database.transaction { db -> (Int, EventPosition) in
+        // Records the batch and moves the position, if it is still where the batch was read
+        // from (nil otherwise: nothing written).
+        @Sendable func recordFromExpected(on db: any SQLDatabase) async throws -> Set<String>? {
+            try await ConsumerPositions.markProcessed(
+                consumer: handler.name, eventIDs: ids, advancingFrom: expected, to: last, on: db, engine: engine)
+        }
+        let (applied, position): (Int, EventPosition)
+        // A batch that the handler would do nothing with (orders not taken from a cart, for the
+        // cart) needs only its bookkeeping: one statement, on PostgreSQL without BEGIN and COMMIT.
+        if !events.contains(where: handler.acts(on:)), try await database.singleStatementWrite(recordFromExpected) != nil {
+            (applied, position) = (events.count, last)
+        } else {
+            (applied, position) = try await database.transaction { db -> (Int, EventPosition) in
                 // Usually the position is still where the batch was read from: then the
                 // statement that records the batch moves it, and locks it as it does.
-                if let fresh = try await ConsumerPositions.markProcessed(
-                    consumer: handler.name, eventIDs: ids, advancingFrom: expected, to: last, on: db, engine: engine)
-                {
+                if let fresh = try await recordFromExpected(on: db) {
                     try await handler.handle(batch: events.filter { fresh.contains($0.id) }, on: db)
                     return (events.count, last)
                 }
@@ -241,7 +239,7 @@ public final class EventConsumerService: Service {
                 try await handler.handle(batch: pending.filter { fresh.contains($0.id) }, on: db)
                 return (pending.count, last)
             }
-        }()
+        }
         Counter(label: "bazaar_events_consumed_total", dimensions: [("consumer", handler.name)]).increment(by: applied)
         if applied > 0 { handler.didCommit() }
         return position
