@@ -54,7 +54,7 @@ struct PreparedPostgresDatabase: SQLDatabase {
         }
         try await DynamicStatement.$text.withValue(text) {
             let rows = try await connection.execute(DynamicStatement(bindings: bindings), logger: logger)
-            for try await row in rows { onRow(row.sql()) }
+            for try await row in rows { onRow(PostgresSQLRow(row)) }
         }
     }
 

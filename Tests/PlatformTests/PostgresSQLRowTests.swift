@@ -1,0 +1,71 @@
+import Foundation
+@testable import PlatformDatabase
+import PostgresKit
+import PostgresNIO
+import SQLKit
+import Testing
+import TestSupport
+
+/// PostgreSQL columns take a shortcut past PostgresKit for the common types; every value must
+/// read back exactly as PostgresKit reads it, and fail where it fails.
+@Suite("PostgreSQL rows")
+struct PostgresSQLRowTests {
+    @Test func columnsReadBackAsPostgresKitReadsThem() async throws {
+        try await withPlatform(.postgres) { platform in
+            let backend = try #require(platform.database as? PostgresBackend)
+            try await backend.client.withConnection { connection in
+                let logger = platform.logger
+                // A user-defined enum (PostgresKit reads it as text) and every column type the shortcut takes.
+                try await connection.query("CREATE TYPE mood AS ENUM ('calm', 'busy')", logger: logger)
+                let rows = try await connection.query(
+                    """
+                    SELECT 'x'::text AS text, ''::varchar AS varchar, 'n'::name AS name, NULL::text AS null_text,
+                           3::int8 AS int8, (-4)::int4 AS int4, 2::int2 AS int2, NULL::int8 AS null_int,
+                           true AS flag, NULL::bool AS null_flag, 1.5::float8 AS float8, 0.25::float4 AS float4,
+                           1.25::numeric AS numeric, NULL::float8 AS null_real, 'busy'::mood AS mood,
+                           '{"a":1}'::jsonb AS json, '0190f6a4-6a7b-7c1d-8e2f-3a4b5c6d7e8f'::uuid AS uuid
+                    """, logger: logger
+                ).collect()
+                let row = try #require(rows.first)
+                let fast = PostgresSQLRow(row)
+                let general = row.sql()
+                #expect(fast.allColumns == general.allColumns)
+                for column in general.allColumns + ["missing"] {
+                    #expect(fast.contains(column: column) == general.contains(column: column))
+                    #expect(try fast.decodeNil(column: column) == general.decodeNil(column: column), "\(column)")
+                    same(fast, general, column, as: String.self)
+                    same(fast, general, column, as: String?.self)
+                    same(fast, general, column, as: Int.self)
+                    same(fast, general, column, as: Int?.self)
+                    same(fast, general, column, as: Int64.self)
+                    same(fast, general, column, as: Int64?.self)
+                    same(fast, general, column, as: Bool.self)
+                    same(fast, general, column, as: Bool?.self)
+                    same(fast, general, column, as: Double.self)
+                    same(fast, general, column, as: Double?.self)
+                    same(fast, general, column, as: UUID.self)
+                    same(fast, general, column, as: [String: Int].self)
+                }
+                // The shortcut is taken where it should be: these read as PostgreSQL wrote them.
+                #expect(try fast.decode(column: "int4", as: Int.self) == -4)
+                #expect(try fast.decode(column: "null_text", as: String?.self) == nil)
+                #expect(try fast.decode(column: "mood", as: String.self) == "busy")
+                #expect(try fast.decode(column: "numeric", as: Double.self) == 1.25)
+            }
+        }
+    }
+
+    /// Both rows give the same value for `column`, or both fail.
+    private func same<Value: Decodable & Equatable>(_ fast: some SQLRow, _ general: some SQLRow, _ column: String, as type: Value.Type) {
+        let expected = Result { try general.decode(column: column, as: Value.self) }
+        let actual = Result { try fast.decode(column: column, as: Value.self) }
+        switch (expected, actual) {
+        case (.success(let expected), .success(let actual)):
+            #expect(actual == expected, "\(column) as \(Value.self)")
+        case (.failure, .failure):
+            break
+        default:
+            Issue.record("\(column) as \(Value.self): PostgresKit gave \(expected), the shortcut \(actual)")
+        }
+    }
+}
