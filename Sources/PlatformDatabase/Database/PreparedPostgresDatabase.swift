@@ -39,7 +39,9 @@ struct PreparedPostgresDatabase: SQLDatabase {
         var types: [PostgresDataType] = []
         types.reserveCapacity(binds.count)
         for bind in binds {
-            if let value = bind as? any PostgresEncodable {
+            if let type = Self.appendCommon(bind, to: &bindings) {
+                types.append(type)
+            } else if let value = bind as? any PostgresEncodable {
                 try bindings.append(value, context: .default)
                 types.append(type(of: value).psqlType)
             } else if let optional = bind as? any OptionalPostgresBind {
@@ -55,6 +57,32 @@ struct PreparedPostgresDatabase: SQLDatabase {
         try await DynamicStatement.$text.withValue(text) {
             let rows = try await connection.execute(DynamicStatement(bindings: bindings), logger: logger)
             for try await row in rows { onRow(PostgresSQLRow(row)) }
+        }
+    }
+
+    /// Appends `bind` when it holds one of the types nearly every statement binds, and returns
+    /// its parameter type; nil (nothing appended) for anything else. A cast to a concrete type
+    /// compares type metadata, where `as? any PostgresEncodable` looks up a conformance. (A nil
+    /// optional matches none of these and keeps its declared type on the general path.)
+    private static func appendCommon(_ bind: any Encodable & Sendable, to bindings: inout PostgresBindings) -> PostgresDataType? {
+        switch bind {
+        case let text as String:
+            bindings.append(text)
+            return String.psqlType
+        case let integer as Int:
+            bindings.append(integer)
+            return Int.psqlType
+        case let integer as Int64:
+            bindings.append(integer)
+            return Int64.psqlType
+        case let flag as Bool:
+            bindings.append(flag)
+            return Bool.psqlType
+        case let real as Double:
+            bindings.append(real)
+            return Double.psqlType
+        default:
+            return nil
         }
     }
 
@@ -92,15 +120,18 @@ final class PreparedStatementNames: Sendable {
     /// Texts built with literals instead of binds would each take a name; past this many the
     /// rest run unprepared rather than filling every connection with statements.
     static let limit = 4_096
-    private let names = Mutex<[String: Text]>([:])
+    /// By text, then by parameter types (nearly always one entry): keyed by the text alone, a
+    /// lookup hashes the statement as it is, where a key joining text and types was a new
+    /// string of the whole statement, built for every execution.
+    private let names = Mutex<(byText: [String: [Text]], count: Int)>(([:], 0))
 
     func text(sql: String, types: [PostgresDataType]) -> Text? {
-        let key = sql + "|" + types.map { String($0.rawValue) }.joined(separator: ",")
-        return names.withLock { names in
-            if let known = names[key] { return known }
+        names.withLock { names in
+            if let known = names.byText[sql]?.first(where: { $0.types == types }) { return known }
             guard names.count < Self.limit else { return nil }
             let text = Text(name: "bazaar_\(names.count)", sql: sql, types: types)
-            names[key] = text
+            names.byText[sql, default: []].append(text)
+            names.count += 1
             return text
         }
     }

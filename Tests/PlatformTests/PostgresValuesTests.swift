@@ -6,10 +6,10 @@ import SQLKit
 import Testing
 import TestSupport
 
-/// PostgreSQL columns take a shortcut past PostgresKit for the common types; every value must
-/// read back exactly as PostgresKit reads it, and fail where it fails.
-@Suite("PostgreSQL rows")
-struct PostgresSQLRowTests {
+/// PostgreSQL binds and columns take a shortcut past PostgresKit for the common types; every
+/// value must be sent as PostgresKit sends it and read back as it reads it, and fail where it fails.
+@Suite("PostgreSQL binds and rows")
+struct PostgresValuesTests {
     @Test func columnsReadBackAsPostgresKitReadsThem() async throws {
         try await withPlatform(.postgres) { platform in
             let backend = try #require(platform.database as? PostgresBackend)
@@ -51,6 +51,32 @@ struct PostgresSQLRowTests {
                 #expect(try fast.decode(column: "null_text", as: String?.self) == nil)
                 #expect(try fast.decode(column: "mood", as: String.self) == "busy")
                 #expect(try fast.decode(column: "numeric", as: Double.self) == 1.25)
+            }
+        }
+    }
+
+    @Test func bindsAreSentAsPostgresKitSendsThem() async throws {
+        try await withPlatform(.postgres) { platform in
+            let backend = try #require(platform.database as? PostgresBackend)
+            let values: [any Encodable & Sendable] = [
+                "text", "", 42, Int64(-7), Int64.max, true, false, 1.5, Optional("some"), String?.none, Int?.none, Optional(3),
+                Date(timeIntervalSince1970: 1_700_000_000), UUID(uuidString: "0190f6a4-6a7b-7c1d-8e2f-3a4b5c6d7e8f")!, Int32(5),
+                Float(0.25),
+            ]
+            try await backend.client.withConnection { connection in
+                let prepared = PreparedPostgresDatabase(connection: connection)
+                let general = connection.sql()
+                for value in values {
+                    // The parameter's declared type and the value as text, as the server received them.
+                    let query: SQLQueryString = "SELECT pg_typeof(\(bind: value))::text AS type, (\(bind: value))::text AS value"
+                    let sent = try #require(try await prepared.raw(query).first())
+                    let expected = try #require(try await general.raw(query).first())
+                    for column in ["type", "value"] {
+                        #expect(
+                            try sent.decode(column: column, as: String?.self) == expected.decode(column: column, as: String?.self),
+                            "\(value): \(column)")
+                    }
+                }
             }
         }
     }
