@@ -83,15 +83,8 @@ struct PostgresValuesTests {
 
     /// Both rows give the same value for `column`, or both fail.
     private func same<Value: Decodable & Equatable>(_ fast: some SQLRow, _ general: some SQLRow, _ column: String, as type: Value.Type) {
-        let expected = Result { try general.decode(column: column, as: Value.self) }
-        let actual = Result { try fast.decode(column: column, as: Value.self) }
-        switch (expected, actual) {
-        case (.success(let expected), .success(let actual)):
-            #expect(actual == expected, "\(column) as \(Value.self)")
-        case (.failure, .failure):
-            break
-        default:
-            Issue.record("\(column) as \(Value.self): PostgresKit gave \(expected), the shortcut \(actual)")
-        }
+        expectSameOutcome(
+            "\(column) as \(Value.self)", expected: { try general.decode(column: column, as: Value.self) },
+            actual: { try fast.decode(column: column, as: Value.self) })
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import SQLiteKit
 import Testing
+import TestSupport
 
 @testable import PlatformDatabase
 
@@ -50,15 +51,8 @@ struct SQLiteValuesTests {
 
     /// Both give the same value, or both fail.
     private func same<Value: Decodable & Equatable>(_ data: SQLiteData, as type: Value.Type) throws {
-        let expected = Result { try SQLiteDataDecoder().decode(Value.self, from: data) }
-        let actual = Result { try SQLiteValues.value(data, as: Value.self) }
-        switch (expected, actual) {
-        case (.success(let expected), .success(let actual)):
-            #expect(actual == expected, "\(data) as \(Value.self)")
-        case (.failure, .failure):
-            break
-        default:
-            Issue.record("\(data) as \(Value.self): SQLiteKit gave \(expected), the shortcut \(actual)")
-        }
+        expectSameOutcome(
+            "\(data) as \(Value.self)", expected: { try SQLiteDataDecoder().decode(Value.self, from: data) },
+            actual: { try SQLiteValues.value(data, as: Value.self) })
     }
 }

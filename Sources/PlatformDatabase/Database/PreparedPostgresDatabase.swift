@@ -66,24 +66,18 @@ struct PreparedPostgresDatabase: SQLDatabase {
     /// optional matches none of these and keeps its declared type on the general path.)
     private static func appendCommon(_ bind: any Encodable & Sendable, to bindings: inout PostgresBindings) -> PostgresDataType? {
         switch bind {
-        case let text as String:
-            bindings.append(text)
-            return String.psqlType
-        case let integer as Int:
-            bindings.append(integer)
-            return Int.psqlType
-        case let integer as Int64:
-            bindings.append(integer)
-            return Int64.psqlType
-        case let flag as Bool:
-            bindings.append(flag)
-            return Bool.psqlType
-        case let real as Double:
-            bindings.append(real)
-            return Double.psqlType
-        default:
-            return nil
+        case let text as String: append(text, to: &bindings)
+        case let integer as Int: append(integer, to: &bindings)
+        case let integer as Int64: append(integer, to: &bindings)
+        case let flag as Bool: append(flag, to: &bindings)
+        case let real as Double: append(real, to: &bindings)
+        default: nil
         }
+    }
+
+    private static func append<Value: PostgresNonThrowingEncodable>(_ value: Value, to bindings: inout PostgresBindings) -> PostgresDataType {
+        bindings.append(value)
+        return Value.psqlType
     }
 
     func withSession<R: Sendable>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
