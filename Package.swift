@@ -339,7 +339,7 @@ let package = Package(
         .testTarget(
             name: "PromotionsTests",
             dependencies: [
-                "TestSupport",
+                "TestSupport", "Contracts", "PlatformCore", "PlatformEvents",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: strictSettings

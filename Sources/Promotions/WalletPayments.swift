@@ -37,6 +37,11 @@ struct WalletPayments: EventHandler {
             }
         }
 
+        var remembers: Bool {
+            if case .remember = self { return true }
+            return false
+        }
+
         var orderID: String? {
             switch self {
             case .settle(let orderID), .unwind(let orderID): orderID
@@ -53,6 +58,19 @@ struct WalletPayments: EventHandler {
     func acts(on event: EventEnvelope) -> Bool {
         guard case .none = try? Step(event) else { return true }
         return false
+    }
+
+    /// Whether any of the batch's orders is paid from the wallet. A payment row is written when
+    /// its order's `order.placed` is applied, which comes before the order's other events in the
+    /// log: in an earlier batch (committed, so the query sees it) or in this one (`remember`).
+    /// Under the order load most batches are reservations of orders paid on delivery, and then
+    /// the batch is only recorded instead of a transaction that finds nothing to do.
+    func acts(onBatch events: [EventEnvelope], committed database: any Database) async throws -> Bool {
+        let steps = try events.map(Step.init)
+        if steps.contains(where: \.remembers) { return true }
+        let orderIDs = steps.compactMap(\.orderID)
+        guard !orderIDs.isEmpty else { return false }
+        return try await database.read { db in try await !ordersWithPayments(orderIDs, on: db).isEmpty }
     }
 
     /// One query tells which of the batch's orders have a wallet payment at all (or get one

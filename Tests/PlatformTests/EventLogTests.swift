@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PlatformDatabase
 @testable import PlatformEvents
 @testable import PlatformHTTP
 import SQLKit
@@ -123,22 +124,26 @@ struct EventLogTests {
         }
     }
 
-    /// Changes nothing for any event, and says so.
+    /// Changes nothing for any event, and says so: of each event, or only of the whole batch.
     final class InertHandler: EventHandler, @unchecked Sendable {
         let name = "inert"
         let handledEvents: [any DomainEvent.Type] = [Ping.self]
+        let judgesBatches: Bool
         private let lock = NSLock()
         private var _calls = 0
         var calls: Int { lock.withLock { _calls } }
 
+        init(judgesBatches: Bool) { self.judgesBatches = judgesBatches }
+
         func handle(_ event: EventEnvelope, on db: any SQLDatabase) async throws { lock.withLock { _calls += 1 } }
-        func acts(on event: EventEnvelope) -> Bool { false }
+        func acts(on event: EventEnvelope) -> Bool { judgesBatches }
+        func acts(onBatch events: [EventEnvelope], committed database: any Database) async throws -> Bool { false }
     }
 
-    @Test(arguments: TestEngine.allCases)
-    func aBatchTheHandlerWouldNotChangeIsRecordedWithoutIt(engine: TestEngine) async throws {
+    @Test(arguments: TestEngine.allCases, [false, true])
+    func aBatchTheHandlerWouldNotChangeIsRecordedWithoutIt(engine: TestEngine, judgesBatches: Bool) async throws {
         try await withPlatform(engine) { platform in
-            let handler = InertHandler()
+            let handler = InertHandler(judgesBatches: judgesBatches)
             let service = EventConsumerService(handlers: [handler], database: platform.database, clock: platform.clock, logger: platform.logger)
             try await publish(platform, 1...3)
             // The consumer's row exists once it has been locked (its first batch ever makes it).

@@ -1,6 +1,9 @@
+import Contracts
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import PlatformCore
+@testable import PlatformEvents
 import Testing
 import TestSupport
 
@@ -39,6 +42,13 @@ extension TestBazaar {
 
     func wallet(_ token: String) async throws -> WalletBody {
         try await request(.get, "/api/v1/wallet", token: token).decode(WalletBody.self)
+    }
+
+    /// A product priced `price` and a user with `funds` in the wallet, for paying orders.
+    func walletShopper(sku: String, price: Int64, stock: Int, email: String, funds: Int64) async throws -> (productID: String, user: Session) {
+        let admin = try await admin().accessToken
+        let product = try await createProduct(admin: admin, sku: sku, price: price, stock: stock)
+        return (product.id, try await fundedUser(email: email, amount: funds, admin: admin))
     }
 
     /// A user with `amount` minor units in the wallet, claimed from a fresh promotion.
@@ -245,10 +255,8 @@ struct WalletPaymentTests {
     @Test(arguments: TestEngine.allCases)
     func debitConfirmDeclineAndRefund(engine: TestEngine) async throws {
         try await TestBazaar.run(engine) { app in
-            let admin = try await app.admin().accessToken
-            let lamp = try await app.createProduct(admin: admin, sku: "LAMP", price: 3000, stock: 10)
-            let user = try await app.fundedUser(email: "payer@example.com", amount: 5000, admin: admin)
-            let body = #"{"items":[{"productId":"\#(lamp.id)","quantity":1}],"paymentMethod":"wallet"}"#
+            let (lamp, user) = try await app.walletShopper(sku: "LAMP", price: 3000, stock: 10, email: "payer@example.com", funds: 5000)
+            let body = #"{"items":[{"productId":"\#(lamp)","quantity":1}],"paymentMethod":"wallet"}"#
 
             let first = try await app.placeOrder(token: user.accessToken, json: body).placedOrder()
             #expect(try await app.settled(first.id, token: user.accessToken).status == "confirmed")
@@ -258,11 +266,11 @@ struct WalletPaymentTests {
             let declined = try await app.settled(second.id, token: user.accessToken)
             #expect(declined.status == "rejected")
             #expect(declined.reason == "insufficient balance")
-            try await waitUntil("the declined order's stock back") { try await app.product(lamp.id)?.stock == 9 }
+            try await waitUntil("the declined order's stock back") { try await app.product(lamp)?.stock == 9 }
 
             _ = try await app.request(.post, "/api/v1/orders/\(first.id)/cancel", token: user.accessToken)
             try await waitUntil("the refund") { try await app.wallet(user.accessToken).balance.amount == 5000 }
-            try await waitUntil("all stock back") { try await app.product(lamp.id)?.stock == 10 }
+            try await waitUntil("all stock back") { try await app.product(lamp)?.stock == 10 }
             let wallet = try await app.wallet(user.accessToken)
             #expect(wallet.entries.map(\.kind) == ["order-refund", "order-debit", "promotion"])
             #expect(wallet.entries.map(\.balanceAfter.amount) == [5000, 2000, 5000])
@@ -271,17 +279,51 @@ struct WalletPaymentTests {
         }
     }
 
+    /// The wallet tells from what is committed which batches it has work in: reservations of
+    /// orders paid on delivery are only recorded, without a transaction that finds nothing.
+    @Test(arguments: TestEngine.allCases)
+    func onlyBatchesWithAWalletPaymentAreApplied(engine: TestEngine) async throws {
+        try await TestBazaar.run(engine) { app in
+            let (item, user) = try await app.walletShopper(sku: "ITEM", price: 1000, stock: 10, email: "mixed@example.com", funds: 5000)
+            func place(_ method: String) async throws -> String {
+                let body = #"{"items":[{"productId":"\#(item)","quantity":1}],"paymentMethod":"\#(method)"}"#
+                let id = try await app.placeOrder(token: user.accessToken, json: body).placedOrder().id
+                #expect(try await app.settled(id, token: user.accessToken).status == "confirmed")
+                return id
+            }
+            let paidFromWallet = try await place("wallet")
+            let paidOnDelivery = try await place("onDelivery")
+            try await app.consumersCaughtUp()
+            #expect(try await app.wallet(user.accessToken).balance.amount == 4000)
+
+            let wallet = try #require(app.bazaar.consumers.handlers.first { $0.name == "promotions.wallet-payments" })
+            let reservations = try await app.bazaar.platform.events.recent(type: StockReserved.type, limit: 10)
+            func reservation(of orderID: String) throws -> EventEnvelope {
+                try #require(reservations.first { (try? $0.decode(StockReserved.self).orderID) == orderID })
+            }
+            let database = app.bazaar.platform.database
+            #expect(try await !wallet.acts(onBatch: [reservation(of: paidOnDelivery)], committed: database))
+            #expect(try await wallet.acts(onBatch: [reservation(of: paidOnDelivery), reservation(of: paidFromWallet)], committed: database))
+            // An order paid from the wallet placed in the same batch has no payment row yet, and counts.
+            let placed = try EncodedEvent(
+                OrderPlaced(
+                    orderID: "not-yet-remembered", userID: "someone", lines: [], total: Money(amount: 1, currency: "EUR"),
+                    paymentMethod: "wallet"))
+            let unremembered = EventEnvelope(
+                position: .start, id: "e-1", type: OrderPlaced.type, version: placed.version, payload: placed.payload, occurredAt: Date())
+            #expect(try await wallet.acts(onBatch: [unremembered, reservation(of: paidOnDelivery)], committed: database))
+        }
+    }
+
     @Test(arguments: TestEngine.allCases)
     func racingOrdersNeverOverdraw(engine: TestEngine) async throws {
         try await TestBazaar.run(engine) { app in
-            let admin = try await app.admin().accessToken
-            let item = try await app.createProduct(admin: admin, sku: "ITEM", price: 2000, stock: 100)
-            let user = try await app.fundedUser(email: "spender@example.com", amount: 5000, admin: admin)
+            let (item, user) = try await app.walletShopper(sku: "ITEM", price: 2000, stock: 100, email: "spender@example.com", funds: 5000)
             let ids = try await withThrowingTaskGroup(of: String.self) { group in
                 for _ in 0..<6 {
                     group.addTask {
                         let response = try await app.placeOrder(
-                            token: user.accessToken, json: #"{"items":[{"productId":"\#(item.id)","quantity":1}],"paymentMethod":"wallet"}"#
+                            token: user.accessToken, json: #"{"items":[{"productId":"\#(item)","quantity":1}],"paymentMethod":"wallet"}"#
                         )
                         return try response.placedOrder().id
                     }
@@ -293,7 +335,7 @@ struct WalletPaymentTests {
             #expect(statuses.filter { $0 == "confirmed" }.count == 2)
             #expect(statuses.filter { $0 == "rejected" }.count == 4)
             #expect(try await app.wallet(user.accessToken).balance.amount == 1000)
-            try await waitUntil("rejected orders' stock back") { try await app.product(item.id)?.stock == 98 }
+            try await waitUntil("rejected orders' stock back") { try await app.product(item)?.stock == 98 }
         }
     }
 }

@@ -219,7 +219,7 @@ public final class EventConsumerService: Service {
         let (applied, position): (Int, EventPosition)
         // A batch that the handler would do nothing with (orders not taken from a cart, for the
         // cart) needs only its bookkeeping: one statement, on PostgreSQL without BEGIN and COMMIT.
-        if !events.contains(where: handler.acts(on:)), try await database.singleStatementWrite(recordFromExpected) != nil {
+        if try await changesNothing(events, for: handler), try await database.singleStatementWrite(recordFromExpected) != nil {
             (applied, position) = (events.count, last)
         } else {
             (applied, position) = try await database.transaction { db -> (Int, EventPosition) in
@@ -243,6 +243,13 @@ public final class EventConsumerService: Service {
         Counter(label: "bazaar_events_consumed_total", dimensions: [("consumer", handler.name)]).increment(by: applied)
         if applied > 0 { handler.didCommit() }
         return position
+    }
+
+    /// Whether the handler would change nothing for the batch: it acts on none of its events, or
+    /// it can tell from what is committed that there is nothing to do.
+    private func changesNothing(_ events: [EventEnvelope], for handler: any EventHandler) async throws -> Bool {
+        guard events.contains(where: handler.acts(on:)) else { return true }
+        return try await !handler.acts(onBatch: events, committed: database)
     }
 
     private func applyDelivered(_ events: [EventEnvelope], with handler: any EventHandler) async throws {

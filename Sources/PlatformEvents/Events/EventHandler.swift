@@ -1,3 +1,4 @@
+public import PlatformDatabase
 public import SQLKit
 
 /// A durable consumer of the event log. `name` keys its stored position and the ids it has
@@ -21,12 +22,21 @@ public protocol EventHandler: Sendable {
     /// the database holds. A batch of events that none can change is only recorded, in one
     /// statement (see `EventConsumerService`). The default: every event can.
     func acts(on event: EventEnvelope) -> Bool
+    /// Whether `handle(batch:)` could change anything for `events` (some of which it `acts(on:)`),
+    /// judged from what is committed now, outside the batch's transaction: when the batch's
+    /// bookkeeping then finds the consumer's position where the batch was read from, every earlier
+    /// batch of the consumer has committed, so a handler that only needs to know what its own
+    /// earlier events wrote can tell here. False: the batch is only recorded, in one statement.
+    /// The default: it could.
+    func acts(onBatch events: [EventEnvelope], committed database: any Database) async throws -> Bool
 }
 
 extension EventHandler {
     public func didCommit() {}
 
     public func acts(on event: EventEnvelope) -> Bool { true }
+
+    public func acts(onBatch events: [EventEnvelope], committed database: any Database) async throws -> Bool { true }
 
     /// The type names of `handledEvents`, as the log stores them.
     public var eventTypes: [String] { handledEvents.map { $0.type } }
