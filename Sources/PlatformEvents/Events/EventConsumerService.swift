@@ -15,6 +15,7 @@ public final class EventConsumerService: Service {
     public let handlers: [any EventHandler]
     private let database: any Database
     private let log: EventLog
+    private let reads: CombinedLogReads
     private let deadLetters: DeadLetterStore
     private let retry: RetryPolicy
     private let pollInterval: Duration
@@ -32,6 +33,7 @@ public final class EventConsumerService: Service {
         self.handlers = handlers
         self.database = database
         self.log = EventLog(database: database, clock: clock)
+        reads = CombinedLogReads(log: log)
         self.deadLetters = DeadLetterStore(database: database, clock: clock)
         self.retry = retry
         self.pollInterval = pollInterval
@@ -155,7 +157,7 @@ public final class EventConsumerService: Service {
         var reached: EventPosition
         if let position { reached = position } else { reached = try await ConsumerPositions.position(of: handler.name, database: database) }
         defer { position = reached }
-        let batch = try await log.read(after: reached, types: handler.eventTypes, limit: batchSize)
+        let batch = try await reads.read(after: reached, types: handler.eventTypes, limit: batchSize)
         return try await applyIsolatingFailures(batch, with: handler) { events in
             reached = max(reached, try await self.apply(events, after: reached, with: handler))
         }

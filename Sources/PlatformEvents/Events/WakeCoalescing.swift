@@ -15,10 +15,18 @@ struct WakeCoalescing {
 
     private var lastWake: ContinuousClock.Instant?
 
-    /// How long to wait after a wake-up at `now` before reading.
+    /// The instants pauses end on are `pause` apart from here, for every consumer of the process.
+    private static let grid = ContinuousClock.now
+
+    /// How long to wait after a wake-up at `now` before reading: under a steady load, until the
+    /// first instant of the process-wide grid at least half a `pause` away (so `pause` on
+    /// average). Consumers woken by the same commits then read at the same instants, and their
+    /// reads are one query (`CombinedLogReads`) instead of one each.
     mutating func pause(wokenAt now: ContinuousClock.Instant) -> Duration {
         defer { lastWake = now }
         guard let lastWake, now - lastWake < Self.busyWithin else { return .zero }
-        return Self.pause
+        let earliest = now + Self.pause / 2 - Self.grid
+        let steps = Int64((earliest / Self.pause).rounded(.up))
+        return Self.pause * steps - (now - Self.grid)
     }
 }
