@@ -20,20 +20,20 @@ struct WalletPayments: EventHandler {
         case remember(OrderPlaced)
         case settle(orderID: String)
         case unwind(orderID: String)
-        case none
+        case nothing
 
         init(_ event: EventEnvelope) throws {
             switch event.type {
             case OrderPlaced.type:
                 let order = try event.decode(OrderPlaced.self)
-                self = order.paymentMethod == "wallet" ? .remember(order) : .none
+                self = order.paymentMethod == "wallet" ? .remember(order) : .nothing
             case StockReserved.type:
                 self = .settle(orderID: try event.decode(StockReserved.self).orderID)
             case OrderStatusChanged.type:
                 let change = try event.decode(OrderStatusChanged.self)
-                self = change.to == "cancelled" || change.to == "rejected" ? .unwind(orderID: change.orderID) : .none
+                self = change.to == "cancelled" || change.to == "rejected" ? .unwind(orderID: change.orderID) : .nothing
             default:
-                self = .none
+                self = .nothing
             }
         }
 
@@ -45,7 +45,7 @@ struct WalletPayments: EventHandler {
         var orderID: String? {
             switch self {
             case .settle(let orderID), .unwind(let orderID): orderID
-            case .remember, .none: nil
+            case .remember, .nothing: nil
             }
         }
     }
@@ -56,7 +56,9 @@ struct WalletPayments: EventHandler {
 
     /// Orders paid on delivery are placed, and orders confirmed, without the wallet.
     func acts(on event: EventEnvelope) -> Bool {
-        guard case .none = try? Step(event) else { return true }
+        // A payload that does not decode acts: `handle` then fails on it, so it is retried and
+        // parked in the dead letters rather than recorded as applied.
+        guard let step = try? Step(event), case .nothing = step else { return true }
         return false
     }
 
@@ -82,7 +84,7 @@ struct WalletPayments: EventHandler {
             switch step {
             case .remember(let order): paid.insert(order.orderID)
             case .settle(let orderID), .unwind(let orderID): if !paid.contains(orderID) { continue }
-            case .none: continue
+            case .nothing: continue
             }
             try await apply(step, on: db)
         }
@@ -102,7 +104,7 @@ struct WalletPayments: EventHandler {
             try await settle(orderID: orderID, on: db)
         case .unwind(let orderID):
             try await unwind(orderID: orderID, on: db)
-        case .none:
+        case .nothing:
             break
         }
     }

@@ -301,6 +301,20 @@ struct WalletPaymentTests {
             func reservation(of orderID: String) throws -> EventEnvelope {
                 try #require(reservations.first { (try? $0.decode(StockReserved.self).orderID) == orderID })
             }
+            // Event by event: placing and confirming an order paid on delivery is nothing to the wallet.
+            let log = app.bazaar.platform.events
+            func event(_ type: String, of orderID: String, where matches: (EventEnvelope) throws -> Bool = { _ in true }) async throws -> EventEnvelope {
+                try #require(try await log.recent(type: type, limit: 20).first { $0.aggregateID == orderID && (try? matches($0)) == true })
+            }
+            let confirmed: (EventEnvelope) throws -> Bool = { try $0.decode(OrderStatusChanged.self).to == "confirmed" }
+            #expect(!wallet.acts(on: try await event(OrderPlaced.type, of: paidOnDelivery)))
+            #expect(!wallet.acts(on: try await event(OrderStatusChanged.type, of: paidOnDelivery, where: confirmed)))
+            #expect(wallet.acts(on: try await event(OrderPlaced.type, of: paidFromWallet)))
+            #expect(wallet.acts(on: try reservation(of: paidOnDelivery)))
+            // A payload that does not decode is handled, so that it fails there and is parked, not recorded.
+            let garbled = EventEnvelope(position: .start, id: "e-0", type: OrderPlaced.type, version: 1, payload: #"{"x":1}"#, occurredAt: Date())
+            #expect(wallet.acts(on: garbled))
+
             let database = app.bazaar.platform.database
             #expect(try await !wallet.acts(onBatch: [reservation(of: paidOnDelivery)], committed: database))
             #expect(try await wallet.acts(onBatch: [reservation(of: paidOnDelivery), reservation(of: paidFromWallet)], committed: database))
