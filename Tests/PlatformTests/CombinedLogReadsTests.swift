@@ -49,6 +49,8 @@ struct CombinedLogReadsTests {
                         #expect(answers[index]?.map(\.id) == alone.map(\.id), "read \(index), combined limit \(combinedLimit)")
                     }
                 }
+                // Reads asked for together did share queries: the comparison above covered the combined path.
+                #expect(reads.combinedQueries > 0, "combined limit \(combinedLimit)")
             }
         }
     }

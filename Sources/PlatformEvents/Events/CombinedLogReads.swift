@@ -32,6 +32,7 @@ final class CombinedLogReads: Sendable {
     private struct State {
         var waiting: [Read] = []
         var querying = false
+        var combinedQueries = 0
     }
 
     private let log: EventLog
@@ -42,6 +43,9 @@ final class CombinedLogReads: Sendable {
         self.log = log
         self.limit = limit
     }
+
+    /// How many queries answered more than one read (for tests).
+    var combinedQueries: Int { state.withLock { $0.combinedQueries } }
 
     /// The events after `position` of `types` (all, when empty), oldest first, at most `limit`:
     /// what `EventLog.read` returns.
@@ -74,6 +78,7 @@ final class CombinedLogReads: Sendable {
             for read in round { await answerAlone(read) }
             return
         }
+        state.withLock { $0.combinedQueries += 1 }
         let types: [String]? = round.contains { $0.types == nil } ? nil : Set(round.flatMap { $0.types ?? [] }).sorted()
         let events: [EventEnvelope]
         do {
