@@ -42,10 +42,13 @@ let package = Package(
         // The platform every module stands on, one target per seam; `Platform` itself is the
         // module contract (BazaarModule, PlatformContext, RouteGroups) over all of them.
         .target(name: "PlatformCore", swiftSettings: strictSettings),
+        // A C call Swift cannot make (a variadic SQLite function), against SQLiteNIO's bundled SQLite.
+        .target(name: "SQLiteShims", dependencies: [.product(name: "SQLiteKit", package: "sqlite-kit")]),
         .target(
             name: "PlatformDatabase",
             dependencies: [
                 "PlatformCore",
+                "SQLiteShims",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),

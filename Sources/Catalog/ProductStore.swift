@@ -148,11 +148,13 @@ struct ProductStore: Sendable {
     /// products, the changes joined in as a table of values (both engines read `UPDATE … FROM`).
     /// The cast types the values column wherever the statement is run from (a replay of the
     /// statement log with literals in place of binds would read it as text).
-    static func adjustStock(_ changes: [(productID: String, change: Int)], at now: Int64, on db: any SQLDatabase) async throws {
+    static func adjustStock(
+        _ changes: [(productID: String, change: Int)], at now: Int64, engine: DatabaseEngine, on db: any SQLDatabase
+    ) async throws {
         let changes = changes.filter { $0.change != 0 }
-        for start in stride(from: 0, to: changes.count, by: 400) {
+        for run in engine.statementRuns(of: changes.count, atMost: 400) {
             var query = SQLQueryString("WITH changes (id, change) AS (VALUES ")
-            for (index, change) in changes[start..<min(start + 400, changes.count)].enumerated() {
+            for (index, change) in changes[run].enumerated() {
                 query.appendLiteral(index == 0 ? "(" : ", (")
                 query.appendInterpolation(bind: change.productID)
                 query.appendLiteral(", CAST(")
@@ -166,10 +168,12 @@ struct ProductStore: Sendable {
         }
     }
 
-    static func insertReservations(_ rows: [(orderID: String, productID: String, quantity: Int)], on db: any SQLDatabase) async throws {
-        for start in stride(from: 0, to: rows.count, by: 300) {
+    static func insertReservations(
+        _ rows: [(orderID: String, productID: String, quantity: Int)], engine: DatabaseEngine, on db: any SQLDatabase
+    ) async throws {
+        for run in engine.statementRuns(of: rows.count, atMost: 300) {
             var insert = db.insert(into: "stock_reservations").columns("order_id", "product_id", "quantity")
-            for row in rows[start..<min(start + 300, rows.count)] {
+            for row in rows[run] {
                 insert = insert.values(SQLBind(row.orderID), SQLBind(row.productID), SQLBind(row.quantity))
             }
             try await insert.run()

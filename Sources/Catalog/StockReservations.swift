@@ -75,7 +75,7 @@ struct StockReservations: EventHandler {
     private func release(orderID: String, at now: Int64, on db: any SQLDatabase) async throws -> [OrderLineQuantity] {
         let lines = try await ProductStore.releaseReservations(orderID: orderID, at: now, on: db)
         guard !lines.isEmpty else { return [] }
-        try await ProductStore.adjustStock(lines.map { ($0.productID, $0.quantity) }, at: now, on: db)
+        try await ProductStore.adjustStock(lines.map { ($0.productID, $0.quantity) }, at: now, engine: platform.database.engine, on: db)
         try await platform.events.append(StockReleased(orderID: orderID, lines: lines), on: db)
         return lines
     }
@@ -118,8 +118,9 @@ struct PendingReservations {
 
     mutating func flush(at now: Int64, platform: PlatformContext, on db: any SQLDatabase) async throws {
         // The CHECK (stock >= 0) constraint is the last line of defence against overselling.
-        try await ProductStore.adjustStock(taken.sorted { $0.key < $1.key }.map { ($0.key, -$0.value) }, at: now, on: db)
-        try await ProductStore.insertReservations(reservations, on: db)
+        let engine = platform.database.engine
+        try await ProductStore.adjustStock(taken.sorted { $0.key < $1.key }.map { ($0.key, -$0.value) }, at: now, engine: engine, on: db)
+        try await ProductStore.insertReservations(reservations, engine: engine, on: db)
         try await platform.events.append(contentsOf: reserved, on: db)
         try await platform.events.append(contentsOf: rejected, on: db)
         self = PendingReservations()

@@ -63,15 +63,16 @@ struct Inbox: Sendable {
         try await deliver(recipients.map { (draft, $0) }, on: db)
     }
 
-    /// Writes each draft to its recipient's inbox, one INSERT per 300, and announces what was new.
+    /// Writes each draft to its recipient's inbox, in INSERTs of at most 300
+    /// (`DatabaseEngine.statementRuns`), and announces what was new.
     @discardableResult
     func deliver(_ items: [(draft: NotificationDraft, recipient: Recipient)], on db: any SQLDatabase) async throws -> [NotificationMessage] {
         guard !items.isEmpty else { return [] }
         let now = platform.clock.now().millisecondsSince1970
         var written: [NotificationMessage] = []
-        for start in stride(from: 0, to: items.count, by: 300) {
+        for run in platform.database.engine.statementRuns(of: items.count, atMost: 300) {
             var insert = db.insert(into: "notifications").columns("id", "user_id", "kind", "title", "body", "source_key", "created_at", "tx_id")
-            for (draft, recipient) in items[start..<min(start + 300, items.count)] {
+            for (draft, recipient) in items[run] {
                 insert = insert.values(
                     SQLBind(UUID.timeOrdered().lowercasedString), SQLBind(recipient.userID), SQLBind(draft.kind), SQLBind(draft.title),
                     SQLBind(draft.body), SQLBind(draft.sourceKey.map { "\($0):\(recipient.userID)" }), SQLBind(now),

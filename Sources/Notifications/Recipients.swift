@@ -48,7 +48,7 @@ enum RecipientStore {
 
     static func find(_ userIDs: [String], on db: any SQLDatabase) async throws -> [Recipient] {
         guard !userIDs.isEmpty else { return [] }
-        return try await db.select().columns(columns).from("notification_recipients").where("user_id", .in, userIDs).all().map(
+        return try await db.select().columns(columns).from("notification_recipients").where("user_id", .in, userIDs.paddedForInList()).all().map(
             Recipient.init(row:))
     }
 

@@ -82,10 +82,11 @@ extension SQLQueryString {
         }
     }
 
-    /// Appends `(?, ?, …)` binding each value, for `IN` lists.
+    /// Appends `(?, ?, …)` binding each value, for `IN` lists, padded to one of a few lengths
+    /// (`paddedForInList`) so that the statement's text recurs.
     public mutating func appendBindList<Value: Encodable & Sendable>(_ values: [Value]) {
         appendLiteral("(")
-        appendList(values.map { SQLBind($0) })
+        appendList(values.paddedForInList().map { SQLBind($0) })
         appendLiteral(")")
     }
 }

@@ -37,8 +37,8 @@ enum ConsumerPositions {
     }
 
     /// Records that `consumer` applied `eventID`; false when it already had.
-    static func markProcessed(consumer: String, eventID: String, on db: any SQLDatabase) async throws -> Bool {
-        try await markProcessed(consumer: consumer, eventIDs: [eventID], on: db).contains(eventID)
+    static func markProcessed(consumer: String, eventID: String, on db: any SQLDatabase, engine: DatabaseEngine) async throws -> Bool {
+        try await markProcessed(consumer: consumer, eventIDs: [eventID], on: db, engine: engine).contains(eventID)
     }
 
     /// Records a batch and moves the consumer's position to its end. On PostgreSQL that is one
@@ -50,10 +50,10 @@ enum ConsumerPositions {
         let advance = advancing(consumer, to: position)
         switch engine {
         case .postgres:
-            return try await markProcessed(consumer: consumer, eventIDs: eventIDs, after: "WITH advanced AS (\(advance)) ", on: db)
+            return try await markProcessed(consumer: consumer, eventIDs: eventIDs[...], after: "WITH advanced AS (\(advance)) ", on: db)
         case .sqlite:
             try await db.raw(advance).run()
-            return try await markProcessed(consumer: consumer, eventIDs: eventIDs, on: db)
+            return try await markProcessed(consumer: consumer, eventIDs: eventIDs, on: db, engine: engine)
         }
     }
 
@@ -93,13 +93,26 @@ enum ConsumerPositions {
             return Set(ids.compactMap { $0 })
         case .sqlite:
             guard try await db.raw(update).first() != nil else { return nil }
-            return try await markProcessed(consumer: consumer, eventIDs: eventIDs, on: db)
+            return try await markProcessed(consumer: consumer, eventIDs: eventIDs, on: db, engine: engine)
         }
     }
 
-    /// Records a batch in one statement; returns the ids that were not recorded before.
+    /// Records a batch, in one statement on PostgreSQL (`DatabaseEngine.statementRuns`);
+    /// returns the ids that were not recorded before.
     static func markProcessed(
-        consumer: String, eventIDs: [String], after prefix: SQLQueryString = "", on db: any SQLDatabase
+        consumer: String, eventIDs: [String], on db: any SQLDatabase, engine: DatabaseEngine
+    ) async throws -> Set<String> {
+        var fresh = Set<String>()
+        for run in engine.statementRuns(of: eventIDs.count, atMost: eventIDs.count) {
+            fresh.formUnion(try await markProcessed(consumer: consumer, eventIDs: eventIDs[run], on: db))
+        }
+        return fresh
+    }
+
+    /// Records a batch in one statement, after `prefix` (a `WITH` on PostgreSQL); returns the
+    /// ids that were not recorded before.
+    private static func markProcessed(
+        consumer: String, eventIDs: ArraySlice<String>, after prefix: SQLQueryString = "", on db: any SQLDatabase
     ) async throws -> Set<String> {
         guard !eventIDs.isEmpty else { return [] }
         var query = prefix

@@ -255,8 +255,8 @@ public final class EventConsumerService: Service {
     }
 
     private func applyDelivered(_ events: [EventEnvelope], with handler: any EventHandler) async throws {
-        let applied = try await database.transaction { db -> Int in
-            let fresh = try await ConsumerPositions.markProcessed(consumer: handler.name, eventIDs: events.map(\.id), on: db)
+        let applied = try await database.transaction { [engine = database.engine] db -> Int in
+            let fresh = try await ConsumerPositions.markProcessed(consumer: handler.name, eventIDs: events.map(\.id), on: db, engine: engine)
             let pending = events.filter { fresh.contains($0.id) }
             try await handler.handle(batch: pending, on: db)
             return pending.count
@@ -273,8 +273,8 @@ public final class EventConsumerService: Service {
         }
         let event = letter.event
         do {
-            try await database.transaction { db in
-                if try await ConsumerPositions.markProcessed(consumer: handler.name, eventID: event.id, on: db) {
+            try await database.transaction { [engine = database.engine] db in
+                if try await ConsumerPositions.markProcessed(consumer: handler.name, eventID: event.id, on: db, engine: engine) {
                     try await handler.handle(event, on: db)
                 }
                 try await DeadLetterStore.delete(id: deadLetterID, on: db)

@@ -58,11 +58,11 @@ public struct EventLog: Sendable {
         if !prepared.events.isEmpty { TransactionEffects.eventsAppended(types: prepared.events.map(\.type)) }
     }
 
-    /// One INSERT per 500 events, in order.
+    /// INSERTs of at most 500 events (`DatabaseEngine.statementRuns`), in order.
     private func inserts(of events: [EncodedEvent]) -> [SQLQueryString] {
         let occurredAt = clock.now().millisecondsSince1970
-        return stride(from: 0, to: events.count, by: 500).map { start in
-            .insert(into: "event_log", columns: Self.insertColumns, rows: events[start..<min(start + 500, events.count)].map { row(of: $0, at: occurredAt) })
+        return database.engine.statementRuns(of: events.count, atMost: 500).map { run in
+            .insert(into: "event_log", columns: Self.insertColumns, rows: events[run].map { row(of: $0, at: occurredAt) })
         }
     }
 

@@ -77,13 +77,14 @@ public struct JobQueue: Sendable {
         return inserted != nil
     }
 
-    /// Queues jobs of one kind now, in one INSERT per 300 (no unique keys: each is queued).
+    /// Queues jobs of one kind now, in INSERTs of at most 300 (`DatabaseEngine.statementRuns`;
+    /// no unique keys: each is queued).
     public func enqueue(kind: String, payloads: [some Encodable], maxAttempts: Int = 5, on db: any SQLDatabase) async throws {
         guard !payloads.isEmpty else { return }
         let now = clock.now().millisecondsSince1970
-        for start in stride(from: 0, to: payloads.count, by: 300) {
+        for run in database.engine.statementRuns(of: payloads.count, atMost: 300) {
             var insert = db.insert(into: "jobs").columns("kind", "payload", "status", "run_at", "attempts", "max_attempts", "created_at")
-            for payload in payloads[start..<min(start + 300, payloads.count)] {
+            for payload in payloads[run] {
                 insert = insert.values(
                     SQLBind(kind), SQLBind(try SortedJSON.string(payload)), SQLBind("queued"), SQLBind(now),
                     SQLBind(0), SQLBind(maxAttempts), SQLBind(now))

@@ -1,5 +1,6 @@
 import NIOCore
 import SQLiteNIO
+import SQLiteShims
 import VaporCSQLite
 
 /// One SQLite connection used straight through the C API, on the calling thread, with every
@@ -15,17 +16,16 @@ final class SQLiteHandle: @unchecked Sendable {
     private var statements: [String: CachedStatement] = [:]
     /// Counts lookups, so that the least recently used statements can be told apart.
     private var lookups: UInt64 = 0
-    /// Statements kept at most. Batches write `VALUES (…), (…)` and `IN (?, ?, …)` lists of
-    /// every length up to their batch size, each its own statement, so the write connection
-    /// meets several hundred texts; `cacheLimit` keeps them all, and the least recently used
-    /// quarter gives way when a new one would go past it. (Emptying the whole cache at 256, as
-    /// before, re-prepared 6000 statements in 10 s of orders: 3% of the CPU.)
+    /// Statements kept at most; the least recently used quarter gives way when a new one would
+    /// go past it. (Emptying the whole cache at 256, as before, re-prepared 6000 statements in
+    /// 10 s of orders: 3% of the CPU.)
     private static let cacheLimit = 1024
-    /// A statement with more binds than this runs once and is finalized, never cached: a batch
-    /// of 100 rows of 8 columns prepares to tens of KB, and with every length of every batch
-    /// shape cached the write connection held about 20 MiB more. Its preparation is shared by
-    /// the rows of its batch.
-    private static let largestCached: Int32 = 64
+    /// A statement with more binds than this runs once and is finalized, never cached. Batches
+    /// come in runs of a power of two rows (`DatabaseEngine.statementRuns`) up to 256 rows of
+    /// 8 columns, a few texts per batch statement, which are kept. (When batches came in every
+    /// length, keeping them all held about 20 MiB more, so none over 64 binds was kept: each
+    /// was prepared again, 5.5% of the CPU under the order load.)
+    private static let largestCached: Int32 = 2048
 
     private struct CachedStatement {
         let statement: OpaquePointer
@@ -44,6 +44,13 @@ final class SQLiteHandle: @unchecked Sendable {
             throw SQLiteFailure(code: status, message: "\(message) (\(path))")
         }
         connection = handle
+        // The query planner stability guarantee: plans never depend on bound values. Without
+        // it SQLite re-prepares a statement such as `… WHERE type = ?1 … ORDER BY tx_id, id`
+        // on its first step after that bind changed (it compares the value with the ORDER
+        // BY's terms), which every consumer's read of the event log did: 4% of the CPU under
+        // the order load went to preparing statements that were prepared already. Bazaar has no
+        // partial index and no LIKE on a bound pattern, the plans that need bound values.
+        try check(sqlite_shims_enable_qpsg(UnsafeMutableRawPointer(handle)))
     }
 
     deinit { close() }
@@ -139,6 +146,12 @@ final class SQLiteHandle: @unchecked Sendable {
         if statements.count >= Self.cacheLimit { evictLeastRecentlyUsed() }
         statements[sql] = CachedStatement(statement: statement, lastUsed: lookups)
         return (statement, true)
+    }
+
+    /// How many times SQLite re-prepared the cached statement for `sql` (for tests).
+    func reprepares(of sql: String) -> Int32 {
+        guard let cached = statements[sql] else { return 0 }
+        return sqlite_nio_sqlite3_stmt_status(cached.statement, SQLITE_STMTSTATUS_REPREPARE, 0)
     }
 
     private func evictLeastRecentlyUsed() {
