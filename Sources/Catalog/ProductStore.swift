@@ -172,11 +172,8 @@ struct ProductStore: Sendable {
         _ rows: [(orderID: String, productID: String, quantity: Int)], engine: DatabaseEngine, on db: any SQLDatabase
     ) async throws {
         for run in engine.statementRuns(of: rows.count, atMost: 300) {
-            var insert = db.insert(into: "stock_reservations").columns("order_id", "product_id", "quantity")
-            for row in rows[run] {
-                insert = insert.values(SQLBind(row.orderID), SQLBind(row.productID), SQLBind(row.quantity))
-            }
-            try await insert.run()
+            let values = rows[run].map { row -> [any SQLExpression] in [SQLBind(row.orderID), SQLBind(row.productID), SQLBind(row.quantity)] }
+            try await db.raw(.insert(into: "stock_reservations", columns: ["order_id", "product_id", "quantity"], rows: values)).run()
         }
     }
 

@@ -46,6 +46,7 @@ struct Inbox: Sendable {
     let platform: PlatformContext
 
     private static let columns = ["seq", "id", "user_id", "kind", "title", "body", "created_at", "read_at", "tx_id"]
+    private static let insertColumns = ["id", "user_id", "kind", "title", "body", "source_key", "created_at", "tx_id"]
 
     /// An admin's notification to one user; nil when there is no such user.
     func sendFromAdmin(to userID: String, title: String, body: String) async throws -> NotificationMessage? {
@@ -70,16 +71,18 @@ struct Inbox: Sendable {
         guard !items.isEmpty else { return [] }
         let now = platform.clock.now().millisecondsSince1970
         var written: [NotificationMessage] = []
+        let transactionID = SQLRaw(platform.database.engine.currentTransactionID)
         for run in platform.database.engine.statementRuns(of: items.count, atMost: 300) {
-            var insert = db.insert(into: "notifications").columns("id", "user_id", "kind", "title", "body", "source_key", "created_at", "tx_id")
-            for (draft, recipient) in items[run] {
-                insert = insert.values(
-                    SQLBind(UUID.timeOrdered().lowercasedString), SQLBind(recipient.userID), SQLBind(draft.kind), SQLBind(draft.title),
-                    SQLBind(draft.body), SQLBind(draft.sourceKey.map { "\($0):\(recipient.userID)" }), SQLBind(now),
-                    SQLRaw(platform.database.engine.currentTransactionID))
-            }
-            written += try await insert.ignoringConflicts().returning(SQLRaw(Self.columns.joined(separator: ", "))).all().map(
-                NotificationMessage.init(row:))
+            var insert = SQLQueryString.insert(
+                into: "notifications", columns: Self.insertColumns,
+                rows: items[run].map { draft, recipient in
+                    [
+                        SQLBind(UUID.timeOrdered().lowercasedString), SQLBind(recipient.userID), SQLBind(draft.kind), SQLBind(draft.title),
+                        SQLBind(draft.body), SQLBind(draft.sourceKey.map { "\($0):\(recipient.userID)" }), SQLBind(now), transactionID,
+                    ]
+                })
+            insert.appendLiteral(" ON CONFLICT DO NOTHING RETURNING " + Self.columns.joined(separator: ", "))
+            written += try await db.raw(insert).all().map(NotificationMessage.init(row:))
         }
         let realtime = Dictionary(items.map { ($0.recipient.userID, $0.recipient.preferences.realtime) }, uniquingKeysWith: { first, _ in first })
         try await platform.events.append(

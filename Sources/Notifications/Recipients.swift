@@ -46,10 +46,13 @@ enum RecipientStore {
         try await db.update("notification_recipients").set("name", to: name).where("user_id", .equal, userID).run()
     }
 
+    /// Written out rather than built: it runs in the consumer's transaction for every batch of
+    /// order updates, and SQLKit's builder quotes each name again on every run.
     static func find(_ userIDs: [String], on db: any SQLDatabase) async throws -> [Recipient] {
         guard !userIDs.isEmpty else { return [] }
-        return try await db.select().columns(columns).from("notification_recipients").where("user_id", .in, userIDs.paddedForInList()).all().map(
-            Recipient.init(row:))
+        var query = SQLQueryString("SELECT \(unsafeRaw: columns.joined(separator: ", ")) FROM notification_recipients WHERE user_id IN ")
+        query.appendBindList(userIDs)
+        return try await db.raw(query).all().map(Recipient.init(row:))
     }
 
     /// Recipients who want `promotions`, by user id after `after`: a campaign walks them in pages.

@@ -52,6 +52,7 @@ extension JobHandler {
 public struct JobQueue: Sendable {
     public let database: any Database
     public let clock: any WallClock
+    private static let insertColumns = ["kind", "payload", "status", "run_at", "attempts", "max_attempts", "created_at"]
 
     public init(database: any Database, clock: any WallClock) {
         self.database = database
@@ -83,13 +84,10 @@ public struct JobQueue: Sendable {
         guard !payloads.isEmpty else { return }
         let now = clock.now().millisecondsSince1970
         for run in database.engine.statementRuns(of: payloads.count, atMost: 300) {
-            var insert = db.insert(into: "jobs").columns("kind", "payload", "status", "run_at", "attempts", "max_attempts", "created_at")
-            for payload in payloads[run] {
-                insert = insert.values(
-                    SQLBind(kind), SQLBind(try SortedJSON.string(payload)), SQLBind("queued"), SQLBind(now),
-                    SQLBind(0), SQLBind(maxAttempts), SQLBind(now))
+            let rows = try payloads[run].map { payload -> [any SQLExpression] in
+                [SQLBind(kind), SQLBind(try SortedJSON.string(payload)), SQLBind("queued"), SQLBind(now), SQLBind(0), SQLBind(maxAttempts), SQLBind(now)]
             }
-            try await insert.run()
+            try await db.raw(.insert(into: "jobs", columns: Self.insertColumns, rows: rows)).run()
         }
         TransactionEffects.workQueued()
     }

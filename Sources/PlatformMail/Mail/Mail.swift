@@ -44,16 +44,16 @@ public struct StoredMailTransport: BatchMailTransport {
         try await send(all: [message])
     }
 
-    /// One transaction and one statement for all of them.
+    /// One transaction and one statement for all of them, made before the transaction
+    /// (`Database.serialize`: on SQLite that work then holds no one else's writes up).
     public func send(all messages: [MailMessage]) async throws {
         guard !messages.isEmpty else { return }
         let now = clock.now().millisecondsSince1970
         let rows = messages.map { message -> [any SQLExpression] in
             [SQLBind(message.to), SQLBind(message.subject), SQLBind(message.body), SQLBind(now)]
         }
-        try await database.transaction { db in
-            try await db.insert(into: "mail_log").columns("recipient", "subject", "body", "sent_at").rows(rows).run()
-        }
+        let insert = try database.serialize(SQLQueryString.insert(into: "mail_log", columns: ["recipient", "subject", "body", "sent_at"], rows: rows))
+        try await database.transaction { db in try await insert.run(on: db) }
     }
 }
 
