@@ -60,6 +60,7 @@ struct StatementShapesTests {
                     try await ConsumerPositions.markProcessed(consumer: "runs", eventIDs: ids, on: db, engine: database.engine)
                 }
             }
+            #expect(try await record([]).isEmpty)
             #expect(try await record(earlier) == Set(earlier))
             #expect(try await record(ids) == Set(ids).subtracting(earlier))
             #expect(try await record(ids).isEmpty)
