@@ -11,13 +11,13 @@ public import Logging
 import Notifications
 import Ordering
 public import Platform
-public import PlatformAuth
+import PlatformAuth
 public import PlatformCore
-public import PlatformDatabase
+import PlatformDatabase
 public import PlatformEvents
 public import PlatformHTTP
 public import PlatformMail
-public import PlatformObservability
+import PlatformObservability
 import PostgresNIO
 import Promotions
 import ServiceLifecycle

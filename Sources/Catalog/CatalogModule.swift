@@ -1,6 +1,6 @@
 import Contracts
 import Foundation
-public import Hummingbird
+import Hummingbird
 public import Platform
 public import PlatformDatabase
 public import PlatformEvents

@@ -2,7 +2,7 @@ import Foundation
 import GraphQL
 import HTTPTypes
 public import Hummingbird
-public import PlatformCore
+import PlatformCore
 public import PlatformHTTP
 import WebFront
 

@@ -3,7 +3,7 @@ import Foundation
 public import Hummingbird
 import Logging
 public import Platform
-public import PlatformAuth
+import PlatformAuth
 public import PlatformDatabase
 public import PlatformHTTP
 

@@ -1,6 +1,6 @@
 import Contracts
 import Foundation
-public import PlatformCore
+import PlatformCore
 public import PlatformHTTP
 
 /// A user as stored. `passwordHash` never leaves this module: `UserView` is what responses show.

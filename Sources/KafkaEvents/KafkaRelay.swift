@@ -4,7 +4,7 @@ public import Logging
 import Metrics
 public import PlatformCore
 public import PlatformDatabase
-public import PlatformEvents
+import PlatformEvents
 public import PlatformObservability
 public import ServiceLifecycle
 import Synchronization

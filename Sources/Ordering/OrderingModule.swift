@@ -1,6 +1,6 @@
 import Contracts
 import Foundation
-public import Hummingbird
+import Hummingbird
 import Metrics
 public import Platform
 public import PlatformDatabase

@@ -1,5 +1,5 @@
 import Contracts
-public import Hummingbird
+import Hummingbird
 public import Platform
 public import PlatformDatabase
 public import PlatformEvents

@@ -15,12 +15,12 @@ struct StockReservationTests {
         let event = OrderPlaced(
             orderID: order, userID: "u", lines: lines.map { OrderLineQuantity(productID: $0.0, quantity: $0.1) },
             total: Money(amount: 0, currency: "USD"), paymentMethod: "onDelivery")
-        try await app.bazaar.platform.database.transaction { db in try await app.bazaar.platform.events.append(event, on: db) }
+        _ = try await app.bazaar.platform.database.transaction { db in try await app.bazaar.platform.events.append(event, on: db) }
     }
 
     func change(_ app: TestBazaar, order: String, from: String = "confirmed", to status: String) async throws {
         let event = OrderStatusChanged(orderID: order, userID: "u", from: from, to: status, reason: nil)
-        try await app.bazaar.platform.database.transaction { db in try await app.bazaar.platform.events.append(event, on: db) }
+        _ = try await app.bazaar.platform.database.transaction { db in try await app.bazaar.platform.events.append(event, on: db) }
     }
 
     /// The reply Catalog published for `order`: "stock.reserved" or "stock.rejected".

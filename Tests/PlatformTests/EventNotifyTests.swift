@@ -40,7 +40,7 @@ struct EventNotifyTests {
             defer { for listener in listeners { listener.cancel() } }
             // LISTEN takes a moment: append until the first announcement is heard.
             try await waitUntil("the other process to hear a commit") {
-                try await platform.database.transaction { db in try await platform.events.append(Ping(number: 0), on: db) }
+                _ = try await platform.database.transaction { db in try await platform.events.append(Ping(number: 0), on: db) }
                 return !heardElsewhere.all.isEmpty
             }
             heardElsewhere.clear()

@@ -48,7 +48,7 @@ struct JobQueueTests {
                 _ = try await platform.jobs.enqueue(kind: "test.count", payload: Payload(value: 1), uniqueKey: "once", on: db)
             }
             #expect(changes.generation == start + 1)
-            try await platform.database.transaction { db in try await platform.events.append(Ping(number: 1), on: db) }
+            _ = try await platform.database.transaction { db in try await platform.events.append(Ping(number: 1), on: db) }
             #expect(changes.generation == start + 2)
             // A transaction that queued work and then failed wakes nobody.
             await #expect(throws: RecordingHandler.TestFailure.self) {
@@ -98,7 +98,7 @@ struct JobQueueTests {
     func aJobWhoseLeaseRanOutIsClaimedAgain(engine: TestEngine) async throws {
         let clock = ManualWallClock()
         try await withPlatform(engine, clock: clock) { platform in
-            try await platform.database.transaction { db in
+            _ = try await platform.database.transaction { db in
                 try await platform.jobs.enqueue(kind: "test.count", payload: Payload(value: 5), on: db)
             }
             let abandoned = try await platform.jobs.claim(kinds: ["test.count"], lease: 60, limit: 1)
@@ -121,7 +121,7 @@ struct JobQueueTests {
             let handler = CountingJob()
             let worker = JobWorkerService(queue: platform.jobs, handlers: [handler], lease: 1, logger: platform.logger)
             #expect(try await !worker.runNext(), "nothing queued; this claim looked for expired leases")
-            try await platform.database.transaction { db in
+            _ = try await platform.database.transaction { db in
                 try await platform.jobs.enqueue(kind: "test.count", payload: Payload(value: 8), on: db)
             }
             _ = try await platform.jobs.claim(kinds: ["test.count"], lease: 1, limit: 1)  // by a worker that dies
@@ -137,7 +137,7 @@ struct JobQueueTests {
     func failingJobsBackOffThenLandInDeadLetters(engine: TestEngine) async throws {
         let clock = ManualWallClock()
         try await withPlatform(engine, clock: clock) { platform in
-            try await platform.database.transaction { db in
+            _ = try await platform.database.transaction { db in
                 try await platform.jobs.enqueue(kind: "test.count", payload: Payload(value: 9), maxAttempts: 3, on: db)
             }
             let handler = CountingJob(failures: 10)

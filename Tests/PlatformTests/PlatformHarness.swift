@@ -104,6 +104,6 @@ func pings(_ platform: PlatformContext, consumer: String = "recorder") async thr
 
 func publish(_ platform: PlatformContext, _ numbers: some Sequence<Int>) async throws {
     for number in numbers {
-        try await platform.database.transaction { db in try await platform.events.append(Ping(number: number), on: db) }
+        _ = try await platform.database.transaction { db in try await platform.events.append(Ping(number: number), on: db) }
     }
 }

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import Synchronization
 
 /// A Kafka-protocol broker on loopback for one test, with its own port (and data folder), that

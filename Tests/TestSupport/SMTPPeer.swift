@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// aiosmtpd on a free loopback port (scripts/peers/smtp_server.py): a real SMTP server.
 public struct SMTPPeer: Sendable {

@@ -1,9 +1,9 @@
 public import BazaarServer
-public import Foundation
+import Foundation
 public import HTTPTypes
 public import HummingbirdTesting
 import Logging
-public import NIOCore
+import NIOCore
 public import PlatformCore
 public import PlatformDatabase
 public import PlatformEvents

@@ -1,5 +1,5 @@
 import Crypto
-public import Foundation
+import Foundation
 import PlatformCore
 
 /// Opaque random tokens (refresh tokens, reset tokens, API keys, generated passwords) and the

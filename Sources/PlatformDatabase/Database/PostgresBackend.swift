@@ -68,10 +68,11 @@ public final class PostgresBackend: Database {
     /// announcements are passed over, as its waiters were woken at the commit.
     public func listenForOtherProcesses(_ onCommit: @escaping @Sendable (Set<String>?) -> Void) async throws {
         try await client.withConnection { [announcer] connection in
-            let notifications = try await connection.listen(ChangeSignal.eventChannel)
-            for try await notification in notifications {
-                guard let topics = CommitAnnouncer.topics(in: notification.payload, unlessFrom: announcer.origin) else { continue }
-                onCommit(topics.isEmpty ? nil : topics)
+            try await connection.listen(on: ChangeSignal.eventChannel) { notifications in
+                for try await notification in notifications {
+                    guard let topics = CommitAnnouncer.topics(in: notification.payload, unlessFrom: announcer.origin) else { continue }
+                    onCommit(topics.isEmpty ? nil : topics)
+                }
             }
         }
     }

@@ -1,6 +1,6 @@
-public import Logging
-public import NIOCore
-public import SQLKit
+import Logging
+import NIOCore
+import SQLKit
 import Synchronization
 
 /// Counts the SQL statements run by the task that set it (and the tasks it starts), so tests can

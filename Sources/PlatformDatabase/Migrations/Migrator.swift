@@ -1,6 +1,6 @@
 import Logging
 import PlatformCore
-public import SQLKit
+import SQLKit
 
 /// Applies pending migrations of the given modules. Each migration runs in its own transaction
 /// with its bookkeeping row, so a failure leaves the database as it was before that migration

@@ -1,7 +1,7 @@
 public import Foundation
 import PlatformCore
 import PlatformDatabase
-public import SQLKit
+import SQLKit
 
 /// Events (and jobs) that failed too often, kept for an admin to inspect and replay.
 public struct DeadLetter: Sendable, Encodable {

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import PlatformCore
 
 /// A domain event as the log stores it, with its id. Encoding it is CPU work that need not

@@ -1,6 +1,6 @@
 public import Foundation
 public import Hummingbird
-public import Logging
+import Logging
 public import NIOCore
 
 /// The request context of every route. `user` is filled by `AuthenticationMiddleware` when the

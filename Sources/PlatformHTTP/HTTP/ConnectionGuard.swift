@@ -214,8 +214,9 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     /// A minimal answer written straight to the socket, then the connection closes.
     private static func answer(_ context: ChannelHandlerContext, status: String, extra: String = "") {
         let text = "HTTP/1.1 \(status)\r\nConnection: close\r\nContent-Length: 0\r\n\(extra)\r\n"
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)  // the write completes on this loop
         context.writeAndFlush(NIOAny(context.channel.allocator.buffer(string: text))).whenComplete { _ in
-            context.close(promise: nil)
+            bound.value.close(promise: nil)
         }
     }
 
@@ -241,8 +242,9 @@ final class ParseErrorResponder: ChannelInboundHandler, RemovableChannelHandler 
         let status: HTTPResponseStatus = parseError == .headerOverflow ? .requestHeaderFieldsTooLarge : .badRequest
         let head = HTTPResponseHead(version: .http1_1, status: status, headers: ["Connection": "close", "Content-Length": "0"])
         context.write(NIOAny(HTTPServerResponsePart.head(head)), promise: nil)
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)  // the write completes on this loop
         context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil))).whenComplete { _ in
-            context.close(promise: nil)
+            bound.value.close(promise: nil)
         }
     }
 }

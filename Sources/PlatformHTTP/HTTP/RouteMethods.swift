@@ -1,4 +1,4 @@
-public import Hummingbird
+import Hummingbird
 import Synchronization
 
 /// Which methods the router answers on each path, so that a request with another method on a

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import Logging
 import NIOCore
 import NIOExtras
@@ -107,8 +107,12 @@ public struct SMTPTransport: MailTransport {
                         throw Refused(command: "STARTTLS", reply: SMTPReply(code: 0, lines: ["the server does not offer STARTTLS"]))
                     }
                     try await session.command("STARTTLS", expect: 220)
-                    try await channel.channel.pipeline.addHandler(
-                        try NIOSSLClientHandler(context: tls!, serverHostname: Self.sniName(settings.host)), position: .first)
+                    // Made and added on the channel's event loop: the TLS handler is not Sendable.
+                    let (context, serverName, pipe) = (tls!, Self.sniName(settings.host), channel.channel)
+                    try await pipe.eventLoop.submit {
+                        try pipe.pipeline.syncOperations.addHandler(
+                            NIOSSLClientHandler(context: context, serverHostname: serverName), position: .first)
+                    }.get()
                     capabilities = try await session.command("EHLO \(Self.clientName)", expect: 250).lines
                 }
                 if let username = settings.username, let password = settings.password {

@@ -22,7 +22,7 @@ enum StatementTrace {
         line.append(UInt8(ascii: "\n"))
         file.withLock { handle in
             if handle == nil {
-                FileManager.default.createFile(atPath: path, contents: nil)
+                _ = FileManager.default.createFile(atPath: path, contents: nil)  // if it fails, so does the handle, and nothing is traced
                 handle = FileHandle(forWritingAtPath: path)
             }
             handle?.write(line)
