@@ -171,9 +171,9 @@ struct ProductStore: Sendable {
     static func insertReservations(
         _ rows: [(orderID: String, productID: String, quantity: Int)], engine: DatabaseEngine, on db: any SQLDatabase
     ) async throws {
-        for run in engine.statementRuns(of: rows.count, atMost: 300) {
-            let values = rows[run].map { row -> [any SQLExpression] in [SQLBind(row.orderID), SQLBind(row.productID), SQLBind(row.quantity)] }
-            try await db.raw(.insert(into: "stock_reservations", columns: ["order_id", "product_id", "quantity"], rows: values)).run()
+        let values = rows.map { row -> [any SQLExpression] in [SQLBind(row.orderID), SQLBind(row.productID), SQLBind(row.quantity)] }
+        for insert in engine.inserts(into: "stock_reservations", columns: ["order_id", "product_id", "quantity"], rows: values, atMost: 300) {
+            try await db.raw(insert).run()
         }
     }
 

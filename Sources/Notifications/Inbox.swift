@@ -65,22 +65,20 @@ struct Inbox: Sendable {
     }
 
     /// Writes each draft to its recipient's inbox, in INSERTs of at most 300
-    /// (`DatabaseEngine.statementRuns`), and announces what was new.
+    /// (`DatabaseEngine.inserts`), and announces what was new.
     @discardableResult
     func deliver(_ items: [(draft: NotificationDraft, recipient: Recipient)], on db: any SQLDatabase) async throws -> [NotificationMessage] {
         guard !items.isEmpty else { return [] }
         let now = platform.clock.now().millisecondsSince1970
         var written: [NotificationMessage] = []
         let transactionID = SQLRaw(platform.database.engine.currentTransactionID)
-        for run in platform.database.engine.statementRuns(of: items.count, atMost: 300) {
-            var insert = SQLQueryString.insert(
-                into: "notifications", columns: Self.insertColumns,
-                rows: items[run].map { draft, recipient in
-                    [
-                        SQLBind(UUID.timeOrdered().lowercasedString), SQLBind(recipient.userID), SQLBind(draft.kind), SQLBind(draft.title),
-                        SQLBind(draft.body), SQLBind(draft.sourceKey.map { "\($0):\(recipient.userID)" }), SQLBind(now), transactionID,
-                    ]
-                })
+        let rows = items.map { draft, recipient -> [any SQLExpression] in
+            [
+                SQLBind(UUID.timeOrdered().lowercasedString), SQLBind(recipient.userID), SQLBind(draft.kind), SQLBind(draft.title),
+                SQLBind(draft.body), SQLBind(draft.sourceKey.map { "\($0):\(recipient.userID)" }), SQLBind(now), transactionID,
+            ]
+        }
+        for var insert in platform.database.engine.inserts(into: "notifications", columns: Self.insertColumns, rows: rows, atMost: 300) {
             insert.appendLiteral(" ON CONFLICT DO NOTHING RETURNING " + Self.columns.joined(separator: ", "))
             written += try await db.raw(insert).all().map(NotificationMessage.init(row:))
         }

@@ -72,6 +72,27 @@ struct StatementShapesTests {
         }
     }
 
+    /// 100 rows in one INSERT on PostgreSQL, three on SQLite (64 + 32 + 4): every one stored once.
+    @Test(arguments: TestEngine.allCases)
+    func batchInsertsStoreEveryRow(engine: TestEngine) async throws {
+        try await withPlatform(engine) { platform in
+            let database = platform.database
+            let rows = (0..<100).map { [SQLBind($0), SQLBind("row \($0)")] as [any SQLExpression] }
+            let inserts = database.engine.inserts(into: "shapes", columns: ["n", "label"], rows: rows, atMost: 300)
+            #expect(inserts.count == (database.engine == .sqlite ? 3 : 1))
+            try await database.transaction { db in
+                try await db.raw("CREATE TABLE shapes (n INTEGER NOT NULL, label TEXT NOT NULL)").run()
+                for insert in inserts { try await db.raw(insert).run() }
+            }
+            let stored = try await database.read { db in
+                try await db.raw("SELECT n, label FROM shapes ORDER BY n").all().map {
+                    "\(try $0.decode(column: "n", as: Int.self)) \(try $0.decode(column: "label", as: String.self))"
+                }
+            }
+            #expect(stored == (0..<100).map { "\($0) row \($0)" })
+        }
+    }
+
     /// Without the query planner stability guarantee, SQLite re-prepares a statement like the
     /// consumers' event log read whenever the value bound to `type` changes.
     @Test

@@ -1,3 +1,5 @@
+public import SQLKit
+
 /// Batch statements in a few shapes, so that prepared statements are reused. A statement of `n`
 /// rows or an `IN` list of `n` values is a text of its own, and each text is prepared apart: the
 /// consumers' batches come in every size up to their limit, and under the order load SQLite
@@ -8,8 +10,9 @@ extension DatabaseEngine {
     /// On SQLite the runs are powers of two, largest first (100 rows: 64, 32, 4), so a batch
     /// statement comes in at most a handful of texts that stay prepared; a statement there costs
     /// no round trip, and running a prepared one is cheaper than preparing a new one. On
-    /// PostgreSQL every statement is a round trip, so a batch stays one statement per `limit`.
-    public func statementRuns(of count: Int, atMost limit: Int) -> [Range<Int>] {
+    /// PostgreSQL every statement is a round trip, so a batch stays one statement per `limit`
+    /// (without a limit, one statement).
+    public func statementRuns(of count: Int, atMost limit: Int = .max) -> [Range<Int>] {
         precondition(limit > 0, "a statement takes at least one row")
         var runs: [Range<Int>] = []
         var start = 0
@@ -24,6 +27,12 @@ extension DatabaseEngine {
             start += length
         }
         return runs
+    }
+
+    /// `INSERT INTO table (columns…) VALUES …` for `rows`, one statement per run of at most
+    /// `limit` rows (`statementRuns`), in order.
+    public func inserts(into table: String, columns: [String], rows: [[any SQLExpression]], atMost limit: Int) -> [SQLQueryString] {
+        statementRuns(of: rows.count, atMost: limit).map { .insert(into: table, columns: columns, rows: Array(rows[$0])) }
     }
 }
 

@@ -103,7 +103,7 @@ enum ConsumerPositions {
         consumer: String, eventIDs: [String], on db: any SQLDatabase, engine: DatabaseEngine
     ) async throws -> Set<String> {
         var fresh = Set<String>()
-        for run in engine.statementRuns(of: eventIDs.count, atMost: max(eventIDs.count, 1)) {
+        for run in engine.statementRuns(of: eventIDs.count) {
             fresh.formUnion(try await markProcessed(consumer: consumer, eventIDs: eventIDs[run], on: db))
         }
         return fresh

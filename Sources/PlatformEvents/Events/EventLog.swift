@@ -58,12 +58,10 @@ public struct EventLog: Sendable {
         if !prepared.events.isEmpty { TransactionEffects.eventsAppended(types: prepared.events.map(\.type)) }
     }
 
-    /// INSERTs of at most 500 events (`DatabaseEngine.statementRuns`), in order.
+    /// INSERTs of at most 500 events (`DatabaseEngine.inserts`), in order.
     private func inserts(of events: [EncodedEvent]) -> [SQLQueryString] {
         let occurredAt = clock.now().millisecondsSince1970
-        return database.engine.statementRuns(of: events.count, atMost: 500).map { run in
-            .insert(into: "event_log", columns: Self.insertColumns, rows: events[run].map { row(of: $0, at: occurredAt) })
-        }
+        return database.engine.inserts(into: "event_log", columns: Self.insertColumns, rows: events.map { row(of: $0, at: occurredAt) }, atMost: 500)
     }
 
     /// `INSERT INTO event_log … SELECT … FROM source`: appends `event` only if `source`, a

@@ -78,16 +78,16 @@ public struct JobQueue: Sendable {
         return inserted != nil
     }
 
-    /// Queues jobs of one kind now, in INSERTs of at most 300 (`DatabaseEngine.statementRuns`;
+    /// Queues jobs of one kind now, in INSERTs of at most 300 (`DatabaseEngine.inserts`;
     /// no unique keys: each is queued).
     public func enqueue(kind: String, payloads: [some Encodable], maxAttempts: Int = 5, on db: any SQLDatabase) async throws {
         guard !payloads.isEmpty else { return }
         let now = clock.now().millisecondsSince1970
-        for run in database.engine.statementRuns(of: payloads.count, atMost: 300) {
-            let rows = try payloads[run].map { payload -> [any SQLExpression] in
-                [SQLBind(kind), SQLBind(try SortedJSON.string(payload)), SQLBind("queued"), SQLBind(now), SQLBind(0), SQLBind(maxAttempts), SQLBind(now)]
-            }
-            try await db.raw(.insert(into: "jobs", columns: Self.insertColumns, rows: rows)).run()
+        let rows = try payloads.map { payload -> [any SQLExpression] in
+            [SQLBind(kind), SQLBind(try SortedJSON.string(payload)), SQLBind("queued"), SQLBind(now), SQLBind(0), SQLBind(maxAttempts), SQLBind(now)]
+        }
+        for insert in database.engine.inserts(into: "jobs", columns: Self.insertColumns, rows: rows, atMost: 300) {
+            try await db.raw(insert).run()
         }
         TransactionEffects.workQueued()
     }
