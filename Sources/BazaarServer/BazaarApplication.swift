@@ -90,7 +90,11 @@ public func buildBazaar(
     let consumers = EventConsumerService(
         handlers: handlers, database: database, clock: clock,
         retry: RetryPolicy(maxAttempts: 8, baseDelay: .milliseconds(50), maxDelay: .seconds(30)),
-        transport: settings.eventTransport == .kafka ? settings.kafka.map(KafkaEventTransport.init(settings:)) : nil, logger: logger)
+        transport: settings.eventTransport == .kafka ? settings.kafka.map(KafkaEventTransport.init(settings:)) : nil,
+        // With brokers set, processes of one consumer may follow the log and read Kafka at the
+        // same time (a rolling switch of the transport): only the ids keep them from both
+        // applying an event.
+        recordsAppliedEvents: settings.kafka != nil, logger: logger)
     let transport =
         mailTransport ?? settings.smtp.map { SMTPTransport(settings: $0) } ?? StoredMailTransport(database: database, clock: clock)
     let jobWorker = JobWorkerService(

@@ -41,32 +41,42 @@ enum ConsumerPositions {
         try await markProcessed(consumer: consumer, eventIDs: [eventID], on: db, engine: engine).contains(eventID)
     }
 
-    /// Records a batch and moves the consumer's position to its end. On PostgreSQL that is one
-    /// statement, a round trip fewer in every batch of every consumer; SQLite's `WITH` takes no
-    /// `UPDATE`, and a statement there costs no round trip.
+    /// Moves the consumer's position to the end of a batch it locked, recording the batch's ids
+    /// when `recording`; returns the ids not recorded before (all of them when not recording:
+    /// the locked position already kept out what was applied). On PostgreSQL that is one
+    /// statement, a round trip fewer; SQLite's `WITH` takes no `UPDATE`, and a statement there
+    /// costs no round trip.
     static func markProcessed(
-        consumer: String, eventIDs: [String], advancingTo position: EventPosition, on db: any SQLDatabase, engine: DatabaseEngine
+        consumer: String, eventIDs: [String], advancingTo position: EventPosition, recording: Bool,
+        on db: any SQLDatabase, engine: DatabaseEngine
     ) async throws -> Set<String> {
         let advance = advancing(consumer, to: position)
-        switch engine {
-        case .postgres:
+        switch (engine, recording) {
+        case (_, false):
+            try await db.raw(advance).run()
+            return Set(eventIDs)
+        case (.postgres, true):
             return try await markProcessed(consumer: consumer, eventIDs: eventIDs[...], after: "WITH advanced AS (\(advance)) ", on: db)
-        case .sqlite:
+        case (.sqlite, true):
             try await db.raw(advance).run()
             return try await markProcessed(consumer: consumer, eventIDs: eventIDs, on: db, engine: engine)
         }
     }
 
-    /// Records a batch and moves the consumer's position from `expected` to `position`, if it
-    /// is still at `expected`; nil, with nothing written, when it is not (another instance of the
-    /// consumer moved it or holds it, or the consumer has no row yet). The `UPDATE` takes the
-    /// row lock that `lock` would, and under READ COMMITTED one that waited on another instance
-    /// sees the position that instance committed, so it matches no row. This saves locking the
-    /// row first: on PostgreSQL one statement where there were two round trips in every batch
-    /// of every consumer, on SQLite a statement less in the one writer.
+    /// Moves the consumer's position from `expected` to `position`, if it is still at `expected`,
+    /// recording the batch's ids when `recording`; returns the ids not recorded before (all of
+    /// them when not recording), or nil, with nothing written, when the position was elsewhere
+    /// (another instance of the consumer moved it or holds it, or the consumer has no row yet).
+    /// The `UPDATE` takes the row lock that `lock` would, and under READ COMMITTED one that
+    /// waited on another instance sees the position that instance committed, so it matches no
+    /// row. This saves locking the row first: on PostgreSQL one statement where there were two
+    /// round trips in every batch of every consumer, on SQLite a statement less in the one writer.
+    ///
+    /// The moved position alone keeps a batch from applying twice; the ids are for a consumer
+    /// group on Kafka that may later be given the same events (`appliedWhileFollowingTheLog`).
     static func markProcessed(
         consumer: String, eventIDs: [String], advancingFrom expected: EventPosition, to position: EventPosition,
-        on db: any SQLDatabase, engine: DatabaseEngine
+        recording: Bool, on db: any SQLDatabase, engine: DatabaseEngine
     ) async throws -> Set<String>? {
         var update = advancing(consumer, to: position)
         update.appendLiteral(" AND tx_id = ")
@@ -74,8 +84,11 @@ enum ConsumerPositions {
         update.appendLiteral(" AND seq = ")
         update.appendInterpolation(bind: expected.sequence)
         update.appendLiteral(" RETURNING name")
-        switch engine {
-        case .postgres:
+        switch (engine, recording) {
+        case (_, false):
+            guard try await db.raw(update).first() != nil else { return nil }
+            return Set(eventIDs)
+        case (.postgres, true):
             // The ids go in only beside the moved row; the row of `advanced` itself comes back as
             // a NULL id, so that "moved, all ids known already" is told from "not moved".
             var query: SQLQueryString = "WITH advanced AS ("
@@ -91,10 +104,22 @@ enum ConsumerPositions {
             let ids = try await db.raw(query).all().map { try $0.decode(column: "event_id", as: String?.self) }
             guard ids.contains(nil) else { return nil }
             return Set(ids.compactMap { $0 })
-        case .sqlite:
+        case (.sqlite, true):
             guard try await db.raw(update).first() != nil else { return nil }
             return try await markProcessed(consumer: consumer, eventIDs: eventIDs, on: db, engine: engine)
         }
+    }
+
+    /// Of `eventIDs`, those at or before the consumer's stored position in this database's log:
+    /// applied (or parked) while it followed the log, which records no ids unless told to. A
+    /// consumer group on Kafka starts from the earliest offset, so a consumer moved there is given
+    /// them all again. Ids of events not in this log are never among them.
+    static func appliedWhileFollowingTheLog(consumer: String, eventIDs: [String], on db: any SQLDatabase) async throws -> Set<String> {
+        guard !eventIDs.isEmpty else { return [] }
+        var query = SQLQueryString(
+            "SELECT e.event_id FROM event_log e JOIN event_consumers c ON c.name = \(bind: consumer) WHERE (e.tx_id, e.id) <= (c.tx_id, c.seq) AND e.event_id IN ")
+        query.appendBindList(eventIDs)
+        return Set(try await db.raw(query).all().map { try $0.decode(column: "event_id", as: String.self) })
     }
 
     /// Records a batch, in one statement on PostgreSQL (`DatabaseEngine.statementRuns`);

@@ -23,12 +23,20 @@ public final class EventConsumerService: Service {
     private let logger: Logger
     /// Where events come from when not from the database log (Kafka consumer groups).
     let transport: (any EventTransport)?
+    /// Whether consumers following the log record the ids of the events they apply
+    /// (`processed_events`). Their stored position alone keeps an event from applying twice;
+    /// the ids are for processes of the same consumer reading Kafka at the same time, as during
+    /// a rolling switch to the Kafka transport. Without them a consumer following the log writes a
+    /// row less per event it applies, about a third of the rows an order and its saga write.
+    let recordsAppliedEvents: Bool
 
     public init(
         handlers: [any EventHandler], database: any Database, clock: any WallClock, retry: RetryPolicy = RetryPolicy(),
-        pollInterval: Duration = .seconds(2), batchSize: Int = 100, transport: (any EventTransport)? = nil, logger: Logger
+        pollInterval: Duration = .seconds(2), batchSize: Int = 100, transport: (any EventTransport)? = nil,
+        recordsAppliedEvents: Bool = false, logger: Logger
     ) {
         self.transport = transport
+        self.recordsAppliedEvents = recordsAppliedEvents
         self.batchSize = batchSize
         self.handlers = handlers
         self.database = database
@@ -164,8 +172,9 @@ public final class EventConsumerService: Service {
     }
 
     /// The same from a transport: applied events are acknowledged (offsets committed) only after
-    /// their transaction committed. Events carry no log position here; the dedupe by event id
-    /// alone keeps a redelivered one from applying twice.
+    /// their transaction committed. Events carry no log position here; the dedupe by event id,
+    /// and by the position the consumer reached while it followed the log, keeps a redelivered
+    /// one from applying twice.
     func drainOnce(_ handler: any EventHandler, from feed: TransportFeed) async throws -> Int {
         let batch = try await feed.batch(limit: batchSize)
         let applied = try await applyIsolatingFailures(batch, with: handler) { try await self.applyDelivered($0, with: handler) }
@@ -212,11 +221,12 @@ public final class EventConsumerService: Service {
         guard let last = events.last?.position else { return expected }
         let engine = database.engine
         let ids = events.map(\.id)
-        // Records the batch and moves the position, if it is still where the batch was read
-        // from (nil otherwise: nothing written).
+        let recording = recordsAppliedEvents
+        // Moves the position (recording the batch when asked to), if it is still where the batch
+        // was read from (nil otherwise: nothing written).
         @Sendable func recordFromExpected(on db: any SQLDatabase) async throws -> Set<String>? {
             try await ConsumerPositions.markProcessed(
-                consumer: handler.name, eventIDs: ids, advancingFrom: expected, to: last, on: db, engine: engine)
+                consumer: handler.name, eventIDs: ids, advancingFrom: expected, to: last, recording: recording, on: db, engine: engine)
         }
         let (applied, position): (Int, EventPosition)
         // A batch that the handler would do nothing with (orders not taken from a cart, for the
@@ -237,7 +247,7 @@ public final class EventConsumerService: Service {
                 let pending = events.filter { current < $0.position }
                 guard let last = pending.last?.position else { return (0, current) }
                 let fresh = try await ConsumerPositions.markProcessed(
-                    consumer: handler.name, eventIDs: pending.map(\.id), advancingTo: last, on: db, engine: engine)
+                    consumer: handler.name, eventIDs: pending.map(\.id), advancingTo: last, recording: recording, on: db, engine: engine)
                 try await handler.handle(batch: pending.filter { fresh.contains($0.id) }, on: db)
                 return (pending.count, last)
             }
@@ -256,8 +266,10 @@ public final class EventConsumerService: Service {
 
     private func applyDelivered(_ events: [EventEnvelope], with handler: any EventHandler) async throws {
         let applied = try await database.transaction { [engine = database.engine] db -> Int in
-            let fresh = try await ConsumerPositions.markProcessed(consumer: handler.name, eventIDs: events.map(\.id), on: db, engine: engine)
-            let pending = events.filter { fresh.contains($0.id) }
+            let followed = try await ConsumerPositions.appliedWhileFollowingTheLog(consumer: handler.name, eventIDs: events.map(\.id), on: db)
+            let unfollowed = events.filter { !followed.contains($0.id) }
+            let fresh = try await ConsumerPositions.markProcessed(consumer: handler.name, eventIDs: unfollowed.map(\.id), on: db, engine: engine)
+            let pending = unfollowed.filter { fresh.contains($0.id) }
             try await handler.handle(batch: pending, on: db)
             return pending.count
         }
@@ -329,12 +341,13 @@ extension EventConsumerService {
 
 extension EventConsumerService {
     /// With a transport there is no log position: the events of the handler's types among the
-    /// newest 10,000 that it has neither applied nor parked, and when the oldest happened.
+    /// newest 10,000 that it has neither applied nor parked, nor passed while it followed the
+    /// log, and when the oldest happened.
     func unapplied(by handler: any EventHandler) async throws -> (count: Int, oldest: Date?) {
         guard !handler.eventTypes.isEmpty else { return (0, nil) }
         return try await database.read { db in
             var query = SQLQueryString(
-                "SELECT COUNT(*) AS n, MIN(occurred_at) AS oldest FROM (SELECT event_id, occurred_at FROM event_log WHERE type IN ")
+                "SELECT COUNT(*) AS n, MIN(occurred_at) AS oldest FROM (SELECT event_id, tx_id, id, occurred_at FROM event_log WHERE type IN ")
             query.appendBindList(handler.eventTypes)
             query.appendLiteral(
                 " ORDER BY tx_id DESC, id DESC LIMIT 10000) AS recent WHERE NOT EXISTS (SELECT 1 FROM processed_events p WHERE p.consumer = "
@@ -342,7 +355,9 @@ extension EventConsumerService {
             query.appendInterpolation(bind: handler.name)
             query.appendLiteral(" AND p.event_id = recent.event_id) AND NOT EXISTS (SELECT 1 FROM dead_letters d WHERE d.consumer = ")
             query.appendInterpolation(bind: handler.name)
-            query.appendLiteral(" AND d.event_id = recent.event_id)")
+            query.appendLiteral(" AND d.event_id = recent.event_id) AND NOT EXISTS (SELECT 1 FROM event_consumers c WHERE c.name = ")
+            query.appendInterpolation(bind: handler.name)
+            query.appendLiteral(" AND (recent.tx_id, recent.id) <= (c.tx_id, c.seq))")
             let row = try await db.raw(query).first()
             return (
                 try row?.decode(column: "n", as: Int.self) ?? 0,

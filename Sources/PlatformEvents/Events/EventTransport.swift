@@ -4,7 +4,8 @@ import Synchronization
 /// several processes serving one module share its consumers' work (a consumer group each).
 ///
 /// Delivery is at least once: a batch comes again until it is acknowledged, and the consumers'
-/// dedupe by event id (`processed_events`) makes a second delivery harmless. Order holds per
+/// dedupe by event id (`processed_events`) makes a second delivery harmless; events the consumer
+/// passed while it followed the database log are not applied again either. Order holds per
 /// aggregate within one event type (one partition); across types only what causality gives.
 public protocol EventTransport: Sendable {
     /// Joins the group of `consumer` for `eventTypes`.
