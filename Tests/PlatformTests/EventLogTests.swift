@@ -4,6 +4,7 @@ import PlatformDatabase
 @testable import PlatformEvents
 @testable import PlatformHTTP
 import SQLKit
+import Synchronization
 import Testing
 import TestSupport
 
@@ -257,6 +258,33 @@ struct EventLogTests {
             try await Task.sleep(for: .milliseconds(200))
             try await publish(platform, [42])
             try await waitUntil("the woken consumer", timeout: .seconds(15)) { try await pings(platform) == [42] }
+        }
+    }
+
+    /// Notes the write priority its transactions run with.
+    final class PriorityHandler: EventHandler, Sendable {
+        let name = "priority"
+        let handledEvents: [any DomainEvent.Type] = [Ping.self]
+        let seen = Mutex<[WritePriority]>([])
+
+        func handle(_ event: EventEnvelope, on db: any SQLDatabase) async throws { seen.withLock { $0.append(WritePriority.current) } }
+    }
+
+    /// Consumers only have to keep up: on SQLite their batches wait while requests' transactions
+    /// are queued (`WriteQueue`).
+    @Test(arguments: TestEngine.allCases)
+    func consumersWriteAsBackgroundWork(engine: TestEngine) async throws {
+        try await withPlatform(engine) { platform in
+            let handler = PriorityHandler()
+            let service = EventConsumerService(
+                handlers: [handler], database: platform.database, clock: platform.clock, pollInterval: .milliseconds(50),
+                logger: platform.logger)
+            let running = Task { try await service.run() }
+            defer { running.cancel() }
+            try await publish(platform, [1])
+            try await waitUntil("the event applied") { !handler.seen.withLock { $0 }.isEmpty }
+            #expect(handler.seen.withLock { $0 } == [.background])
+            #expect(WritePriority.current == .request)
         }
     }
 

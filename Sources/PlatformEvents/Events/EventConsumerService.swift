@@ -53,7 +53,7 @@ public final class EventConsumerService: Service {
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
                 for handler in self.handlers {
-                    group.addTask { await self.runLoop(handler) }
+                    group.addTask { await WritePriority.$current.withValue(.background) { await self.runLoop(handler) } }
                 }
             }
         }

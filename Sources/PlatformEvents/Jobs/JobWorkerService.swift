@@ -49,7 +49,7 @@ public final class JobWorkerService: Service {
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
                 for _ in 0..<self.concurrency {
-                    group.addTask { await self.workLoop() }
+                    group.addTask { await WritePriority.$current.withValue(.background) { await self.workLoop() } }
                 }
             }
         }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PlatformCore
+import PlatformDatabase
 public import ServiceLifecycle
 import SQLKit
 
@@ -48,15 +49,19 @@ public final class SchedulerService: Service {
     public func run() async throws {
         // Cancelled on shutdown, so the pause between ticks does not hold the process up.
         await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    try await self.tick()
-                } catch {
-                    if Task.isCancelled { return }
-                    self.logger.warning("scheduler tick failed", metadata: ["error": "\(error)"])
-                }
-                try? await Task.sleep(for: self.tickInterval)
+            await WritePriority.$current.withValue(.background) { await self.tickUntilCancelled() }
+        }
+    }
+
+    private func tickUntilCancelled() async {
+        while !Task.isCancelled {
+            do {
+                try await tick()
+            } catch {
+                if Task.isCancelled { return }
+                logger.warning("scheduler tick failed", metadata: ["error": "\(error)"])
             }
+            try? await Task.sleep(for: tickInterval)
         }
     }
 

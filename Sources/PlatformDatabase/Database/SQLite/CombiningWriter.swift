@@ -7,9 +7,15 @@ import Synchronization
 /// joins this queue and one combining task runs the bodies of everyone queued, back to back, in
 /// one group commit. A lock passed from task to task sat free while the next holder waited for a
 /// thread of the cooperative pool behind HTTP work: a quarter of the time under the order load.
+///
+/// Requests go before background work (`WritePriority`): a group holds at most one background
+/// write while requests wait. Consumers wake together and each queue a batch, and in arrival
+/// order the requests that came next waited behind all of them, while every connection's
+/// request was waiting and the HTTP side had nothing to do.
 final class WriteQueue: Sendable {
     private struct State {
-        var waiting: [any QueuedWrite] = []
+        var requests: [any QueuedWrite] = []
+        var background: [any QueuedWrite] = []
         var combining = false
     }
     private let state = Mutex(State())
@@ -17,38 +23,51 @@ final class WriteQueue: Sendable {
     /// Queues `write`; true when no task is combining, so the caller must start one.
     func enqueue(_ write: any QueuedWrite) -> Bool {
         state.withLock { state in
-            state.waiting.append(write)
+            if write.isBackground { state.background.append(write) } else { state.requests.append(write) }
             defer { state.combining = true }
             return !state.combining
         }
     }
 
-    /// The next writes, at most `limit`. When none wait, the combining task is done and must
-    /// stop: nil, and the next `enqueue` starts another.
+    /// The writes of a new group, at most `limit`. When none wait, the combining task is done
+    /// and must stop: nil, and the next `enqueue` starts another.
     func next(upTo limit: Int) -> [any QueuedWrite]? {
         state.withLock { state in
-            guard !state.waiting.isEmpty else {
+            guard !state.requests.isEmpty || !state.background.isEmpty else {
                 state.combining = false
                 return nil
             }
-            return Self.take(upTo: limit, from: &state.waiting)
+            return Self.take(upTo: limit, backgroundWhileRequestsWait: 1, from: &state)
         }
     }
 
-    /// Writes that queued while the combining task ran a group, to join it (empty: none).
-    func more(upTo limit: Int) -> [any QueuedWrite] {
-        state.withLock { Self.take(upTo: limit, from: &$0.waiting) }
+    /// Writes that queued while the combining task ran a group, to join it (empty: none); the
+    /// group holds a background write already when `holdingBackground`.
+    func more(upTo limit: Int, holdingBackground: Bool) -> [any QueuedWrite] {
+        state.withLock { Self.take(upTo: limit, backgroundWhileRequestsWait: holdingBackground ? 0 : 1, from: &$0) }
     }
 
-    private static func take(upTo limit: Int, from waiting: inout [any QueuedWrite]) -> [any QueuedWrite] {
-        let taken = Array(waiting.prefix(limit))
-        waiting.removeFirst(taken.count)
+    /// How many writes wait (for tests).
+    var count: Int { state.withLock { $0.requests.count + $0.background.count } }
+
+    private static func take(upTo limit: Int, backgroundWhileRequestsWait allowed: Int, from state: inout State) -> [any QueuedWrite] {
+        guard limit > 0 else { return [] }
+        guard !state.requests.isEmpty else { return takeFront(limit, of: &state.background) }
+        let background = takeFront(min(allowed, state.background.count, limit - 1), of: &state.background)
+        return takeFront(limit - background.count, of: &state.requests) + background
+    }
+
+    private static func takeFront(_ count: Int, of writes: inout [any QueuedWrite]) -> [any QueuedWrite] {
+        let taken = Array(writes.prefix(count))
+        writes.removeFirst(taken.count)
         return taken
     }
 }
 
 /// One write transaction as the combining task sees it.
 protocol QueuedWrite: Sendable {
+    /// Submitted by background work (`WritePriority.background`), not by a request.
+    var isBackground: Bool { get }
     /// Runs the body on `database` as its submitter would have: with the submitter's statement
     /// counter and request id, recording its effects. False when the body threw.
     func run(on database: any SQLDatabase) async -> Bool
@@ -67,6 +86,7 @@ final class SubmittedWrite<T: Sendable>: QueuedWrite {
     // Task-locals of the submitter that a body reads; the combining task is another task.
     private let counter = StatementCounter.current
     private let requestID = RequestTrace.requestID
+    let isBackground = WritePriority.current == .background
     let effects = TransactionEffects()
     private let state = Mutex(State())
 

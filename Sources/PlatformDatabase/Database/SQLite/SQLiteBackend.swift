@@ -157,7 +157,8 @@ public final class SQLiteBackend: Database {
                     try writer.execute("RELEASE member", binds: []) { _ in }
                 }
                 if index == members.count {
-                    members += writeQueue.more(upTo: Self.groupLimit - members.count)
+                    members += writeQueue.more(
+                        upTo: Self.groupLimit - members.count, holdingBackground: members.contains { $0.isBackground })
                 }
             }
             try writer.execute("COMMIT", binds: []) { _ in }
@@ -169,6 +170,9 @@ public final class SQLiteBackend: Database {
         }
         for member in members { member.finish(.success(())) }
     }
+
+    /// How many write transactions wait for the writer (for tests).
+    var queuedWrites: Int { writeQueue.count }
 
     /// How many times the WAL was restarted (for tests).
     var walRestarts: Int { checkpointer.restarts }
