@@ -52,6 +52,9 @@ void sqlite_shims_wal_writes(long *asked, long *made) {
     *made = atomic_load_explicit(&walWritesMade, memory_order_relaxed);
 }
 
+/// The default VFS's file under ours.
+static sqlite3_file *realFile(sqlite3_file *handle) { return ((BufferedFile *)handle)->real; }
+
 static int writeDown(BufferedFile *file) {
     int length = file->length;
     file->length = 0;
@@ -75,6 +78,8 @@ static int bufferedWrite(sqlite3_file *handle, const void *data, int amount, sql
     }
     if (file->buffer == NULL && amount <= largestWrite) file->buffer = malloc(bufferCapacity);
     if (file->buffer == NULL || amount > largestWrite) {
+        // Passed down as it is, after what is gathered, which must not follow it.
+        if ((rc = writeDown(file)) != SQLITE_OK) return rc;
         file->commitPageNext = 0;
         atomic_fetch_add_explicit(&walWritesMade, 1, memory_order_relaxed);
         return file->real->pMethods->xWrite(file->real, data, amount, offset);
@@ -105,90 +110,81 @@ static int bufferedClose(sqlite3_file *handle) {
 
 // Every other method passes the buffer down before doing what the default VFS does.
 #define WRITE_DOWN_FIRST(handle)                                   \
-    BufferedFile *file = (BufferedFile *)(handle);                 \
     do {                                                           \
-        int written = writeDown(file);                             \
+        int written = writeDown((BufferedFile *)(handle));         \
         if (written != SQLITE_OK) return written;                  \
     } while (0)
 
 static int bufferedRead(sqlite3_file *handle, void *data, int amount, sqlite3_int64 offset) {
     WRITE_DOWN_FIRST(handle);
-    return file->real->pMethods->xRead(file->real, data, amount, offset);
+    return realFile(handle)->pMethods->xRead(realFile(handle), data, amount, offset);
 }
 
 static int bufferedTruncate(sqlite3_file *handle, sqlite3_int64 size) {
     WRITE_DOWN_FIRST(handle);
-    return file->real->pMethods->xTruncate(file->real, size);
+    return realFile(handle)->pMethods->xTruncate(realFile(handle), size);
 }
 
 static int bufferedSync(sqlite3_file *handle, int flags) {
     WRITE_DOWN_FIRST(handle);
-    return file->real->pMethods->xSync(file->real, flags);
+    return realFile(handle)->pMethods->xSync(realFile(handle), flags);
 }
 
 static int bufferedFileSize(sqlite3_file *handle, sqlite3_int64 *size) {
     WRITE_DOWN_FIRST(handle);
-    return file->real->pMethods->xFileSize(file->real, size);
+    return realFile(handle)->pMethods->xFileSize(realFile(handle), size);
 }
 
 static int bufferedLock(sqlite3_file *handle, int level) {
     WRITE_DOWN_FIRST(handle);
-    return file->real->pMethods->xLock(file->real, level);
+    return realFile(handle)->pMethods->xLock(realFile(handle), level);
 }
 
 static int bufferedUnlock(sqlite3_file *handle, int level) {
     WRITE_DOWN_FIRST(handle);
-    return file->real->pMethods->xUnlock(file->real, level);
+    return realFile(handle)->pMethods->xUnlock(realFile(handle), level);
 }
 
 static int bufferedCheckReservedLock(sqlite3_file *handle, int *reserved) {
-    BufferedFile *file = (BufferedFile *)handle;
-    return file->real->pMethods->xCheckReservedLock(file->real, reserved);
+    return realFile(handle)->pMethods->xCheckReservedLock(realFile(handle), reserved);
 }
 
 static int bufferedFileControl(sqlite3_file *handle, int op, void *argument) {
     WRITE_DOWN_FIRST(handle);
-    return file->real->pMethods->xFileControl(file->real, op, argument);
+    return realFile(handle)->pMethods->xFileControl(realFile(handle), op, argument);
 }
 
 static int bufferedSectorSize(sqlite3_file *handle) {
-    BufferedFile *file = (BufferedFile *)handle;
-    return file->real->pMethods->xSectorSize(file->real);
+    return realFile(handle)->pMethods->xSectorSize(realFile(handle));
 }
 
 static int bufferedDeviceCharacteristics(sqlite3_file *handle) {
-    BufferedFile *file = (BufferedFile *)handle;
-    return file->real->pMethods->xDeviceCharacteristics(file->real);
+    return realFile(handle)->pMethods->xDeviceCharacteristics(realFile(handle));
 }
 
 static int bufferedShmMap(sqlite3_file *handle, int page, int pageSize, int extend, void volatile **mapped) {
-    BufferedFile *file = (BufferedFile *)handle;
-    return file->real->pMethods->xShmMap(file->real, page, pageSize, extend, mapped);
+    return realFile(handle)->pMethods->xShmMap(realFile(handle), page, pageSize, extend, mapped);
 }
 
 static int bufferedShmLock(sqlite3_file *handle, int offset, int count, int flags) {
-    BufferedFile *file = (BufferedFile *)handle;
-    return file->real->pMethods->xShmLock(file->real, offset, count, flags);
+    return realFile(handle)->pMethods->xShmLock(realFile(handle), offset, count, flags);
 }
 
 static void bufferedShmBarrier(sqlite3_file *handle) {
-    BufferedFile *file = (BufferedFile *)handle;
-    file->real->pMethods->xShmBarrier(file->real);
+    realFile(handle)->pMethods->xShmBarrier(realFile(handle));
 }
 
 static int bufferedShmUnmap(sqlite3_file *handle, int deleteFlag) {
-    BufferedFile *file = (BufferedFile *)handle;
-    return file->real->pMethods->xShmUnmap(file->real, deleteFlag);
+    return realFile(handle)->pMethods->xShmUnmap(realFile(handle), deleteFlag);
 }
 
 static int bufferedFetch(sqlite3_file *handle, sqlite3_int64 offset, int amount, void **pointer) {
     WRITE_DOWN_FIRST(handle);
-    return file->real->pMethods->xFetch(file->real, offset, amount, pointer);
+    return realFile(handle)->pMethods->xFetch(realFile(handle), offset, amount, pointer);
 }
 
 static int bufferedUnfetch(sqlite3_file *handle, sqlite3_int64 offset, void *pointer) {
-    BufferedFile *file = (BufferedFile *)handle;
-    return file->real->pMethods->xUnfetch(file->real, offset, pointer);
+    return realFile(handle)->pMethods->xUnfetch(realFile(handle), offset, pointer);
 }
 
 // Version 3, as the default VFS's files (`bufferedOpen` refuses a file with fewer methods).

@@ -65,8 +65,8 @@ struct TransportSwitchTests {
                 occurredAt: Date())
             let subscription = ReplayingSubscription(logged.map(Self.delivered) + [foreign])
             let reading = EventConsumerService(
-                handlers: [handler], database: platform.database, clock: platform.clock,
-                transport: nil, recordsAppliedEvents: recording, logger: platform.logger)
+                handlers: [handler], database: platform.database, clock: platform.clock, recordsAppliedEvents: recording,
+                logger: platform.logger)
             // The transport's lag counts only the two the consumer never passed.
             #expect(try await reading.unapplied(by: handler).count == 2)
 

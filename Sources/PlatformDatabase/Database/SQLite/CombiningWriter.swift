@@ -53,7 +53,7 @@ final class WriteQueue: Sendable {
     private static func take(upTo limit: Int, backgroundWhileRequestsWait allowed: Int, from state: inout State) -> [any QueuedWrite] {
         guard limit > 0 else { return [] }
         guard !state.requests.isEmpty else { return takeFront(limit, of: &state.background) }
-        let background = takeFront(min(allowed, state.background.count, limit - 1), of: &state.background)
+        let background = takeFront(min(allowed, limit - 1), of: &state.background)
         return takeFront(limit - background.count, of: &state.requests) + background
     }
 
