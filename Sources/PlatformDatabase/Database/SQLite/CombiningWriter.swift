@@ -83,7 +83,8 @@ final class SubmittedWrite<T: Sendable>: QueuedWrite {
         var waiting: CheckedContinuation<T, any Error>?
     }
     private let body: @Sendable (any SQLDatabase) async throws -> T
-    // Task-locals of the submitter that a body reads; the combining task is another task.
+    // Task-locals of the submitter that a body reads (its priority too, below); the combining
+    // task is another task.
     private let counter = StatementCounter.current
     private let requestID = RequestTrace.requestID
     let isBackground = WritePriority.current == .background
@@ -99,7 +100,10 @@ final class SubmittedWrite<T: Sendable>: QueuedWrite {
         do {
             result = .success(try await StatementCounter.$current.withValue(counter) {
                 try await RequestTrace.$requestID.withValue(requestID) {
-                    try await effects.recording { try await body(StatementCounter.counting(database)) }
+                    // The combining task took the priority of whoever started it.
+                    try await WritePriority.$current.withValue(isBackground ? .background : .request) {
+                        try await effects.recording { try await body(StatementCounter.counting(database)) }
+                    }
                 }
             })
         } catch {
