@@ -83,7 +83,19 @@ struct MigrationTests {
             postgres == .postgres(host: "db.local", port: 6543, username: "shop", password: "s3cret", database: "bazaar", requireTLS: false)
         )
         #expect(!postgres.description.contains("s3cret"))
-        for bad in ["mysql://x/y", "postgres://host-only", "sqlite:", "nonsense"] {
+        // A socket directory, libpq's way: in the query, or percent-encoded as the host.
+        let socket = DatabaseLocation.postgres(
+            host: "/run/postgresql", port: 5433, username: "shop", password: nil, database: "bazaar", requireTLS: false)
+        #expect(try DatabaseLocation(parsing: "postgres://shop@/bazaar?host=/run/postgresql&port=5433") == socket)
+        #expect(try DatabaseLocation(parsing: "postgresql://shop@%2Frun%2Fpostgresql:5433/bazaar") == socket)
+        #expect(try DatabaseLocation(parsing: socket.description) == socket)
+        #expect(DatabaseLocation.postgresSocketPath(host: "/run/postgresql", port: 5433) == "/run/postgresql/.s.PGSQL.5433")
+        #expect(DatabaseLocation.postgresSocketPath(host: "db.local", port: 5433) == nil)
+        let bad = [
+            "mysql://x/y", "postgres://host-only", "sqlite:", "nonsense", "postgres://u@/db", "postgres://u@/db?host=/run/pg&port=x",
+            "postgres://u@/db?host=/run/pg&port=70000", "postgres://u@/db?host=/run/pg&sslmode=require",
+        ]
+        for bad in bad {
             #expect(throws: DatabaseLocation.ParseError.self, "\(bad)") { try DatabaseLocation(parsing: bad) }
         }
         do {

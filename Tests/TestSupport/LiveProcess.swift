@@ -213,11 +213,13 @@ final class PrintedTail: Sendable {
 /// A fresh PostgreSQL database for processes started by a test, as the URL they take.
 public func freshPostgresURL() async throws -> (url: String, drop: @Sendable () async -> Void) {
     let (location, drop) = try await TestEngine.postgres.freshDatabase()
-    guard case .postgres(let host, let port, let user, _, let database, _) = location else {
+    guard case .postgres = location else {
         await drop()
         throw NotPostgres()
     }
-    return ("postgres://\(user)@\(host):\(port)/\(database)", drop)
+    return (location.description, drop)
 }
 
-public struct NotPostgres: Error {}
+public struct NotPostgres: Error {
+    public init() {}
+}

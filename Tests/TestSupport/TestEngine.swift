@@ -46,8 +46,12 @@ public enum TestEngine: String, CaseIterable, Sendable, CustomTestStringConverti
         guard case .postgres(let host, let port, let user, let password, let database, _) = try DatabaseLocation(parsing: url) else {
             return
         }
-        let configuration = PostgresConnection.Configuration(
-            host: host, port: port, username: user, password: password, database: database, tls: .disable)
+        let configuration =
+            if let socket = DatabaseLocation.postgresSocketPath(host: host, port: port) {
+                PostgresConnection.Configuration(unixSocketPath: socket, username: user, password: password, database: database)
+            } else {
+                PostgresConnection.Configuration(host: host, port: port, username: user, password: password, database: database, tls: .disable)
+            }
         let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: Logger(label: "test-admin"))
         do {
             try await connection.query(PostgresQuery(unsafeSQL: sql), logger: Logger(label: "test-admin"))

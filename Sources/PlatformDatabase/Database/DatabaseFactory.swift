@@ -10,9 +10,14 @@ extension DatabaseLocation {
         case .sqlite(let path):
             return try await SQLiteBackend.open(path: path, logger: logger)
         case .postgres(let host, let port, let username, let password, let database, let requireTLS):
-            var configuration = PostgresClient.Configuration(
-                host: host, port: port, username: username, password: password, database: database,
-                tls: requireTLS ? .require(.clientDefault) : .disable)
+            var configuration =
+                if let socket = Self.postgresSocketPath(host: host, port: port) {
+                    PostgresClient.Configuration(unixSocketPath: socket, username: username, password: password, database: database)
+                } else {
+                    PostgresClient.Configuration(
+                        host: host, port: port, username: username, password: password, database: database,
+                        tls: requireTLS ? .require(.clientDefault) : .disable)
+                }
             configuration.options.maximumConnections = poolSize
             configuration.options.minimumConnections = min(2, poolSize)
             // No keep-alive pings. The pool times them with a `Task.sleep` per idle spell of a
