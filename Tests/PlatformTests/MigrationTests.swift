@@ -53,6 +53,37 @@ struct MigrationTests {
         await drop()
     }
 
+    /// A start on an up-to-date database reads what is recorded and stops there; a migration
+    /// added since (an upgrade) is still applied, once.
+    @Test(arguments: TestEngine.allCases)
+    func anUpToDateDatabaseCostsOneQueryAndAnUpgradeStillApplies(engine: TestEngine) async throws {
+        try await withPlatform(engine) { platform in
+            let migrator = Migrator(database: platform.database, logger: platform.logger)
+            let first = SQLMigration(version: 1, name: "first") { _ in ["CREATE TABLE upgrade_first (id INTEGER)"] }
+            let second = SQLMigration(version: 2, name: "second") { _ in ["CREATE TABLE upgrade_second (id INTEGER)"] }
+            try await migrator.migrate([PlatformMigrations.all, ModuleMigrations(module: "upgrade", migrations: [first])])
+
+            let counter = StatementCounter()
+            try await StatementCounter.$current.withValue(counter) {
+                try await migrator.migrate([PlatformMigrations.all, ModuleMigrations(module: "upgrade", migrations: [first])])
+            }
+            #expect(counter.statements == 1)
+
+            let upgraded = [PlatformMigrations.all, ModuleMigrations(module: "upgrade", migrations: [first, second])]
+            #expect(try await !migrator.isUpToDate(upgraded))
+            try await migrator.migrate(upgraded)
+            #expect(try await migrator.isUpToDate(upgraded))
+            let recorded = try await platform.database.read { db in
+                try await db.raw("SELECT version FROM schema_migrations WHERE module = 'upgrade' ORDER BY version").all().map {
+                    try $0.decode(column: "version", as: Int.self)
+                }
+            }
+            #expect(recorded == [1, 2])
+            // The new table exists: the migration ran, not only its bookkeeping row.
+            try await platform.database.transaction { db in try await db.raw("INSERT INTO upgrade_second (id) VALUES (1)").run() }
+        }
+    }
+
     @Test(arguments: TestEngine.allCases)
     func aFailedMigrationLeavesNoTraceAndStops(engine: TestEngine) async throws {
         try await withPlatform(engine) { platform in

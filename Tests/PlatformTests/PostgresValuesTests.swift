@@ -82,6 +82,30 @@ struct PostgresValuesTests {
     }
 
     /// Both rows give the same value for `column`, or both fail.
+    /// PostgresNIO answers every execution of a statement whose preparation failed on a
+    /// connection with that failure. A statement first run before its table existed must work on
+    /// the same connection once the table is there; a failure while executing keeps its name.
+    @Test func aStatementThatFailedToPrepareIsPreparedAgain() async throws {
+        try await withPlatform(.postgres) { platform in
+            let backend = try #require(platform.database as? PostgresBackend)
+            try await backend.client.withConnection { connection in
+                let db = PreparedPostgresDatabase(connection: connection)
+                let select: SQLQueryString = "SELECT id FROM made_later WHERE id >= \(bind: 1)"
+                await #expect(throws: PSQLError.self) { try await db.raw(select).all() }
+                try await connection.query("CREATE TABLE made_later (id INTEGER PRIMARY KEY)", logger: platform.logger)
+                try await connection.query("INSERT INTO made_later (id) VALUES (1)", logger: platform.logger)
+                let ids = try await db.raw(select).all().map { try $0.decode(column: "id", as: Int.self) }
+                #expect(ids == [1])
+
+                let insert: SQLQueryString = "INSERT INTO made_later (id) VALUES (\(bind: 1))"
+                await #expect(throws: PSQLError.self) { try await db.raw(insert).run() }
+                let name = try #require(PreparedStatementNames.shared.text(sql: "INSERT INTO made_later (id) VALUES ($1)", types: [.int8])).name
+                await #expect(throws: PSQLError.self) { try await db.raw(insert).run() }  // a duplicate key: prepared, then failed
+                #expect(PreparedStatementNames.shared.text(sql: "INSERT INTO made_later (id) VALUES ($1)", types: [.int8])?.name == name)
+            }
+        }
+    }
+
     private func same<Value: Decodable & Equatable>(_ fast: some SQLRow, _ general: some SQLRow, _ column: String, as type: Value.Type) {
         expectSameOutcome(
             "\(column) as \(Value.self)", expected: { try general.decode(column: column, as: Value.self) },

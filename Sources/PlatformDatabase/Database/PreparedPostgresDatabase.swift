@@ -54,10 +54,27 @@ struct PreparedPostgresDatabase: SQLDatabase {
         guard let text = PreparedStatementNames.shared.text(sql: sql, types: types) else {
             return try await unprepared.execute(sql: query, onRow)
         }
-        try await DynamicStatement.$text.withValue(text) {
-            let rows = try await connection.execute(DynamicStatement(bindings: bindings), logger: logger)
-            for try await row in rows { onRow(PostgresSQLRow(row)) }
+        do {
+            try await DynamicStatement.$text.withValue(text) {
+                let rows = try await connection.execute(DynamicStatement(bindings: bindings), logger: logger)
+                for try await row in rows { onRow(PostgresSQLRow(row)) }
+            }
+        } catch let error as PSQLError where Self.failedToPrepare(error) {
+            // PostgresNIO keeps a failed preparation under its name for the connection's life, and
+            // answers every later execution with that error: a statement run once before its table
+            // existed (a migration read on a new database) would fail on that connection even
+            // after the table was made. A new name makes the next execution prepare it again.
+            PreparedStatementNames.shared.rename(text)
+            throw error
         }
+    }
+
+    /// Errors of SQLSTATE class 42 (syntax error or access rule violation: an unknown table,
+    /// column or function, a type mismatch) come from parsing and planning, so from preparation;
+    /// errors met while executing (constraint violations, serialization failures) are of other
+    /// classes and leave the prepared statement as good as it was.
+    private static func failedToPrepare(_ error: PSQLError) -> Bool {
+        error.code == .server && error.serverInfo?[.sqlState]?.hasPrefix("42") == true
     }
 
     /// Appends `bind` when it holds one of the types nearly every statement binds, and returns
@@ -127,6 +144,17 @@ final class PreparedStatementNames: Sendable {
             names.byText[sql, default: []].append(text)
             names.count += 1
             return text
+        }
+    }
+
+    /// Gives `text` a name no connection has prepared yet (the same name with the next
+    /// generation: `bazaar_7` → `bazaar_7_1` → `bazaar_7_2`), without counting towards `limit`.
+    func rename(_ text: Text) {
+        names.withLock { names in
+            guard let index = names.byText[text.sql]?.firstIndex(where: { $0.name == text.name }) else { return }
+            let parts = text.name.split(separator: "_")
+            let generation = parts.count == 3 ? (Int(parts[2]) ?? 0) + 1 : 1
+            names.byText[text.sql]?[index] = Text(name: "\(parts[0])_\(parts[1])_\(generation)", sql: text.sql, types: text.types)
         }
     }
 }
