@@ -72,9 +72,12 @@ struct PreparedPostgresDatabase: SQLDatabase {
     /// Errors of SQLSTATE class 42 (syntax error or access rule violation: an unknown table,
     /// column or function, a type mismatch) come from parsing and planning, so from preparation;
     /// errors met while executing (constraint violations, serialization failures) are of other
-    /// classes and leave the prepared statement as good as it was.
+    /// classes and leave the prepared statement as good as it was. The exception is a missing
+    /// privilege (42501), which the executor checks: renaming on it would prepare the statement
+    /// again on every failed execution.
     private static func failedToPrepare(_ error: PSQLError) -> Bool {
-        error.code == .server && error.serverInfo?[.sqlState]?.hasPrefix("42") == true
+        guard error.code == .server, let state = error.serverInfo?[.sqlState] else { return false }
+        return state.hasPrefix("42") && state != "42501"
     }
 
     /// Appends `bind` when it holds one of the types nearly every statement binds, and returns
