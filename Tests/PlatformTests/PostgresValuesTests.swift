@@ -84,7 +84,8 @@ struct PostgresValuesTests {
     /// Both rows give the same value for `column`, or both fail.
     /// PostgresNIO answers every execution of a statement whose preparation failed on a
     /// connection with that failure. A statement first run before its table existed must work on
-    /// the same connection once the table is there; a failure while executing keeps its name.
+    /// the same connection once the table is there, and a `SELECT *` once its table has a new
+    /// column; a failure while executing keeps its name.
     @Test func aStatementThatFailedToPrepareIsPreparedAgain() async throws {
         try await withPlatform(.postgres) { platform in
             let backend = try #require(platform.database as? PostgresBackend)
@@ -102,8 +103,32 @@ struct PostgresValuesTests {
                 let name = try #require(PreparedStatementNames.shared.text(sql: "INSERT INTO made_later (id) VALUES ($1)", types: [.int8])).name
                 await #expect(throws: PSQLError.self) { try await db.raw(insert).run() }  // a duplicate key: prepared, then failed
                 #expect(PreparedStatementNames.shared.text(sql: "INSERT INTO made_later (id) VALUES ($1)", types: [.int8])?.name == name)
+
+                // A column added since `SELECT *` was prepared: the execution that meets the change
+                // fails, and the next prepares the statement again with the new row.
+                let every: SQLQueryString = "SELECT * FROM made_later WHERE id >= \(bind: 1)"
+                #expect(try await db.raw(every).all().first?.allColumns == ["id"])
+                try await connection.query("ALTER TABLE made_later ADD COLUMN note TEXT", logger: platform.logger)
+                await #expect(throws: PSQLError.self) { try await db.raw(every).all() }
+                #expect(try await db.raw(every).all().first?.allColumns == ["id", "note"])
             }
         }
+    }
+
+    /// Renaming takes the current name only (connections failing on an older one after the
+    /// same change rename nothing), and stops at the last generation.
+    @Test func renamingMovesTheCurrentNameUpToTheLastGeneration() throws {
+        let names = PreparedStatementNames()
+        let first = try #require(names.text(sql: "SELECT 1", types: []))
+        names.rename(first)
+        let second = try #require(names.text(sql: "SELECT 1", types: []))
+        #expect(second.name == first.name + "_1")
+        names.rename(first)  // a stale name, from another connection's failure
+        #expect(names.text(sql: "SELECT 1", types: [])?.name == second.name)
+        for _ in 0..<(PreparedStatementNames.maximumGeneration + 5) {
+            names.rename(try #require(names.text(sql: "SELECT 1", types: [])))
+        }
+        #expect(names.text(sql: "SELECT 1", types: [])?.name == first.name + "_\(PreparedStatementNames.maximumGeneration)")
     }
 
     private func same<Value: Decodable & Equatable>(_ fast: some SQLRow, _ general: some SQLRow, _ column: String, as type: Value.Type) {

@@ -59,7 +59,7 @@ struct PreparedPostgresDatabase: SQLDatabase {
                 let rows = try await connection.execute(DynamicStatement(bindings: bindings), logger: logger)
                 for try await row in rows { onRow(PostgresSQLRow(row)) }
             }
-        } catch let error as PSQLError where Self.failedToPrepare(error) {
+        } catch let error as PSQLError where Self.leftUnusable(error) {
             // PostgresNIO keeps a failed preparation under its name for the connection's life, and
             // answers every later execution with that error: a statement run once before its table
             // existed (a migration read on a new database) would fail on that connection even
@@ -69,14 +69,17 @@ struct PreparedPostgresDatabase: SQLDatabase {
         }
     }
 
+    /// Whether `error` leaves the statement's prepared form unusable on this connection.
     /// Errors of SQLSTATE class 42 (syntax error or access rule violation: an unknown table,
     /// column or function, a type mismatch) come from parsing and planning, so from preparation;
-    /// errors met while executing (constraint violations, serialization failures) are of other
-    /// classes and leave the prepared statement as good as it was. The exception is a missing
-    /// privilege (42501), which the executor checks: renaming on it would prepare the statement
-    /// again on every failed execution.
-    private static func failedToPrepare(_ error: PSQLError) -> Bool {
+    /// a missing privilege (42501) is the exception, checked by the executor. And a table altered
+    /// since the statement was prepared (a column added by another process's migration) fails
+    /// every execution of a `SELECT *` with "cached plan must not change result type" (0A000).
+    /// Errors met while executing (constraint violations, serialization failures) leave the
+    /// prepared statement as good as it was, and keep its name.
+    private static func leftUnusable(_ error: PSQLError) -> Bool {
         guard error.code == .server, let state = error.serverInfo?[.sqlState] else { return false }
+        if state == "0A000" { return error.serverInfo?[.message] == "cached plan must not change result type" }
         return state.hasPrefix("42") && state != "42501"
     }
 
@@ -152,14 +155,21 @@ final class PreparedStatementNames: Sendable {
 
     /// Gives `text` a name no connection has prepared yet (the same name with the next
     /// generation: `bazaar_7` → `bazaar_7_1` → `bazaar_7_2`), without counting towards `limit`.
+    /// Only the current name is renamed: the other connections that fail on the old name after
+    /// one schema change take the new one rather than each renaming it again. A statement that
+    /// keeps failing (its table dropped) stops being renamed after `maximumGeneration`, since each
+    /// failed name stays in its connection's table of prepared statements.
     func rename(_ text: Text) {
         names.withLock { names in
             guard let index = names.byText[text.sql]?.firstIndex(where: { $0.name == text.name }) else { return }
             let parts = text.name.split(separator: "_")
             let generation = parts.count == 3 ? (Int(parts[2]) ?? 0) + 1 : 1
+            guard generation <= Self.maximumGeneration else { return }
             names.byText[text.sql]?[index] = Text(name: "\(parts[0])_\(parts[1])_\(generation)", sql: text.sql, types: text.types)
         }
     }
+
+    static let maximumGeneration = 64
 }
 
 /// An optional bind (`SQLBind(user.phone)`): NULL or its value, with the wrapped type declared
