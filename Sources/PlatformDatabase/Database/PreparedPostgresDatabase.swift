@@ -160,9 +160,9 @@ final class PreparedStatementNames: Sendable {
     /// keeps failing (its table dropped) stops being renamed after `maximumGeneration`, since each
     /// failed name stays in its connection's table of prepared statements (1,024 names of a
     /// few hundred bytes each, per connection, at worst). The names are shared by every database
-    /// the process uses: the test suite makes a few hundred, and the first read of each new one
-    /// renames its migrations query. With a bound of 64 the suite reached it, and from there each
-    /// new database's first connection kept that query failed (migration tests failed).
+    /// the process uses, and the test suite makes a few hundred: when the migrations read still
+    /// failed once on each new one, a bound of 64 was reached mid-suite, and from there each new
+    /// database's first connection kept that read failed.
     func rename(_ text: Text) {
         names.withLock { names in
             guard let index = names.byText[text.sql]?.firstIndex(where: { $0.name == text.name }) else { return }

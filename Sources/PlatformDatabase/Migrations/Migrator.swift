@@ -22,12 +22,13 @@ public struct Migrator: Sendable {
     }
 
     public func migrate(_ modules: [ModuleMigrations]) async throws {
-        // Every start but the first after an upgrade finds each migration recorded: one query,
+        // Every start but the first after an upgrade finds each migration recorded: two queries,
         // rather than a locked transaction per migration (four round trips each on PostgreSQL,
         // about 80 for the 19 migrations of all modules). A migration once recorded stays
         // recorded, so what this read finds needs no lock; what it does not find is checked again
-        // under the lock below. No table yet (a new database) reads as nothing recorded.
-        let recorded = (try? await recordedMigrations()) ?? []
+        // under the lock below. The table is looked for first: on a new database, reading it
+        // would be an error in PostgreSQL's log on every first start.
+        let recorded = try await hasMigrationsTable() ? try await recordedMigrations() : []
         let pending = modules.map { module in
             (module: module.module, migrations: module.migrations.filter { !recorded.contains(Self.key(module.module, $0.version)) })
         }
@@ -94,6 +95,18 @@ public struct Migrator: Sendable {
         let recorded = try await recordedMigrations()
         return modules.allSatisfy { module in
             module.migrations.allSatisfy { recorded.contains(Self.key(module.module, $0.version)) }
+        }
+    }
+
+    /// Whether `schema_migrations` exists yet.
+    private func hasMigrationsTable() async throws -> Bool {
+        let engine = database.engine
+        return try await database.read { db in
+            let query: SQLQueryString =
+                engine == .postgres
+                ? "SELECT to_regclass('schema_migrations') IS NOT NULL AS present"
+                : "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations') AS present"
+            return try await db.raw(query).first()?.decode(column: "present", as: Bool.self) ?? false
         }
     }
 
