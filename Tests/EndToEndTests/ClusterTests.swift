@@ -165,14 +165,14 @@ extension MultiProcess {
             defer { for file in expositions { try? FileManager.default.removeItem(at: file) } }
             for (name, http) in cluster.processes {
                 let exposition = try await http.text("/metrics")
-                let checked = try Promtool.checkMetrics(exposition)
+                let checked = try await Promtool.checkMetrics(exposition)
                 #expect(checked.status == 0 && checked.output.isEmpty, "\(name): \(checked.output)")
                 let file = FileManager.default.temporaryDirectory.appendingPathComponent("cluster-\(name)-\(UUID().uuidString).txt")
                 try Data(exposition.utf8).write(to: file)
                 expositions.append(file)
             }
             let deploy = PeerProcess.repository.appendingPathComponent("deploy")
-            let config = try Promtool.checkConfig(deploy.appendingPathComponent("prometheus/prometheus.yml"))
+            let config = try await Promtool.checkConfig(deploy.appendingPathComponent("prometheus/prometheus.yml"))
             #expect(config.status == 0, "\(config.output)")
             let check = try PeerProcess(
                 script: "check_deploy.py",

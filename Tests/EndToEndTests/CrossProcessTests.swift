@@ -49,8 +49,8 @@ extension MultiProcess {
             (["run", "--event-transport", "kafka"], "event.transport"),
             (["run", "--event-transport", "carrier-pigeon"], "event.transport"),
         ])
-        func badSettingsStopStartUpNamingTheSetting(arguments: [String], setting: String) throws {
-            let (status, output) = try LiveProcess.runToCompletion(arguments)
+        func badSettingsStopStartUpNamingTheSetting(arguments: [String], setting: String) async throws {
+            let (status, output) = try await LiveProcess.runToCompletion(arguments)
             #expect(status != 0)
             #expect(output.contains("invalid setting \(setting)"), "\(output)")
         }
@@ -60,8 +60,8 @@ extension MultiProcess {
             ("BAZAAR_SOCKETIO_PING_INTERVAL_MS", "0"), ("BAZAAR_KAFKA_LOGS", "true"), ("BAZAAR_KAFKA_BROKERS", "no-port"),
             ("BAZAAR_KAFKA_TOPIC_PREFIX", "shop orders/"),
         ])
-        func badEnvironmentSettingIsNamedToo(variable: String, value: String) throws {
-            let (status, output) = try LiveProcess.runToCompletion(["run"], environment: [variable: value])
+        func badEnvironmentSettingIsNamedToo(variable: String, value: String) async throws {
+            let (status, output) = try await LiveProcess.runToCompletion(["run"], environment: [variable: value])
             #expect(status != 0)
             #expect(output.contains(variable), "\(output)")
             #expect(!output.contains("hunter2"), "a password reached the output")

@@ -86,7 +86,7 @@ struct OperationsTests {
             ] {
                 #expect(exposition.contains("# HELP \(family) "), "\(family)")
             }
-            let checked = try Promtool.checkMetrics(exposition)
+            let checked = try await Promtool.checkMetrics(exposition)
             #expect(checked.status == 0, "promtool: \(checked.output)")
             #expect(checked.output.isEmpty, "promtool: \(checked.output)")
         }

@@ -15,29 +15,29 @@ struct OperatorCommandTests {
             }
         let env = ["BAZAAR_DATABASE": database, "BAZAAR_ADMIN_PASSWORD": "seed-admin-pass", "BAZAAR_BCRYPT_COST": "4"]
 
-        let migrate = try LiveProcess.runToCompletion(["migrate"], environment: env)
+        let migrate = try await LiveProcess.runToCompletion(["migrate"], environment: env)
         #expect(migrate.status == 0, "\(migrate.output)")
         #expect(migrate.output.contains("migrations applied"))
 
-        let create = try LiveProcess.runToCompletion(
+        let create = try await LiveProcess.runToCompletion(
             ["admin", "create", "--email", "ops@example.com"],
             environment: env.merging(["BAZAAR_NEW_ADMIN_PASSWORD": "ops-password-1"]) { $1 })
         #expect(create.status == 0, "\(create.output)")
         #expect(!create.output.contains("ops-password-1"))
-        let again = try LiveProcess.runToCompletion(
+        let again = try await LiveProcess.runToCompletion(
             ["admin", "create", "--email", "ops@example.com"],
             environment: env.merging(["BAZAAR_NEW_ADMIN_PASSWORD": "ops-password-1"]) { $1 })
         #expect(again.status != 0)
 
-        let weak = try LiveProcess.runToCompletion(
+        let weak = try await LiveProcess.runToCompletion(
             ["admin", "create", "--email", "weak@example.com"], environment: env.merging(["BAZAAR_NEW_ADMIN_PASSWORD": "short"]) { $1 })
         #expect(weak.status != 0)
 
-        let missing = try LiveProcess.runToCompletion(["admin", "promote", "--email", "ghost@example.com"], environment: env)
+        let missing = try await LiveProcess.runToCompletion(["admin", "promote", "--email", "ghost@example.com"], environment: env)
         #expect(missing.status != 0)
         #expect(missing.output.contains("no user with email"))
 
-        let rotate = try LiveProcess.runToCompletion(["admin", "rotate-keys"], environment: env)
+        let rotate = try await LiveProcess.runToCompletion(["admin", "rotate-keys"], environment: env)
         #expect(rotate.status == 0, "\(rotate.output)")
         #expect(rotate.output.contains("new signing key k-"))
     }
@@ -49,11 +49,11 @@ struct OperatorCommandTests {
         let process = try LiveProcess(arguments: ["run", "--database", "sqlite:\(path)"], port: LiveProcess.freePort())
         defer { process.stop() }
         try await process.waitUntilReady()
-        let ready = try LiveProcess.runToCompletion(["health", "--port", String(process.port)])
+        let ready = try await LiveProcess.runToCompletion(["health", "--port", String(process.port)])
         #expect(ready.status == 0, "\(ready.output)")
         #expect(ready.output.contains("ready"))
         process.stop()
-        let down = try LiveProcess.runToCompletion(["health", "--port", String(process.port), "--timeout", "2"])
+        let down = try await LiveProcess.runToCompletion(["health", "--port", String(process.port), "--timeout", "2"])
         #expect(down.status == 1)
         #expect(down.output.contains("not ready"), "\(down.output)")
     }

@@ -18,30 +18,21 @@ enum Promtool {
     }
 
     /// `promtool check metrics` with `exposition` on stdin.
-    static func checkMetrics(_ exposition: String) throws -> Result {
+    static func checkMetrics(_ exposition: String) async throws -> Result {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("metrics-\(UUID().uuidString).txt")
         try Data(exposition.utf8).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
-        return try run(["check", "metrics"], input: try FileHandle(forReadingFrom: file))
+        return try await run(["check", "metrics"], input: file)
     }
 
     /// `promtool check config FILE`.
-    static func checkConfig(_ file: URL) throws -> Result {
-        try run(["check", "config", file.path], input: nil)
+    static func checkConfig(_ file: URL) async throws -> Result {
+        try await run(["check", "config", file.path], input: nil)
     }
 
-    private static func run(_ arguments: [String], input: FileHandle?) throws -> Result {
-        let process = Process()
-        process.executableURL = try executable
-        process.arguments = arguments
-        if let input { process.standardInput = input }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try ProcessLaunch.run(process)
-        let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, output: printed)
+    private static func run(_ arguments: [String], input: URL?) async throws -> Result {
+        let finished = try await ChildProcess.run(try executable, arguments, input: input)
+        return Result(status: finished.status, output: finished.output)
     }
 
     struct Missing: Error, CustomStringConvertible {

@@ -80,22 +80,13 @@ public final class LiveProcess: @unchecked Sendable {
         process.waitUntilExit()
     }
 
-    /// Exit status and everything printed, for processes expected to stop by themselves.
-    public static func runToCompletion(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String)
-    {
-        let process = Process()
-        process.executableURL = try binary
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env.merge(environment) { _, new in new }
-        process.environment = env
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try ProcessLaunch.run(process)
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    /// Exit status and everything printed, for processes expected to stop by themselves (killed,
+    /// and the wait failed, after `timeout`).
+    public static func runToCompletion(
+        _ arguments: [String], environment: [String: String] = [:], timeout: Duration = .seconds(60)
+    ) async throws -> (status: Int32, output: String) {
+        let finished = try await ChildProcess.run(try binary, arguments, environment: environment, timeout: timeout)
+        return (finished.status, finished.output)
     }
 
     public func waitUntilReady(timeout: Duration = .seconds(60)) async throws {
