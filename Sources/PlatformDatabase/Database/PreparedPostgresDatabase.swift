@@ -113,7 +113,7 @@ struct PreparedPostgresDatabase: SQLDatabase {
 /// `PreparedPostgresDatabase` binds around the call (PostgresNIO reads them synchronously, in
 /// the calling task, before it sends anything).
 struct DynamicStatement: PostgresPreparedStatement {
-    @TaskLocal static var text = PreparedStatementNames.Text(name: "", sql: "", types: [])
+    @TaskLocal static var text = PreparedStatementNames.Text(number: -1, sql: "", types: [])
     static var name: String { text.name }
     static var sql: String { text.sql }
     static var bindingDataTypes: [PostgresDataType] { text.types }
@@ -132,6 +132,17 @@ final class PreparedStatementNames: Sendable {
         let name: String
         let sql: String
         let types: [PostgresDataType]
+        /// The statement's place among the distinct ones, and how often it was renamed.
+        let number: Int
+        let generation: Int
+
+        init(number: Int, generation: Int = 0, sql: String, types: [PostgresDataType]) {
+            self.number = number
+            self.generation = generation
+            self.name = generation == 0 ? "bazaar_\(number)" : "bazaar_\(number)_\(generation)"
+            self.sql = sql
+            self.types = types
+        }
     }
     static let shared = PreparedStatementNames()
     /// Texts built with literals instead of binds would each take a name; past this many the
@@ -146,7 +157,7 @@ final class PreparedStatementNames: Sendable {
         names.withLock { names in
             if let known = names.byText[sql]?.first(where: { $0.types == types }) { return known }
             guard names.count < Self.limit else { return nil }
-            let text = Text(name: "bazaar_\(names.count)", sql: sql, types: types)
+            let text = Text(number: names.count, sql: sql, types: types)
             names.byText[sql, default: []].append(text)
             names.count += 1
             return text
@@ -165,11 +176,10 @@ final class PreparedStatementNames: Sendable {
     /// database's first connection kept that read failed.
     func rename(_ text: Text) {
         names.withLock { names in
-            guard let index = names.byText[text.sql]?.firstIndex(where: { $0.name == text.name }) else { return }
-            let parts = text.name.split(separator: "_")
-            let generation = parts.count == 3 ? (Int(parts[2]) ?? 0) + 1 : 1
-            guard generation <= Self.maximumGeneration else { return }
-            names.byText[text.sql]?[index] = Text(name: "\(parts[0])_\(parts[1])_\(generation)", sql: text.sql, types: text.types)
+            guard text.generation < Self.maximumGeneration,
+                let index = names.byText[text.sql]?.firstIndex(where: { $0.name == text.name })
+            else { return }
+            names.byText[text.sql]?[index] = Text(number: text.number, generation: text.generation + 1, sql: text.sql, types: text.types)
         }
     }
 
