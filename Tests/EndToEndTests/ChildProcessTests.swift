@@ -1,6 +1,9 @@
 import Foundation
 import Testing
 import TestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The helper that runs a command to its end for other tests: it must hand back everything the
 /// command printed with its status, and must not wait forever on one that never stops.
@@ -22,5 +25,20 @@ struct ChildProcessTests {
         await #expect(throws: TimedOut.self) {
             _ = try await ChildProcess.run(shell, ["-c", "echo waiting; exec sleep 60"], timeout: .milliseconds(300))
         }
+    }
+
+    /// A descriptor of the test process, even one not marked close-on-exec, never reaches a
+    /// child: held there, another test's socket could not close, and a child under `ulimit -n`
+    /// would find its few descriptors taken.
+    @Test func aChildStartsWithOnlyItsStandardDescriptors() async throws {
+        let file = open("/dev/null", O_RDONLY)  // no O_CLOEXEC
+        let high = fcntl(file, F_DUPFD, 500)  // F_DUPFD leaves close-on-exec off as well
+        defer { close(file); close(high) }
+        #expect(high >= 500)
+        // `ls` lists its own descriptors: 0, 1 and 2, and the one it reads the directory with.
+        let finished = try await ChildProcess.run(URL(fileURLWithPath: "/bin/ls"), ["/proc/self/fd"])
+        let descriptors = finished.output.split(separator: "\n").compactMap { Int($0) }
+        #expect(descriptors.contains(0) && descriptors.contains(1) && descriptors.contains(2), "\(finished.output)")
+        #expect(descriptors.allSatisfy { $0 < 4 }, "inherited: \(finished.output)")
     }
 }

@@ -12,10 +12,9 @@ import Testing
 /// A `bazaar` process started from the binary scripts/test built, talking real HTTP. What it
 /// prints is drained as it comes (a full pipe would block the process mid-request) and the
 /// latest part kept for failure messages.
-public final class LiveProcess: @unchecked Sendable {
-    public let process = Process()
+public final class LiveProcess: Sendable {
     public let port: Int
-    private let pipe = Pipe()
+    private let child: SpawnedChild
     private let printed = PrintedTail(keeping: 64 * 1024)
 
     public static var binary: URL {
@@ -32,13 +31,6 @@ public final class LiveProcess: @unchecked Sendable {
     public init(arguments: [String], environment: [String: String] = [:], port: Int, openFileLimit: Int? = nil) throws {
         self.port = port
         let arguments = arguments + ["--port", String(port), "--host", "127.0.0.1"]
-        if let openFileLimit {
-            process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments = ["-c", "ulimit -n \(openFileLimit) && exec \"$0\" \"$@\"", try Self.binary.path] + arguments
-        } else {
-            process.executableURL = try Self.binary
-            process.arguments = arguments
-        }
         var env = ProcessInfo.processInfo.environment
         env["BAZAAR_ADMIN_PASSWORD"] = TestBazaar.adminPassword
         env["BAZAAR_ADMIN_EMAIL"] = TestBazaar.adminEmail
@@ -49,16 +41,16 @@ public final class LiveProcess: @unchecked Sendable {
         env["BAZAAR_RATE_LIMIT_API_PER_MINUTE"] = "0"
         env["BAZAAR_RATE_LIMIT_REALTIME_PER_MINUTE"] = "0"
         env.merge(environment) { _, new in new }
-        process.environment = env
-        process.standardOutput = pipe
-        process.standardError = pipe
-        pipe.fileHandleForReading.readabilityHandler = { [printed] handle in
-            let data = handle.availableData
-            // At end of file the handler must go (see PeerProcess).
-            if data.isEmpty { handle.readabilityHandler = nil; return }
-            printed.append(data)
+        let binary = try Self.binary.path
+        let printed = printed
+        let onOutput: @Sendable ([UInt8]) -> Void = { printed.append(Data($0)) }
+        if let openFileLimit {
+            child = try SpawnedChild(
+                "/bin/sh", arguments: ["-c", "ulimit -n \(openFileLimit) && exec \"$0\" \"$@\"", binary] + arguments, environment: env,
+                onOutput: onOutput)
+        } else {
+            child = try SpawnedChild(binary, arguments: arguments, environment: env, onOutput: onOutput)
         }
-        try ProcessLaunch.run(process)
     }
 
     /// The last 64 KiB the process printed.
@@ -66,18 +58,16 @@ public final class LiveProcess: @unchecked Sendable {
 
     deinit { stop() }
 
+    /// SIGINT, a graceful stop, and waits for it; SIGKILL if it is still there after 10 s.
     public func stop() {
-        if process.isRunning {
-            process.interrupt()
-            process.waitUntilExit()
-        }
+        guard child.signal(SIGINT), !child.waitUntilExitBlocking(for: .seconds(10)) else { return }
+        kill()
     }
 
     /// Ends the process at once, as a crash or the OOM killer would: nothing is closed cleanly.
     public func kill() {
-        guard process.isRunning else { return }
-        Glibc.kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        guard child.signal(SIGKILL) else { return }
+        child.waitUntilExitBlocking()
     }
 
     /// Exit status and everything printed, for processes expected to stop by themselves (killed,
@@ -93,7 +83,7 @@ public final class LiveProcess: @unchecked Sendable {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if let (status, _) = try? await request("GET", "/health/ready"), status == 200 { return }
-            guard process.isRunning else {
+            guard child.isRunning else {
                 throw ProcessFailed(output: output)
             }
             try await Task.sleep(for: .milliseconds(100))

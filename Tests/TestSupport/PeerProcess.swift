@@ -5,10 +5,8 @@ import Synchronization
 /// (python-socketio, aiosmtpd) run by the Python that scripts/test prepared
 /// (`BAZAAR_TEST_PYTHON`), or one of the repository's scripts.
 public final class PeerProcess: Sendable {
-    private let process: Process
-    private let pipe = Pipe()
-    private let lines = Mutex<[String]>([])
-    private let partial = Mutex<String>("")
+    private let child: SpawnedChild
+    private let lines = Lines()
     private let killAfter: TimeInterval
 
     /// `script` is a file in `scripts/peers/`.
@@ -25,36 +23,31 @@ public final class PeerProcess: Sendable {
     public init(
         executable: URL, arguments: [String], environment: [String: String] = [:], keepStandardError: Bool, killAfter: TimeInterval = 2
     ) throws {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        process.standardOutput = pipe
-        process.standardError = keepStandardError ? pipe : FileHandle.nullDevice
-        self.process = process
         self.killAfter = killAfter
-        pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            // At end of file the handler must go: a dispatch source left on a closed pipe
-            // corrupts libdispatch (seen here as crashes and lost timers).
-            if data.isEmpty { handle.readabilityHandler = nil } else { self?.receive(data) }
-        }
-        try ProcessLaunch.run(process)
+        let lines = lines
+        child = try SpawnedChild(
+            executable.path, arguments: arguments,
+            environment: ProcessInfo.processInfo.environment.merging(environment) { _, new in new },
+            keepStandardError: keepStandardError,
+            onOutput: { lines.receive($0) })
     }
 
-    deinit {
-        stop()
-        pipe.fileHandleForReading.readabilityHandler = nil
-    }
+    deinit { stop() }
 
-    private func receive(_ data: Data) {
-        let complete = partial.withLock { buffer -> [String] in
-            buffer += String(decoding: data, as: UTF8.self)
-            var parts = buffer.components(separatedBy: "\n")
-            buffer = parts.removeLast()
-            return parts
+    /// What the peer printed, split into lines as it comes.
+    private final class Lines: Sendable {
+        private let state = Mutex<(complete: [String], partial: String)>(([], ""))
+
+        func receive(_ bytes: [UInt8]) {
+            state.withLock { state in
+                state.partial += String(decoding: bytes, as: UTF8.self)
+                var parts = state.partial.components(separatedBy: "\n")
+                state.partial = parts.removeLast()
+                state.complete += parts
+            }
         }
-        lines.withLock { $0 += complete }
+
+        var complete: [String] { state.withLock { $0.complete } }
     }
 
     /// The root of the repository.
@@ -64,16 +57,16 @@ public final class PeerProcess: Sendable {
 
     public static var peersDirectory: URL { repository.appendingPathComponent("scripts/peers") }
 
-    public var output: [String] { lines.withLock { $0 } }
-    public var isRunning: Bool { process.isRunning }
-    public var exitStatus: Int32? { process.isRunning ? nil : process.terminationStatus }
+    public var output: [String] { lines.complete }
+    public var isRunning: Bool { child.isRunning }
+    public var exitStatus: Int32? { child.exitStatus }
 
     /// Waits for a line starting with `prefix` and returns it.
     public func line(startingWith prefix: String, timeout: Duration = .seconds(20)) async throws -> String {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if let line = output.first(where: { $0.hasPrefix(prefix) }) { return line }
-            if !process.isRunning, output.first(where: { $0.hasPrefix(prefix) }) == nil {
+            if !child.isRunning, output.first(where: { $0.hasPrefix(prefix) }) == nil {
                 try await Task.sleep(for: .milliseconds(100))  // the last lines may still be in the pipe
                 if let line = output.first(where: { $0.hasPrefix(prefix) }) { return line }
                 throw PeerFailed(output: output.joined(separator: "\n"))
@@ -86,21 +79,18 @@ public final class PeerProcess: Sendable {
     /// Waits for the process to end by itself.
     public func waitForExit(timeout: Duration = .seconds(30)) async throws -> Int32 {
         let deadline = ContinuousClock.now + timeout
-        while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
-        guard !process.isRunning else { throw PeerFailed(output: "still running:\n" + output.joined(separator: "\n")) }
-        try await Task.sleep(for: .milliseconds(50))
-        return process.terminationStatus
+        while child.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        guard let status = child.exitStatus else { throw PeerFailed(output: "still running:\n" + output.joined(separator: "\n")) }
+        try await Task.sleep(for: .milliseconds(50))  // the last lines may still be in the pipe
+        return status
     }
 
     /// SIGTERM now, SIGKILL `killAfter` seconds later if the peer is still there. Never blocks:
     /// a test that waited here would hold one of the few cooperative threads.
     public func stop() {
-        guard process.isRunning else { return }
-        let pid = process.processIdentifier
-        process.terminate()
-        Thread.detachNewThread { [killAfter] in
-            Thread.sleep(forTimeInterval: killAfter)
-            if self.process.isRunning { kill(pid, SIGKILL) }
+        guard child.signal(SIGTERM) else { return }
+        Thread.detachNewThread { [child, killAfter] in
+            if !child.waitUntilExitBlocking(for: .seconds(killAfter)) { child.signal(SIGKILL) }
         }
     }
 
