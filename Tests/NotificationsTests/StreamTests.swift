@@ -25,29 +25,41 @@ extension TestBazaar {
     /// closes), then closes; returns the frames. `opened` runs once the server has the connection.
     /// Welcome frames are dropped: on PostgreSQL a stream without `lastEventId` may still be sent
     /// the welcome written just before it connected (it starts at the xmin horizon, preferring an
-    /// old message to a missed one), and no test here is about the welcome.
+    /// old message to a missed one), and no test here is about the welcome. A frame that never
+    /// comes fails the test after `timeout` (with what did come) instead of holding the suite.
     func collectStream(
         query: String = "", headers: HTTPFields = [:], first message: String? = nil, connections: Int = 1,
+        timeout: Duration = .seconds(90),
         opened: @escaping @Sendable () async throws -> Void = {}, until: @escaping @Sendable ([NotificationBody]) -> Bool
     ) async throws -> (frames: [NotificationBody], close: WebSocketCloseFrame?) {
         let received = Received()
         var logger = Logger(label: "ws-test")
         logger.logLevel = .error
-        let close = try await WebSocketClient.connect(
-            url: streamURL + query, configuration: .init(additionalHeaders: headers), logger: logger
-        ) {
-            inbound, outbound, _ in
-            if let message { try await outbound.write(.text(message)) }
-            try await waitUntil("the server to register the connection") { self.bazaar.realtimeConnections >= connections }
-            try await opened()
-            for try await frame in inbound.messages(maxSize: 1 << 20) {
-                guard case .text(let text) = frame,
-                    try JSONDecoder().decode(NotificationBody.self, from: Data(text.utf8)).kind != "welcome"
-                else { continue }
-                received.append(text)
-                if until(try received.notifications()) { break }
+        let close = try await withThrowingTaskGroup(of: WebSocketCloseFrame?.self) { group in
+            group.addTask { [streamURL, logger] in
+                try await WebSocketClient.connect(
+                    url: streamURL + query, configuration: .init(additionalHeaders: headers), logger: logger
+                ) {
+                    inbound, outbound, _ in
+                    if let message { try await outbound.write(.text(message)) }
+                    try await waitUntil("the server to register the connection") { self.bazaar.realtimeConnections >= connections }
+                    try await opened()
+                    for try await frame in inbound.messages(maxSize: 1 << 20) {
+                        guard case .text(let text) = frame,
+                            try JSONDecoder().decode(NotificationBody.self, from: Data(text.utf8)).kind != "welcome"
+                        else { continue }
+                        received.append(text)
+                        if until(try received.notifications()) { break }
+                    }
+                    try? await outbound.close(.normalClosure, reason: nil)
+                }
             }
-            try? await outbound.close(.normalClosure, reason: nil)
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                throw TimedOut(what: "the stream frames the test waits for; it received \(received.all)")
+            }
+            defer { group.cancelAll() }
+            return try await group.next() ?? nil
         }
         return (try received.notifications(), close)
     }
