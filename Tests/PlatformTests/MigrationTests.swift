@@ -26,31 +26,28 @@ struct MigrationTests {
     /// must come up, with each migration applied once.
     @Test(arguments: TestEngine.allCases)
     func processesStartingTogetherMigrateOnce(engine: TestEngine) async throws {
-        let (location, drop) = try await engine.freshDatabase()
-        let logger = {
-            var logger = Logger(label: "migration-race")
-            logger.logLevel = .critical
-            return logger
-        }()
-        let database = try await location.open(poolSize: 8, logger: logger)
-        do {
-            try await withDatabaseRunning(database) {
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    for _ in 0..<6 {
-                        group.addTask { try await Migrator(database: database, logger: logger).migrate([PlatformMigrations.all]) }
-                    }
-                    try await group.waitForAll()
+        try await withFreshDatabase(engine, poolSize: 8) { database, logger in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<6 {
+                    group.addTask { try await Migrator(database: database, logger: logger).migrate([PlatformMigrations.all]) }
                 }
-                let count = try await database.read { db in
-                    try await db.raw("SELECT COUNT(*) AS n FROM schema_migrations").first().map { try $0.decode(column: "n", as: Int.self) }
-                }
-                #expect(count == 9)
+                try await group.waitForAll()
             }
-        } catch {
-            await drop()
-            throw error
+            let count = try await database.read { db in
+                try await db.raw("SELECT COUNT(*) AS n FROM schema_migrations").first().map { try $0.decode(column: "n", as: Int.self) }
+            }
+            #expect(count == 9)
         }
-        await drop()
+    }
+
+    /// Before the first start there is no `schema_migrations`: the database is not up to date,
+    /// and asking is an answer, not an error (readiness asks it).
+    @Test(arguments: TestEngine.allCases)
+    func aNewDatabaseIsNotUpToDate(engine: TestEngine) async throws {
+        try await withFreshDatabase(engine) { database, logger in
+            let upToDate = try await Migrator(database: database, logger: logger).isUpToDate([PlatformMigrations.all])
+            #expect(!upToDate)
+        }
     }
 
     /// A start on an up-to-date database reads what is recorded and stops there; a migration

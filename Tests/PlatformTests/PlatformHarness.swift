@@ -12,21 +12,29 @@ import TestSupport
 func withPlatform(
     _ engine: TestEngine, clock: ManualWallClock = ManualWallClock(), _ body: @Sendable (PlatformContext) async throws -> Void
 ) async throws {
+    try await withFreshDatabase(engine) { database, logger in
+        let platform = PlatformContext(
+            database: database, clock: clock, verifier: TokenVerifier(audience: TokenAudience(), accessTokenLifetime: 900, clock: clock),
+            logger: logger)
+        try await Migrator(database: database, logger: logger).migrate([PlatformMigrations.all])
+        try await body(platform)
+    }
+}
+
+/// A fresh, empty database of `engine`, open and running, with a logger that stays quiet; dropped
+/// afterwards, whether `body` succeeds or throws.
+func withFreshDatabase(
+    _ engine: TestEngine, poolSize: Int = 4, _ body: @Sendable (any Database, Logger) async throws -> Void
+) async throws {
     let (location, drop) = try await engine.freshDatabase()
     let logger = {
         var logger = Logger(label: "platform-test")
         logger.logLevel = .critical
         return logger
     }()
-    let database = try await location.open(poolSize: 4, logger: logger)
-    let platform = PlatformContext(
-        database: database, clock: clock, verifier: TokenVerifier(audience: TokenAudience(), accessTokenLifetime: 900, clock: clock),
-        logger: logger)
     do {
-        try await withDatabaseRunning(database) {
-            try await Migrator(database: database, logger: logger).migrate([PlatformMigrations.all])
-            try await body(platform)
-        }
+        let database = try await location.open(poolSize: poolSize, logger: logger)
+        try await withDatabaseRunning(database) { try await body(database, logger) }
     } catch {
         await drop()
         throw error

@@ -26,9 +26,8 @@ public struct Migrator: Sendable {
         // rather than a locked transaction per migration (four round trips each on PostgreSQL,
         // about 80 for the 19 migrations of all modules). A migration once recorded stays
         // recorded, so what this read finds needs no lock; what it does not find is checked again
-        // under the lock below. The table is looked for first: on a new database, reading it
-        // would be an error in PostgreSQL's log on every first start.
-        let recorded = try await hasMigrationsTable() ? try await recordedMigrations() : []
+        // under the lock below.
+        let recorded = try await recordedMigrations()
         let pending = modules.map { module in
             (module: module.module, migrations: module.migrations.filter { !recorded.contains(Self.key(module.module, $0.version)) })
         }
@@ -98,22 +97,18 @@ public struct Migrator: Sendable {
         }
     }
 
-    /// Whether `schema_migrations` exists yet.
-    private func hasMigrationsTable() async throws -> Bool {
+    /// Every recorded migration, as `key(module, version)`; none on a new database. The table is
+    /// looked for first, in the same lease: reading a table that is not there would put an error
+    /// in PostgreSQL's log on every first start.
+    private func recordedMigrations() async throws -> Set<String> {
         let engine = database.engine
-        return try await database.read { db in
-            let query: SQLQueryString =
+        let rows = try await database.read { db -> [any SQLRow] in
+            let lookup: SQLQueryString =
                 engine == .postgres
                 ? "SELECT to_regclass('schema_migrations') IS NOT NULL AS present"
                 : "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations') AS present"
-            return try await db.raw(query).first()?.decode(column: "present", as: Bool.self) ?? false
-        }
-    }
-
-    /// Every recorded migration, as `key(module, version)`.
-    private func recordedMigrations() async throws -> Set<String> {
-        let rows = try await database.read { db in
-            try await db.select().column("module").column("version").from("schema_migrations").all()
+            guard try await db.raw(lookup).first()?.decode(column: "present", as: Bool.self) == true else { return [] }
+            return try await db.select().column("module").column("version").from("schema_migrations").all()
         }
         return Set(try rows.map { Self.key(try $0.decode(column: "module", as: String.self), try $0.decode(column: "version", as: Int.self)) })
     }
