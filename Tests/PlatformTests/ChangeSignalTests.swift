@@ -35,4 +35,39 @@ struct ChangeSignalTests {
         #expect(signal.generation(for: nil) != any)
         #expect(signal.generation(for: orders) != signal.generation(for: [ChangeSignal.jobs]))
     }
+
+    @Test func aCancelledWaitReturnsAtOnce() async throws {
+        let signal = ChangeSignal()
+        let seen = signal.generation
+        // Cancelled while waiting, and cancelled before it starts: neither waits out its timeout.
+        let waiting = Task { await signal.wait(after: seen, timeout: .seconds(60)) }
+        try await Task.sleep(for: .milliseconds(50))
+        let started = ContinuousClock.now
+        waiting.cancel()
+        await waiting.value
+        let early = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            await signal.wait(after: seen, timeout: .seconds(60))
+        }
+        await early.value
+        #expect(ContinuousClock.now - started < .seconds(30))
+    }
+
+    /// Signals, timeouts and cancellations racing: every wait returns exactly once (a second
+    /// resumption of its continuation would trap, a lost one would hang the group).
+    @Test(.timeLimit(.minutes(1))) func everyWaitReturnsOnceWhateverWins() async {
+        let signal = ChangeSignal()
+        await withTaskGroup(of: Void.self) { group in
+            for index in 0..<400 {
+                group.addTask {
+                    let wait = Task {
+                        await signal.wait(after: signal.generation, topics: ["t\(index % 4)"], timeout: .milliseconds(index % 7))
+                    }
+                    if index % 3 == 0 { wait.cancel() }
+                    await wait.value
+                }
+                if index % 5 == 0 { signal.signal(topics: ["t\(index % 4)"]) }
+            }
+        }
+    }
 }

@@ -46,7 +46,7 @@ final class CommitAnnouncer: Sendable {
             }
             guard let topics else { return }
             try? await send(Self.payload(origin: origin, topics: topics))
-            try? await Task.sleep(for: spacing)
+            await LoopTimer.sleep(for: spacing)
         }
     }
 

@@ -117,7 +117,7 @@ public final class EventConsumerService: Service {
             if database.changes.generation(for: topics) != seen {
                 backoff.woke()
                 let pause = coalescing.pause(wokenAt: .now)
-                if pause > .zero { try? await Task.sleep(for: pause) }
+                await LoopTimer.sleep(for: pause)
             }
         }
         await feed?.subscription.close()
