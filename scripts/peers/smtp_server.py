@@ -84,7 +84,8 @@ def main():
     args = parser.parse_args()
 
     options = {}
-    directory = tempfile.mkdtemp(prefix="bazaar-smtp-")
+    # Only STARTTLS needs files (the key and certificate); they are removed when we stop.
+    directory = tempfile.mkdtemp(prefix="bazaar-smtp-") if args.starttls else None
     if args.starttls:
         context, cert = self_signed_context(directory)
         options.update(tls_context=context, require_starttls=True)
@@ -99,9 +100,18 @@ def main():
         excluded = [m for m in ("PLAIN", "LOGIN") if m not in args.mechanisms.split(",")]
         options.update(authenticator=authenticator, auth_required=True, auth_require_tls=args.starttls, auth_exclude_mechanism=excluded)
 
-    # The test harness stops peers with SIGTERM; end cleanly (the controller's thread would keep
-    # the process alive otherwise).
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    def remove_directory():
+        if directory:
+            shutil.rmtree(directory, ignore_errors=True)
+
+    # The test harness stops peers with SIGTERM and kills them two seconds later; remove the key
+    # first, since stopping the controller can outlast that, then end cleanly (the controller's
+    # thread would keep the process alive otherwise).
+    def terminate(*_):
+        remove_directory()
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, terminate)
     port = free_port()
     controller = Controller(Handler(args.refuse), hostname="127.0.0.1", port=port, **options)
     controller.start()
@@ -112,8 +122,8 @@ def main():
     except KeyboardInterrupt:
         pass
     finally:
+        remove_directory()
         controller.stop()
-        shutil.rmtree(directory, ignore_errors=True)
 
 
 if __name__ == "__main__":
