@@ -134,11 +134,10 @@ struct Inbox: Sendable {
 
     /// Where the user's stream stands now: a new connection without `lastEventId` starts here.
     func latestPosition(userID: String) async throws -> StreamPosition {
-        try await platform.database.read { [engine = platform.database.engine] db in
+        try await platform.database.read { [database = platform.database] db in
+            let settled = try await database.settledTransactions(on: db)
             let row = try await db.raw(
-                SQLQueryString(
-                    "SELECT tx_id, seq FROM notifications WHERE user_id = \(bind: userID)\(unsafeRaw: engine.settledTransactions()) ORDER BY tx_id DESC, seq DESC LIMIT 1"
-                )
+                "SELECT tx_id, seq FROM notifications WHERE user_id = \(bind: userID)\(settled) ORDER BY tx_id DESC, seq DESC LIMIT 1"
             ).first()
             guard let row else { return .start }
             return StreamPosition(
@@ -150,13 +149,13 @@ struct Inbox: Sendable {
     /// On PostgreSQL only transactions that can no longer be overtaken are read (as the event
     /// log does), so the live feed and the replay agree on order.
     func replay(userID: String, after position: StreamPosition, limit: Int) async throws -> [NotificationMessage] {
-        try await platform.database.read { [engine = platform.database.engine] db in
+        try await platform.database.read { [database = platform.database] db in
             var query = SQLQueryString(
                 """
                 SELECT \(unsafeRaw: Self.columns.joined(separator: ", ")) FROM notifications WHERE user_id = \(bind: userID)
                 AND (tx_id > \(bind: position.transaction) OR (tx_id = \(bind: position.transaction) AND seq > \(bind: position.sequence)))
                 """)
-            query.appendLiteral(engine.settledTransactions())
+            query += try await database.settledTransactions(on: db)
             query.appendLiteral(" ORDER BY tx_id, seq LIMIT ")
             query.appendInterpolation(literal: String(limit))
             return try await db.raw(query).all().map(NotificationMessage.init(row:))

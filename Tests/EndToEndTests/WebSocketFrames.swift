@@ -4,7 +4,7 @@ import HummingbirdWSClient
 /// connection may come first: the stream prefers an old message to a missed one), then closes.
 /// A watchdog closes the socket after 60 s so a lost frame fails the test instead of hanging it.
 /// (30 s ran out once for the cluster test, in a full run beside the browser tests; the cause was
-/// not found. On PostgreSQL a new event is read only once no older transaction in the cluster is
+/// not found. On PostgreSQL a new event is read only once no older transaction in its database is
 /// open, which a loaded run can hold back.)
 func readFrames(_ inbound: WebSocketInboundStream, _ outbound: WebSocketOutboundWriter, until marker: String) async throws -> [String] {
     let watchdog = Task {

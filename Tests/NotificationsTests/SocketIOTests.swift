@@ -47,7 +47,7 @@ struct SocketIOTests {
                 try JSONDecoder().decode(NotificationBody.self, from: Data($0.dropFirst("message ".count).utf8))
             }
             // On PostgreSQL the welcome, written just before the connection but not yet past the
-            // xmin horizon, may be pushed too (Socket.IO has no replay position); ours come in order.
+            // settled horizon, may be pushed too (Socket.IO has no replay position); ours come in order.
             #expect(messages.filter { $0.kind == "admin" }.map(\.title) == ["One", "Two"])
             #expect(messages.allSatisfy { $0.kind == "admin" || $0.kind == "welcome" })
             #expect(messages.allSatisfy { $0.userId == user.user.id })
@@ -150,7 +150,7 @@ struct SocketIOTests {
             try await Task.sleep(for: .milliseconds(300))
             _ = try await app.postNotification(admin: try await app.admin().accessToken, to: user.user.id, title: "In time")
             // On PostgreSQL the welcome, written before the socket connected but not yet past the
-            // xmin horizon then, may come first (Socket.IO has no replay position): poll past it.
+            // settled horizon then, may come first (Socket.IO has no replay position): poll past it.
             var polled: [String] = []
             while polled.count < 3, polled.last?.contains("In time") != true {
                 polled.append(String(buffer: try await app.request(.get, session).body))

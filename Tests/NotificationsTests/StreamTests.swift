@@ -24,7 +24,7 @@ extension TestBazaar {
     /// Connects to the stream, collects frames until `until` holds for them (or the server
     /// closes), then closes; returns the frames. `opened` runs once the server has the connection.
     /// Welcome frames are dropped: on PostgreSQL a stream without `lastEventId` may still be sent
-    /// the welcome written just before it connected (it starts at the xmin horizon, preferring an
+    /// the welcome written just before it connected (it starts at the settled horizon, preferring an
     /// old message to a missed one), and no test here is about the welcome. A frame that never
     /// comes fails the test after `timeout` (with what did come) instead of holding the suite.
     func collectStream(

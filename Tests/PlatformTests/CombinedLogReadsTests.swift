@@ -23,7 +23,7 @@ struct CombinedLogReadsTests {
                 }
             }
             let log = platform.events
-            // On PostgreSQL events become readable once no older transaction in the cluster is open.
+            // On PostgreSQL events become readable once no older transaction in their database is open.
             var all: [EventEnvelope] = []
             try await waitUntil("all 16 events readable") {
                 all = try await log.read(after: .start)

@@ -54,7 +54,7 @@ struct ConcurrentTransactionTests {
 
             let committed = (1...60).filter { !$0.isMultiple(of: 3) } + [1000]
             #expect(try await pings(platform, consumer: "writer") == committed)
-            // On PostgreSQL an event is read once no older transaction in the cluster is open.
+            // On PostgreSQL an event is read once no older transaction in its database is open.
             var events: [EventEnvelope] = []
             try await waitUntil("every committed event is readable", timeout: .seconds(30)) {
                 events = try await platform.events.read(after: .start)

@@ -18,8 +18,8 @@ struct EventLogTests {
             let handler = RecordingHandler()
             let service = EventConsumerService(
                 handlers: [handler], database: platform.database, clock: platform.clock, logger: platform.logger)
-            // On PostgreSQL an event is read only once no older transaction in the cluster is still
-            // open (so none can commit "behind" it); other tests' transactions may hold it back briefly.
+            // On PostgreSQL an event is read only once no older transaction in its database is still
+            // open (so none can commit "behind" it).
             var applied = 0
             let deadline = ContinuousClock.now + .seconds(15)
             while applied < 5, ContinuousClock.now < deadline {

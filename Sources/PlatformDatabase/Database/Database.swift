@@ -29,6 +29,11 @@ public protocol Database: Sendable {
     /// `statement` as this database will run it, made now so that a transaction later only runs
     /// it (see `SerializedStatement`).
     func serialize(_ statement: any SQLExpression) throws -> SerializedStatement
+    /// A condition (with leading ` AND`) keeping rows whose `tx_id` was written by a transaction
+    /// that can no longer be overtaken: on PostgreSQL, one older than every transaction still
+    /// running in this database. Readers that follow `tx_id` order use it so a late commit is
+    /// never skipped. Empty on SQLite (one writer). May first run a query on `db`.
+    func settledTransactions(on db: any SQLDatabase) async throws -> SQLQueryString
     func shutdown() async
 }
 
@@ -40,13 +45,6 @@ extension DatabaseEngine {
     /// SQL for the id of the running transaction: what the event log orders by on PostgreSQL;
     /// SQLite has one writer, so 0 there.
     public var currentTransactionID: String { self == .postgres ? "pg_current_xact_id()::text::bigint" : "0" }
-
-    /// A condition (with leading ` AND`) keeping rows written by transactions that can no longer
-    /// be overtaken: below PostgreSQL's snapshot xmin. Readers that follow `tx_id` order use it so
-    /// a late commit is never skipped. Empty on SQLite (one writer).
-    public func settledTransactions(column: String = "tx_id") -> String {
-        self == .postgres ? " AND \(column) < pg_snapshot_xmin(pg_current_snapshot())::text::bigint" : ""
-    }
 
     public var autoIncrementPrimaryKey: String {
         self == .postgres ? "BIGSERIAL PRIMARY KEY" : "INTEGER PRIMARY KEY AUTOINCREMENT"

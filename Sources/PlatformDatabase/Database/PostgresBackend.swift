@@ -13,6 +13,7 @@ public final class PostgresBackend: Database {
     private let logger: Logger
     /// Tells other processes what commits here did (see `listenForOtherProcesses`).
     let announcer: CommitAnnouncer
+    private let elsewhere = TransactionsElsewhere()
 
     public init(client: PostgresClient, logger: Logger) {
         self.client = client
@@ -75,6 +76,10 @@ public final class PostgresBackend: Database {
                 }
             }
         }
+    }
+
+    public func settledTransactions(on db: any SQLDatabase) async throws -> SQLQueryString {
+        try await elsewhere.settledTransactions(on: db)
     }
 
     public func shutdown() async {}

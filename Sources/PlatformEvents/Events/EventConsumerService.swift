@@ -311,7 +311,7 @@ extension EventConsumerService {
             var total = 0
             for type in handler.eventTypes {
                 var query = SQLQueryString("SELECT COUNT(*) AS n FROM event_log WHERE ")
-                EventLog.appendAfter(position, ofType: type, engine: engine, settledOnly: false, to: &query)
+                EventLog.appendAfter(position, ofType: type, engine: engine, to: &query)
                 total += try await db.raw(query).first()?.decode(column: "n", as: Int.self) ?? 0
             }
             return total

@@ -89,12 +89,15 @@ public struct EventLog: Sendable {
         after position: EventPosition, types: [String]? = nil, since: Date? = nil, limit: Int = 200
     ) async throws -> [EventEnvelope] {
         try await database.read { db in
-            try await Self.read(on: db, engine: database.engine, after: position, types: types, since: since, limit: limit)
+            let settled = try await database.settledTransactions(on: db)
+            return try await Self.read(
+                on: db, engine: database.engine, settled: settled, after: position, types: types, since: since, limit: limit)
         }
     }
 
     static func read(
-        on db: any SQLDatabase, engine: DatabaseEngine, after position: EventPosition, types: [String]?, since: Date?, limit: Int
+        on db: any SQLDatabase, engine: DatabaseEngine, settled: SQLQueryString, after position: EventPosition, types: [String]?,
+        since: Date?, limit: Int
     ) async throws -> [EventEnvelope] {
         let limit = String(max(1, min(limit, 1000)))
         // With types, one index range per type (each at most `limit` rows), merged: a consumer of
@@ -104,7 +107,7 @@ public struct EventLog: Sendable {
         for (index, type) in arms.enumerated() {
             if arms.count > 1 { query.appendLiteral(index == 0 ? "SELECT * FROM (" : " UNION ALL SELECT * FROM (") }
             query.appendLiteral("SELECT \(columns.joined(separator: ", ")) FROM event_log WHERE ")
-            appendAfter(position, ofType: type, engine: engine, to: &query)
+            appendAfter(position, ofType: type, engine: engine, settled: settled, to: &query)
             if let since {
                 query.appendLiteral(" AND occurred_at >= ")
                 query.appendInterpolation(bind: since.millisecondsSince1970)
@@ -126,10 +129,11 @@ public struct EventLog: Sendable {
     /// run generic plans), reading every event since the position: about 1,000 buffers a read
     /// under the order load, against 3 when nothing is new. (Starting the row comparison at the
     /// type was worse: the scan then began at the first event of the type.)
-    /// `settledOnly: false` also counts PostgreSQL events of transactions that committed but may
-    /// still be overtaken (what a lag count wants: they are waiting too).
+    /// `settled` is `Database.settledTransactions`; without it, PostgreSQL events of transactions
+    /// that committed but may still be overtaken count too (what a lag count wants: they are
+    /// waiting too).
     static func appendAfter(
-        _ position: EventPosition, ofType type: String? = nil, engine: DatabaseEngine, settledOnly: Bool = true,
+        _ position: EventPosition, ofType type: String? = nil, engine: DatabaseEngine, settled: SQLQueryString? = nil,
         to query: inout SQLQueryString
     ) {
         if let type {
@@ -153,7 +157,7 @@ public struct EventLog: Sendable {
             query.appendInterpolation(bind: position.sequence)
             query.appendLiteral(")")
         }
-        if settledOnly { query.appendLiteral(engine.settledTransactions()) }
+        if let settled { query += settled }
     }
 
     /// How many events are committed after `position` (of any type), and when the oldest of
@@ -161,7 +165,7 @@ public struct EventLog: Sendable {
     public func waiting(after position: EventPosition) async throws -> (count: Int, oldest: Date?) {
         try await database.read { [engine = database.engine] db in
             var query = SQLQueryString("SELECT COUNT(*) AS n, MIN(occurred_at) AS oldest FROM event_log WHERE ")
-            Self.appendAfter(position, engine: engine, settledOnly: false, to: &query)
+            Self.appendAfter(position, engine: engine, to: &query)
             let row = try await db.raw(query).first()
             let count = try row?.decode(column: "n", as: Int.self) ?? 0
             let oldest = try row?.decode(column: "oldest", as: Int64?.self).map(Date.init(millisecondsSince1970:))
@@ -172,12 +176,9 @@ public struct EventLog: Sendable {
     /// The position of the newest event a reader can see now: a follower that only cares about
     /// what happens from here on starts after it.
     public func head() async throws -> EventPosition {
-        try await database.read { [engine = database.engine] db in
-            let row = try await db.raw(
-                SQLQueryString(
-                    "SELECT tx_id, id FROM event_log WHERE 1 = 1\(unsafeRaw: engine.settledTransactions()) ORDER BY tx_id DESC, id DESC LIMIT 1"
-                )
-            ).first()
+        try await database.read { db in
+            let settled = try await database.settledTransactions(on: db)
+            let row = try await db.raw("SELECT tx_id, id FROM event_log WHERE 1 = 1\(settled) ORDER BY tx_id DESC, id DESC LIMIT 1").first()
             guard let row else { return .start }
             return EventPosition(
                 transaction: try row.decode(column: "tx_id", as: Int64.self), sequence: try row.decode(column: "id", as: Int64.self))

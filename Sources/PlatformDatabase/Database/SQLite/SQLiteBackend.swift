@@ -182,6 +182,9 @@ public final class SQLiteBackend: Database {
     /// gave 10–25% more orders than 64 and used 1.65–1.7 cores instead of 1.43.
     static let groupLimit = 8
 
+    /// One writer: a transaction that committed is never overtaken.
+    public func settledTransactions(on db: any SQLDatabase) async throws -> SQLQueryString { "" }
+
     public func shutdown() async {
         let readers = idleReaders.withLock { readers in
             defer { readers = [] }
