@@ -13,6 +13,8 @@ public struct CatalogModule: BazaarModule {
     let store: ProductStore
     let service: CatalogService
     let cache: InvalidatedCache
+    /// Names and prices for placing orders (see `InProcessCatalogClient`).
+    let offers: InvalidatedCache
     let imageLimit: Int
 
     /// `imageLimit`: the largest product image an admin may upload, in bytes.
@@ -22,19 +24,23 @@ public struct CatalogModule: BazaarModule {
         store = ProductStore(database: platform.database)
         service = CatalogService(platform: platform, store: store)
         cache = InvalidatedCache(name: "products", clock: platform.clock)
+        offers = InvalidatedCache(name: "product-offers", clock: platform.clock)
     }
 
     public var migrations: ModuleMigrations { CatalogMigrations.all }
     public var eventHandlers: [any EventHandler] { [StockReservations(platform: platform, cache: cache)] }
     public var services: [any Service] {
-        [CacheInvalidation(cache: cache, log: platform.events, types: ProductEvents.types, logger: platform.logger)]
+        [
+            CacheInvalidation(cache: cache, log: platform.events, types: ProductEvents.types, logger: platform.logger),
+            CacheInvalidation(cache: offers, log: platform.events, types: ProductEvents.changes, logger: platform.logger),
+        ]
     }
 
     /// For modules in the same process (Cart); split processes use the HTTP client instead.
-    public var client: any CatalogClient { InProcessCatalogClient(store: store) }
+    public var client: any CatalogClient { InProcessCatalogClient(store: store, offers: offers) }
 
     public func addRoutes(to groups: RouteGroups) {
-        let routes = CatalogRoutes(service: service, store: store, cache: cache, imageLimit: imageLimit)
+        let routes = CatalogRoutes(service: service, store: store, cache: cache, offers: offers, imageLimit: imageLimit)
         routes.addPublic(to: groups.api)
         routes.addAdmin(to: groups.adminAPI)
     }

@@ -34,6 +34,7 @@ struct CatalogRoutes: Sendable {
     let service: CatalogService
     let store: ProductStore
     let cache: InvalidatedCache
+    let offers: InvalidatedCache
     /// The largest image an admin may upload (`BAZAAR_IMAGE_MAX_BYTES`).
     let imageLimit: Int
 
@@ -95,20 +96,26 @@ struct CatalogRoutes: Sendable {
 
     static let maxIDs = 100
 
+    /// After an admin write has committed: both caches may hold what it changed.
+    private func invalidate() {
+        cache.invalidate()
+        offers.invalidate()
+    }
+
     /// Admin writes share the public product paths (api.md), with the admin context.
     func addAdmin(to admin: RouterGroup<AdminContext>) {
         admin.post("products") { request, context -> EditedResponse<ProductView> in
             let body = try await request.decodeBody(CreateProductPayload.self, context: context)
-            defer { cache.invalidate() }
+            defer { invalidate() }
             return EditedResponse(status: .created, response: ProductView(try await service.create(body)))
         }
         admin.patch("products/{id}") { request, context -> ProductView in
             let body = try await request.decodeBody(UpdateProductPayload.self, context: context)
-            defer { cache.invalidate() }
+            defer { invalidate() }
             return ProductView(try await service.update(id: context.parameters.get("id") ?? "", body))
         }
         admin.delete("products/{id}") { _, context -> HTTPResponse.Status in
-            defer { cache.invalidate() }
+            defer { invalidate() }
             try await service.delete(id: context.parameters.get("id") ?? "")
             return .noContent
         }
@@ -120,17 +127,17 @@ struct CatalogRoutes: Sendable {
             } catch is NIOTooManyBytesError {
                 throw CatalogError.imageTooLarge(limit: imageLimit)
             }
-            defer { cache.invalidate() }
+            defer { invalidate() }
             return ProductView(try await service.setImage(id: context.parameters.get("id") ?? "", bytes: Array(buffer: bytes)))
         }
         admin.delete("products/{id}/image") { _, context -> HTTPResponse.Status in
-            defer { cache.invalidate() }
+            defer { invalidate() }
             try await service.removeImage(id: context.parameters.get("id") ?? "")
             return .noContent
         }
         admin.put("products/{id}/stock") { request, context -> ProductView in
             let body = try await request.decodeBody(StockPayload.self, context: context)
-            defer { cache.invalidate() }
+            defer { invalidate() }
             return ProductView(try await service.setStock(id: context.parameters.get("id") ?? "", to: body.stock))
         }
     }

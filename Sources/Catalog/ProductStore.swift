@@ -2,6 +2,7 @@ import Contracts
 import Foundation
 import PlatformCore
 import PlatformDatabase
+import PlatformEvents
 import PlatformHTTP
 import SQLKit
 
@@ -228,8 +229,16 @@ struct ProductStore: Sendable {
     }
 }
 
-/// Catalog's answer to `CatalogClient` inside one process.
+/// Catalog's answer to `CatalogClient` inside one process. Offers come from `offers`, a cache
+/// that product changes empty but stock changes do not: under an order load the stock changes
+/// with every order, and the products cache with it, while names and prices stay.
 struct InProcessCatalogClient: CatalogClient {
     let store: ProductStore
+    let offers: InvalidatedCache
+
     func products(ids: [String]) async throws -> [String: ProductSnapshot] { try await store.snapshots(ids: ids) }
+
+    func offers(ids: [String]) async throws -> [String: ProductOffer] {
+        try await offers.values(Array(Set(ids))) { missing in try await store.snapshots(ids: missing).mapValues(ProductOffer.init) }
+    }
 }

@@ -16,6 +16,28 @@ public struct ProductSnapshot: Codable, Sendable, Equatable {
     }
 }
 
+/// What an order takes of a product: its name and price.
+public struct ProductOffer: Sendable, Equatable {
+    public let id: String
+    public let name: String
+    public let price: Money
+
+    public init(_ product: ProductSnapshot) {
+        id = product.id
+        name = product.name
+        price = product.price
+    }
+}
+
 public protocol CatalogClient: Sendable {
     func products(ids: [String]) async throws -> [String: ProductSnapshot]
+    /// Name and price only, for placing an order. Stock, which every order changes, is not part
+    /// of it, so Catalog may answer from memory that only product changes empty.
+    func offers(ids: [String]) async throws -> [String: ProductOffer]
+}
+
+extension CatalogClient {
+    public func offers(ids: [String]) async throws -> [String: ProductOffer] {
+        try await products(ids: ids).mapValues(ProductOffer.init)
+    }
 }

@@ -21,7 +21,9 @@ public struct ProductChanged: Codable, Sendable, Equatable {
 
 /// The events after which product answers (listings, details, stock) may have changed.
 public enum ProductEvents {
-    public static let types = [ProductCreated.type, ProductUpdated.type, ProductDeleted.type, StockReserved.type, StockReleased.type]
+    /// Changes to the products themselves (name, price, existence), without stock movements.
+    public static let changes = [ProductCreated.type, ProductUpdated.type, ProductDeleted.type]
+    public static let types = changes + [StockReserved.type, StockReleased.type]
 }
 
 public struct ProductCreated: DomainEvent {

@@ -32,7 +32,7 @@ struct OrderingService: Sendable {
         if let stored = before.reply { return try Self.replay(stored, hash: hash) }
 
         let requested = try await requestedLines(payload, userID: userID, bearerToken: bearerToken)
-        let products = try await catalog.products(ids: requested.map(\.productID))
+        let products = try await catalog.offers(ids: requested.map(\.productID))
         var lines: [OrderLine] = []
         var errors: [FieldError] = []
         for (index, line) in requested.enumerated() {

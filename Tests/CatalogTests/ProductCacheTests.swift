@@ -61,4 +61,44 @@ struct ProductCacheTests {
             #expect(metrics.contains(#"bazaar_cache_requests_total{cache="products",result="miss"}"#))
         }
     }
+
+    /// Placing an order reads names and prices from memory that stock movements leave alone (each
+    /// order moves stock), and that Catalog's own writes and product events empty.
+    @Test(arguments: TestEngine.allCases)
+    func ordersTakePricesFromMemoryThatOnlyProductChangesEmpty(engine: TestEngine) async throws {
+        try await TestBazaar.run(engine) { app in
+            let admin = try await app.admin().accessToken
+            let lamp = try await app.createProduct(admin: admin, sku: "LAMP-2", price: 1000, stock: 50)
+            let buyer = try await app.register(email: "buyer@example.com")
+            let first = try await app.placeOrder(token: buyer.accessToken, items: [(lamp.id, 1)])
+            #expect(try await app.settled(first.id, token: buyer.accessToken).status == "confirmed")
+            // The reservation has reached the products cache's follower (so its stock event has
+            // been read) ...
+            try await waitUntil("the reservation to show in the cached detail") { try await app.product(lamp.id)?.stock == 49 }
+
+            // ... and a price changed behind Catalog's back after an order's stock moved is still
+            // not what the next order pays: it comes from memory. (The creation's own event may
+            // still reach the follower and empty it once; then the next round shows it.)
+            var servedFromMemory = false
+            for round in 1...20 where !servedFromMemory {
+                let order = try await app.placeOrder(token: buyer.accessToken, items: [(lamp.id, 1)])
+                let known = order.items.first?.unitPrice.amount
+                _ = try await app.settled(order.id, token: buyer.accessToken)
+                try await waitUntil("the reservation in the cached detail") { try await app.product(lamp.id)?.stock == 50 - 2 * round }
+                try await Self.sneakPrice(app, id: lamp.id, to: Int64(round))
+                let paid = try await app.placeOrder(token: buyer.accessToken, items: [(lamp.id, 1)]).items.first?.unitPrice.amount
+                servedFromMemory = paid == known
+                if !servedFromMemory { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            #expect(servedFromMemory)
+
+            // Catalog's own price change applies to the very next order.
+            _ = try await app.request(
+                .patch, "/api/v1/products/\(lamp.id)", token: admin, json: #"{"price":{"amount":1500,"currency":"USD"}}"#)
+            #expect(try await app.placeOrder(token: buyer.accessToken, items: [(lamp.id, 1)]).items.first?.unitPrice.amount == 1500)
+
+            let metrics = try await app.request(.get, "/metrics").text
+            #expect(metrics.contains(#"bazaar_cache_requests_total{cache="product-offers",result="hit"}"#))
+        }
+    }
 }

@@ -48,28 +48,40 @@ public final class InvalidatedCache: Sendable {
     }
 
     public func value<Value: Sendable>(_ key: String, fill: () async throws -> Value) async throws -> Value {
+        // `fill` answers for the key, so the answer has it.
+        try await values([key]) { _ in [key: try await fill()] }[key]!
+    }
+
+    /// The values of `keys`: those in memory, and the rest from one call of `fill` with the keys
+    /// missing, which are then kept. A key `fill` leaves out is absent from the answer (and not
+    /// kept: a product that does not exist yet is looked up again next time).
+    public func values<Value: Sendable>(
+        _ keys: [String], fill: ([String]) async throws -> [String: Value]
+    ) async throws -> [String: Value] {
         let now = clock.now()
-        let (hit, generation, bypass) = state.withLock { state -> (Value?, UInt64, Bool) in
-            if state.bypassUntil > .now { return (nil, state.generation, true) }
-            guard let entry = state.entries[key], entry.generation == state.generation, now.timeIntervalSince(entry.storedAt) < lifetime
-            else {
-                return (nil, state.generation, false)
+        let (found, generation, bypass) = state.withLock { state -> ([String: Value], UInt64, Bool) in
+            if state.bypassUntil > .now { return ([:], state.generation, true) }
+            var found: [String: Value] = [:]
+            for key in keys {
+                guard let entry = state.entries[key], entry.generation == state.generation,
+                    now.timeIntervalSince(entry.storedAt) < lifetime, let value = entry.value as? Value
+                else { continue }
+                found[key] = value
             }
-            return (entry.value as? Value, state.generation, false)
+            return (found, state.generation, false)
         }
-        if bypass { return try await fill() }
-        if let hit {
-            hits.increment()
-            return hit
-        }
-        misses.increment()
-        let value = try await fill()
+        if bypass { return try await fill(keys) }
+        let missing = keys.filter { found[$0] == nil }
+        if !found.isEmpty { hits.increment(by: Int64(keys.count - missing.count)) }
+        guard !missing.isEmpty else { return found }
+        misses.increment(by: Int64(missing.count))
+        let filled = try await fill(missing)
         state.withLock { state in
             guard state.generation == generation else { return }  // invalidated while reading
-            if state.entries.count >= capacity { state.entries.removeAll(keepingCapacity: true) }
-            state.entries[key] = Entry(value: value, generation: generation, storedAt: now)
+            if state.entries.count + filled.count > capacity { state.entries.removeAll(keepingCapacity: true) }
+            for (key, value) in filled { state.entries[key] = Entry(value: value, generation: generation, storedAt: now) }
         }
-        return value
+        return found.merging(filled) { cached, _ in cached }
     }
 
     public func invalidate() { reset(bypassUntil: nil) }
