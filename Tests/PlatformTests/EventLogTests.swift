@@ -32,6 +32,22 @@ struct EventLogTests {
         }
     }
 
+    /// On PostgreSQL a batch is three times SQLite's (see `EventConsumerService.defaultBatchSize`).
+    @Test(arguments: TestEngine.allCases)
+    func aBatchIsAsLargeAsTheEngineAffords(engine: TestEngine) async throws {
+        try await withPlatform(engine) { platform in
+            try await createPingTable(platform)
+            _ = try await platform.database.transaction { db in
+                try await platform.events.append(contentsOf: (1...400).map { Ping(number: $0) }, on: db)
+            }
+            let handler = RecordingHandler()
+            let service = EventConsumerService(
+                handlers: [handler], database: platform.database, clock: platform.clock, logger: platform.logger)
+            try await waitUntil("the events are readable") { try await platform.events.read(after: .start, limit: 1000).count == 400 }
+            #expect(try await service.drainOnce(handler) == (engine == .postgres ? 300 : 100))
+        }
+    }
+
     @Test(arguments: TestEngine.allCases)
     func rolledBackChangesPublishNothing(engine: TestEngine) async throws {
         try await withPlatform(engine) { platform in

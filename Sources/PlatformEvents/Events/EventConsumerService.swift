@@ -20,6 +20,12 @@ public final class EventConsumerService: Service {
     private let retry: RetryPolicy
     private let pollInterval: Duration
     private let batchSize: Int
+    /// Most events one transaction applies. On PostgreSQL each statement of a batch is a round
+    /// trip and each commit a flush, paid per batch: at 100, stock reservations (the saga's first
+    /// step) took about 50 ms a batch under a flat-out load and fell 2–3 s behind the orders; at
+    /// 300, 0.15 s. On SQLite a batch holds the one writer, which every order waits for: 300 there
+    /// raised the flat-out p99 of placing an order by a fifth to a half, and 100 keeps up.
+    static func defaultBatchSize(_ engine: DatabaseEngine) -> Int { engine == .postgres ? 300 : 100 }
     private let logger: Logger
     /// Where events come from when not from the database log (Kafka consumer groups).
     let transport: (any EventTransport)?
@@ -32,12 +38,12 @@ public final class EventConsumerService: Service {
 
     public init(
         handlers: [any EventHandler], database: any Database, clock: any WallClock, retry: RetryPolicy = RetryPolicy(),
-        pollInterval: Duration = .seconds(2), batchSize: Int = 100, transport: (any EventTransport)? = nil,
+        pollInterval: Duration = .seconds(2), batchSize: Int? = nil, transport: (any EventTransport)? = nil,
         recordsAppliedEvents: Bool = false, logger: Logger
     ) {
         self.transport = transport
         self.recordsAppliedEvents = recordsAppliedEvents
-        self.batchSize = batchSize
+        self.batchSize = batchSize ?? Self.defaultBatchSize(database.engine)
         self.handlers = handlers
         self.database = database
         self.log = EventLog(database: database, clock: clock)
