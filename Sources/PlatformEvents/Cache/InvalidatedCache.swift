@@ -71,10 +71,10 @@ public final class InvalidatedCache: Sendable {
             return (found, state.generation, false)
         }
         if bypass { return try await fill(keys) }
+        if !found.isEmpty { hits.increment(by: found.count) }
         let missing = keys.filter { found[$0] == nil }
-        if !found.isEmpty { hits.increment(by: Int64(keys.count - missing.count)) }
         guard !missing.isEmpty else { return found }
-        misses.increment(by: Int64(missing.count))
+        misses.increment(by: missing.count)
         let filled = try await fill(missing)
         state.withLock { state in
             guard state.generation == generation else { return }  // invalidated while reading
